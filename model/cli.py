@@ -1,0 +1,206 @@
+"""Command-line interface: ``innovsim run``, ``innovsim compare``, ``innovsim scenarios``.
+
+Every command validates its inputs (scenario files, parameters) before any run starts, shows
+progress on long work, and writes results atomically with a manifest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from model.parameters import ParameterError, check_value
+
+DEFAULT_REGION = "jiaxing-huzhou"
+
+
+def _parse_set(values: list[str]) -> dict:
+    """Parse ``--set name=value`` options into validated parameter overrides."""
+    import tomllib
+
+    out = {}
+    for item in values or []:
+        if "=" not in item:
+            raise ParameterError(f"--set {item!r}: expected NAME=VALUE")
+        name, raw = item.split("=", 1)
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            raise ParameterError(f"--set {item!r}: {raw!r} is not a number or true/false") from None
+        out[name.strip()] = check_value(name.strip(), value, origin="--set")
+    return out
+
+
+def _seeds(n: int, first: int) -> list[int]:
+    if n < 1:
+        raise ParameterError(f"--seeds must be at least 1, got {n}")
+    return list(range(first, first + n))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario over several seeds; write indicators, manifest and figures."""
+    from model.plots import plot_county_map, plot_trajectories, save_figure
+    from model.region import load_region
+    from model.results import manifest, write_json_atomic, write_parquet_atomic
+    from model.runner import Job, load_runs, run_jobs
+    from model.scenarios import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    extra = _parse_set(args.set)
+    params = scenario.parameters(extra)  # validates before anything runs
+    region = load_region(args.region)
+    seeds = _seeds(args.seeds, args.first_seed)
+    if args.steps < 1:
+        raise ParameterError(f"--steps must be at least 1, got {args.steps}")
+    out = Path(args.out)
+    jobs = [Job(scenario.name, s, args.steps, args.region, params.changed()) for s in seeds]
+    start = time.perf_counter()
+    result = run_jobs(
+        jobs, out, workers=args.workers, progress=not args.quiet, description=f"run {scenario.name}"
+    )
+    elapsed = time.perf_counter() - start
+    df = load_runs(out)
+    write_parquet_atomic(df, out / "indicators.parquet")
+    write_json_atomic(
+        manifest(
+            "innovsim " + " ".join(sys.argv[1:]),
+            params.as_dict(),
+            seeds,
+            args.steps,
+            args.region,
+            extra={
+                "scenario": scenario.name,
+                "scenario_file": scenario.source,
+                "failed_runs": result["failed"],
+                "wall_time_s": round(elapsed, 2),
+            },
+        ),
+        out / "manifest.json",
+    )
+    figures = out / "figures"
+    for lang in args.lang:
+        fig = plot_trajectories(
+            df,
+            [
+                "rd_spending_mcny",
+                "high_tech_enterprises",
+                "st_smes",
+                "invention_patent_applications",
+                "invention_patent_grants",
+                "high_level_talent",
+            ],
+            lang=lang,
+            scenario_labels={scenario.name: scenario.label(lang)},
+        )
+        save_figure(fig, figures / f"trajectories_{lang}.png")
+        last = df[
+            (df["step"] == df["step"].max())
+            & (df["county_id"] >= 0)
+            & (df["indicator"] == "high_tech_enterprises")
+        ]
+        values = last.groupby("county_id")["value"].median()
+        fig = plot_county_map(
+            region,
+            values.to_dict(),
+            lang=lang,
+            title=(
+                "High-tech enterprises at the horizon (median)"
+                if lang == "en"
+                else "期末高新技术企业数（中位数）"
+            ),
+        )
+        save_figure(fig, figures / f"map_high_tech_enterprises_{lang}.png")
+    print(
+        f"{len(result['done'])} runs done, {len(result['skipped'])} skipped (already there), "
+        f"{len(result['failed'])} failed, in {elapsed:.1f} s -> {out}"
+    )
+    return 1 if result["failed"] else 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """List the scenarios with their report passages."""
+    from model.scenarios import list_scenarios, load_scenario
+
+    for name in list_scenarios():
+        s = load_scenario(name)
+        print(f"{name:26s} {s.report:12s} {s.name_zh}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``innovsim``."""
+    parser = argparse.ArgumentParser(
+        prog="innovsim",
+        description="Agent-based simulator of county S&T innovation systems: run policy "
+        "scenarios, compare them, sweep parameters.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser(
+        "run",
+        help="run one scenario over several seeds",
+        description="Run one scenario over several seeds and write the "
+        "indicators (Parquet), a manifest and figures.",
+    )
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        default="baseline",
+        help="scenario name (see 'innovsim scenarios'), a .toml path, or names "
+        "joined with '+' (default: baseline)",
+    )
+    run.add_argument("--steps", type=int, default=40, help="quarters to simulate (default 40)")
+    run.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
+    run.add_argument("--first-seed", type=int, default=1, help="first seed (default 1)")
+    run.add_argument(
+        "--region", default=DEFAULT_REGION, help=f"region key or file (default {DEFAULT_REGION})"
+    )
+    run.add_argument("--out", default="results/run", help="output folder (default results/run)")
+    run.add_argument(
+        "--workers", type=int, default=min(2, _cpus()), help="worker processes (default: up to 2)"
+    )
+    run.add_argument(
+        "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
+    )
+    run.add_argument(
+        "--lang",
+        nargs="+",
+        default=["en", "zh"],
+        choices=["en", "zh"],
+        help="figure languages (default: en zh)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    scen = sub.add_parser(
+        "scenarios",
+        help="list the built-in scenarios",
+        description="List the built-in scenarios and the report passages they test.",
+    )
+    scen.set_defaults(func=cmd_scenarios)
+    return parser
+
+
+def _cpus() -> int:
+    import os
+
+    return max(1, os.cpu_count() or 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``innovsim`` command."""
+    from model.scenarios import ScenarioError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ParameterError, ScenarioError) as err:
+        print(f"innovsim: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,411 @@
+"""The simulation engine: state, the order of a quarter's phases, and accounting.
+
+:class:`Simulation` owns the populations (structs of arrays) and calls the numba kernels of
+``model/kernels`` in the order of design.md. Per-step Python work is O(number of phases):
+array growth and a few vectorised numpy selections, never a loop over agents. It knows
+nothing of Mesa; :mod:`model.mesa_model` wraps it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.indicators import INDICATOR_INDEX, INDICATORS, N_INDICATORS
+from model.initialise import HIGH_TECH_SHARE_MEAN, initial_state
+from model.kernels.certification import certify, pay_certification_bonus
+from model.kernels.entry_exit import count_entries, enter_firms, exit_firms, graduate_firms
+from model.kernels.finance import finance
+from model.kernels.government import govern
+from model.kernels.indicators import county_indicators
+from model.kernels.knowledge import gaussian_blur, knowledge_by_cell, produce_knowledge
+from model.kernels.platforms import (
+    choose_platforms,
+    consolidate_platforms,
+    count_tenants,
+    run_platforms,
+    specialise_platforms,
+)
+from model.kernels.production import produce
+from model.kernels.rd_decisions import rd_decisions
+from model.kernels.talent_market import (
+    aggregate_talent,
+    count_arrivals,
+    release_talent_of_dead_firms,
+    talent_market,
+)
+from model.ledger import (
+    N_FLOWS,
+    N_TALENT_FLOWS,
+    check_money,
+    money_stock,
+)
+from model.parameters import Parameters
+from model.region import Region
+from model.sectors import N_SECTORS, SECTORS
+
+#: Quarters simulated before quarter 0 so the initial state is lived-in.
+BURN_IN_Q = 12
+HIGH_TECH_SECTOR = np.array([s.high_tech for s in SECTORS])
+_PER_QUARTER_FIELDS = (
+    "tax_revenue_mcny",
+    "st_spending_mcny",
+    "policy_cost_mcny",
+    "rebate_mcny",
+    "province_hte_cit_mcny",
+    "province_tax_mcny",
+    "province_policy_cost_mcny",
+    "startups_q",
+    "graduates_q",
+    "venture_mcny",
+    "new_hte_q",
+)
+
+
+class Simulation:
+    """One run of the model on one region with one parameter set and one seed.
+
+    Parameters
+    ----------
+    region : Region
+        The county grid.
+    params : Parameters
+        Validated parameters.
+    seed : int
+        Seed of the counter-based generator (0 <= seed < 2**63).
+    check_accounting : bool
+        Verify money and talent conservation every step (raises on a violation).
+
+    Attributes
+    ----------
+    step_index : int
+        Quarter just simulated (0 after construction; burn-in quarters are negative).
+    indicators : (n_counties, N_INDICATORS) float64
+        The indicators of the latest quarter.
+    money_flows : (N_FLOWS,) float64
+        External money flows of the latest quarter (see ``model.ledger``).
+    """
+
+    def __init__(
+        self, region: Region, params: Parameters, seed: int, check_accounting: bool = False
+    ):
+        if not 0 <= int(seed) < 2**63:
+            raise ValueError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+        self.region = region
+        self.params = params
+        self.kp = params.for_kernels()
+        self.seed = int(seed)
+        self.check_accounting = check_accounting
+        s = initial_state(region, params, self.seed)
+        self.firms, self.platforms, self.talent = s.firms, s.platforms, s.talent
+        self.capital, self.counties, self.province = s.capital, s.counties, s.province
+        self._county_sector_cdf = s.county_sector_cdf
+        self._hub_sector_cdf = s.hub_sector_cdf
+        self._hub_expert_share = s.hub_expert_share
+        self._hub_initial = s.hub_initial
+        self.bank_of_county = s.bank_of_county
+        self.market_vc_of_county = s.market_vc_of_county
+        x, y = region.cell_xy_km()
+        self._cell_x_km = np.ascontiguousarray(x, dtype=np.float64)
+        self._cell_y_km = np.ascontiguousarray(y, dtype=np.float64)
+        cells = [region.county_cells(c) for c in range(region.n_counties)]
+        self._county_cells = np.concatenate(cells).astype(np.int64)
+        self._county_cell_offsets = np.concatenate(
+            [[0], np.cumsum([len(c) for c in cells])]
+        ).astype(np.int64)
+        self.money_flows = np.zeros(N_FLOWS)
+        self.talent_flows = np.zeros(N_TALENT_FLOWS, dtype=np.int64)
+        self.events = {"closed": 0, "left_for_hub": 0, "merged_platforms": 0}
+        for quarter in range(-BURN_IN_Q, 0):
+            self.step_index = quarter
+            self._quarter()
+        self.step_index = 0
+        self.indicators = self._indicators()
+
+    # ----------------------------------------------------------------------------------
+    @property
+    def n_counties(self) -> int:
+        """Number of counties."""
+        return self.region.n_counties
+
+    def policy_on(self, step: int | None = None) -> bool:
+        """Whether scenario rules are active at ``step`` (default: the current quarter)."""
+        step = self.step_index if step is None else step
+        return step >= self.params.policy_start_step
+
+    def step(self) -> np.ndarray:
+        """Simulate one quarter; return the county indicators (n_counties, N_INDICATORS)."""
+        self.step_index += 1
+        self._quarter()
+        self.indicators = self._indicators()
+        return self.indicators
+
+    def money_stock(self) -> float:
+        """Money in the modelled accounts (m CNY)."""
+        return money_stock(self.firms, self.platforms, self.capital, self.counties, self.province)
+
+    def talent_count(self) -> int:
+        """Live S&T workers (counties and hubs)."""
+        return self.talent.n_alive()
+
+    # ----------------------------------------------------------------------------------
+    def _quarter(self) -> None:
+        kp, seed, t = self.kp, self.seed, self.step_index
+        nc = self.n_counties
+        stock_before = self.money_stock() if self.check_accounting else 0.0
+        talent_before = self.talent_count() if self.check_accounting else 0
+        self.money_flows[:] = 0.0
+        self.talent_flows[:] = 0
+        counties = self.counties.view()
+        for name in _PER_QUARTER_FIELDS:
+            self.counties.arrays[name][:] = 0
+        policy_on = self.policy_on(t)
+        if policy_on and t == self.params.policy_start_step:
+            self._switch_on_structural_policies(t)
+        if policy_on and (t - self.params.policy_start_step) % 4 == 0:
+            self._assign_expert_links()
+            self._fill_enclaves()
+
+        # 1. talent market
+        staff_in, experts_in, hub_in = count_arrivals(counties, self._hub_initial, kp, seed, t)
+        needed = int(staff_in.sum() + experts_in.sum() + hub_in.sum())
+        self.talent.ensure_free(needed)
+        free = np.flatnonzero(~self.talent.alive)
+        firms, talent = self.firms.view(), self.talent.view()
+        talent_market(
+            talent,
+            firms,
+            counties,
+            self._county_sector_cdf,
+            self._hub_sector_cdf,
+            self._hub_expert_share,
+            free,
+            staff_in,
+            experts_in,
+            hub_in,
+            kp,
+            seed,
+            t,
+            self.talent_flows,
+            self.money_flows,
+        )
+        aggregate_talent(talent, firms, kp)
+        # 2. R&D decisions
+        rd_decisions(firms, kp, t)
+        # 3. knowledge, spill-overs, patents
+        platforms = self.platforms.view()
+        ny, nx = self.region.shape
+        field = knowledge_by_cell(firms, N_SECTORS, ny * nx)
+        sigma_km = kp.spillover_half_distance_km / np.sqrt(2.0 * np.log(2.0))
+        spill = gaussian_blur(field, ny, nx, sigma_km / self.region.cell_km)
+        produce_knowledge(firms, platforms, spill, self._cell_x_km, self._cell_y_km, kp, seed, t)
+        # 4. production, profit, taxes
+        capital = self.capital.view()
+        produce(
+            firms,
+            platforms,
+            counties,
+            capital,
+            self.bank_of_county,
+            self.province,
+            kp,
+            seed,
+            t,
+            self.money_flows,
+        )
+        # 5. finance
+        equity_board = bool(policy_on and kp.capital_chain_enabled)
+        finance(
+            firms,
+            capital,
+            counties,
+            self.bank_of_county,
+            self.market_vc_of_county,
+            kp,
+            seed,
+            t,
+            equity_board,
+            self.money_flows,
+        )
+        # 6. entry and exit
+        closed, left = exit_firms(
+            firms, capital, self.bank_of_county, kp, seed, t, self.money_flows
+        )
+        self.events["closed"] += closed
+        self.events["left_for_hub"] += left
+        release_talent_of_dead_firms(talent, firms)
+        graduate_firms(firms, counties, kp, t)
+        count_tenants(firms, platforms)
+        county_new, incubator_new = count_entries(firms, platforms, talent, nc, kp, seed, t)
+        self.firms.ensure_free(int(county_new.sum() + incubator_new.sum()))
+        firms = self.firms.view()
+        free = np.flatnonzero(~self.firms.alive)
+        enter_firms(
+            firms,
+            platforms,
+            counties,
+            county_new,
+            incubator_new,
+            free,
+            self._county_cells,
+            self._county_cell_offsets,
+            self._county_sector_cdf,
+            HIGH_TECH_SHARE_MEAN,
+            kp,
+            seed,
+            t,
+            self.money_flows,
+        )
+        # 7. platforms
+        count_tenants(firms, platforms)
+        run_platforms(platforms, kp, t, self.money_flows)
+        regionwide = bool(policy_on and kp.integration_enabled)
+        choose_platforms(
+            firms, platforms, nc, self._cell_x_km, self._cell_y_km, regionwide, kp, seed, t, False
+        )
+        # 8. government
+        enclave_firms = np.bincount(
+            self.firms.county[self.firms.alive & self.firms.in_enclave], minlength=nc
+        ).astype(np.int64)
+        govern(
+            firms,
+            platforms,
+            counties,
+            self.province,
+            enclave_firms,
+            kp,
+            seed,
+            t,
+            policy_on,
+            self.money_flows,
+        )
+        # 9. certification, yearly
+        if t % 4 == 3:
+            new_hte = certify(firms, t)
+            bonus = kp.hte_certification_bonus_mcny if policy_on else 0.0
+            pay_certification_bonus(firms, counties, new_hte, bonus)
+        if self.check_accounting:
+            check_money(stock_before, self.money_stock(), self.money_flows)
+            arrivals, departures = self.talent_flows
+            if self.talent_count() - talent_before != arrivals - departures:
+                raise AssertionError(
+                    f"talent is not conserved at quarter {t}: count changed by "
+                    f"{self.talent_count() - talent_before}, arrivals - departures = "
+                    f"{arrivals - departures}"
+                )
+
+    def _indicators(self) -> np.ndarray:
+        return county_indicators(
+            self.firms.view(),
+            self.platforms.view(),
+            self.talent.view(),
+            self.capital.view(),
+            self.counties.view(),
+            HIGH_TECH_SECTOR,
+            self.step_index,
+            N_INDICATORS,
+        )
+
+    def region_indicators(self, county_values: np.ndarray | None = None) -> np.ndarray:
+        """Region-wide indicators (N_INDICATORS,) from county values (sums and ratios)."""
+        v = self.indicators if county_values is None else county_values
+        return region_totals(v)
+
+    # --- structural policy rules --------------------------------------------------------
+    def _switch_on_structural_policies(self, t: int) -> None:
+        kp, nc = self.kp, self.n_counties
+        firms, platforms = self.firms.view(), self.platforms.view()
+        reshaped = False
+        if kp.consolidation_enabled:
+            self.events["merged_platforms"] += consolidate_platforms(
+                firms,
+                platforms,
+                self.counties.view(),
+                nc,
+                self._cell_x_km,
+                self._cell_y_km,
+                kp,
+                t,
+                self.money_flows,
+            )
+            reshaped = True
+        if kp.specialisation_enabled:
+            specialise_platforms(firms, platforms, nc, N_SECTORS)
+            reshaped = True
+        if reshaped:
+            count_tenants(firms, platforms)
+            choose_platforms(
+                firms,
+                platforms,
+                nc,
+                self._cell_x_km,
+                self._cell_y_km,
+                bool(kp.integration_enabled),
+                kp,
+                self.seed,
+                t,
+                True,
+            )
+        if kp.enclaves_enabled:
+            floor = np.array(
+                [c.enclave_floor_m2 or kp.enclave_default_floor_m2 for c in self.region.counties]
+            )
+            self.counties.enclave_slots[:] = np.floor(
+                floor * kp.firm_scale / kp.enclave_m2_per_firm
+            ).astype(np.int32)
+
+    def _assign_expert_links(self) -> None:
+        """Link firms to outside experts (report §1.5), re-drawn yearly.
+
+        Chief technology officers go to the most knowledgeable certified or S&T firms,
+        town-mayor experts to R&D-doing SMEs.
+        """
+        kp, f = self.kp, self.firms
+        f.expert_link[:] = False
+        n_cto = round(kp.cto_firms_per_county * kp.firm_scale)
+        n_mayor = round(kp.town_mayor_experts_per_county * kp.firm_scale)
+        if n_cto + n_mayor == 0:
+            return
+        certified = (f.hte_until_step > self.step_index) | f.st_sme
+        for c in range(self.n_counties):
+            in_c = f.alive & (f.county == c)
+            if n_cto:
+                cand = np.flatnonzero(in_c & certified)
+                top = cand[np.argsort(-f.knowledge[cand], kind="stable")[:n_cto]]
+                f.expert_link[top] = True
+            if n_mayor:
+                cand = np.flatnonzero(
+                    in_c & ~f.expert_link & (f.employees <= 300) & (f.rd_real_mcny > 0)
+                )
+                top = cand[np.argsort(-f.knowledge[cand], kind="stable")[:n_mayor]]
+                f.expert_link[top] = True
+
+    def _fill_enclaves(self) -> None:
+        """Fill free enclave places with the county's best emerging-sector R&D firms.
+
+        Report §1.5: R&D in the hub, production at home.
+        """
+        if not self.kp.enclaves_enabled:
+            return
+        f = self.firms
+        for c in range(self.n_counties):
+            slots = int(self.counties.enclave_slots[c])
+            in_c = f.alive & (f.county == c)
+            free = slots - int(np.count_nonzero(in_c & f.in_enclave))
+            if free <= 0:
+                continue
+            cand = np.flatnonzero(
+                in_c & ~f.in_enclave & (f.sector != N_SECTORS - 1) & (f.rd_real_mcny > 0)
+            )
+            top = cand[np.argsort(-f.knowledge[cand], kind="stable")[:free]]
+            f.in_enclave[top] = True
+
+
+def region_totals(county_values: np.ndarray) -> np.ndarray:
+    """Combine county indicators (n_counties, N_INDICATORS) into region values."""
+    total = county_values.sum(axis=0)
+    for i, ind in enumerate(INDICATORS):
+        if ind.region_rule.startswith("ratio:"):
+            num, den = ind.region_rule[len("ratio:") :].split("/")
+            d = total[INDICATOR_INDEX[den]]
+            total[i] = total[INDICATOR_INDEX[num]] / d if d > 0 else 0.0
+    return total

@@ -1,0 +1,308 @@
+"""The report's key indicators: names, bilingual labels, units and how they aggregate.
+
+Report §3.1 names the indicators counties are assessed on: total R&D spending, number of
+high-tech enterprises, number of S&T SMEs, high-tech industry value added, invention patent
+applications and grants. Issue-level additions (start-ups, incubator graduates, quoted and
+listed firms, venture investment, tech loans, high-level talent, government S&T spending) come
+from the practices of report §1. Fiscal and structural indicators serve the policy comparison.
+
+Every indicator is computed per county by the indicator kernel; ``INDICATORS`` fixes their order
+(the column order of the kernel's output array) and how the region-wide value is formed from the
+county values (``"sum"``, or ``"ratio"`` of two summed indicators).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Indicator(NamedTuple):
+    """Metadata of one indicator.
+
+    Attributes
+    ----------
+    name : str
+        Column name in result tables (snake case, unit suffix where it has one).
+    label_en, label_zh : str
+        Labels for English and Chinese reports and figures.
+    unit_en, unit_zh : str
+        Unit as shown to readers.
+    kind : str
+        ``"stock"`` (a level at the end of the quarter) or ``"flow"`` (during the quarter).
+    region_rule : str
+        ``"sum"`` over counties, or ``"ratio:NUM/DEN"`` of two summed indicators.
+    report : str
+        Report section the indicator comes from.
+    """
+
+    name: str
+    label_en: str
+    label_zh: str
+    unit_en: str
+    unit_zh: str
+    kind: str
+    region_rule: str
+    report: str
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "rd_spending_mcny",
+        "Total R&D spending",
+        "研发经费支出",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.1",
+    ),
+    Indicator(
+        "revenue_mcny",
+        "Firm revenue",
+        "企业营业收入",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.1 (denominator of R&D intensity)",
+    ),
+    Indicator(
+        "rd_intensity",
+        "R&D intensity",
+        "研发投入强度",
+        "share of revenue",
+        "占营收比重",
+        "flow",
+        "ratio:rd_spending_mcny/revenue_mcny",
+        "§3.1",
+    ),
+    Indicator(
+        "high_tech_enterprises",
+        "Certified high-tech enterprises",
+        "高新技术企业数",
+        "firms",
+        "家",
+        "stock",
+        "sum",
+        "§3.1",
+    ),
+    Indicator("st_smes", "S&T SMEs", "科技型中小企业数", "firms", "家", "stock", "sum", "§3.1"),
+    Indicator(
+        "high_tech_value_added_mcny",
+        "High-tech industry value added",
+        "高新技术产业增加值",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.1",
+    ),
+    Indicator(
+        "invention_patent_applications",
+        "Invention patent applications",
+        "发明专利申请量",
+        "applications/quarter",
+        "件/季",
+        "flow",
+        "sum",
+        "§3.1",
+    ),
+    Indicator(
+        "invention_patent_grants",
+        "Invention patent grants",
+        "发明专利授权量",
+        "grants/quarter",
+        "件/季",
+        "flow",
+        "sum",
+        "§3.1",
+    ),
+    Indicator(
+        "startups",
+        "Start-ups founded",
+        "新创企业数",
+        "firms/quarter",
+        "家/季",
+        "flow",
+        "sum",
+        "§1.3",
+    ),
+    Indicator(
+        "incubator_graduates",
+        "Incubator graduates",
+        "孵化器毕业企业数",
+        "firms/quarter",
+        "家/季",
+        "flow",
+        "sum",
+        "§1.3",
+    ),
+    Indicator(
+        "quoted_firms",
+        "Firms quoted on an equity board",
+        "挂牌企业数",
+        "firms",
+        "家",
+        "stock",
+        "sum",
+        "§1.4",
+    ),
+    Indicator("listed_firms", "Listed firms", "上市企业数", "firms", "家", "stock", "sum", "§1.4"),
+    Indicator(
+        "venture_investment_mcny",
+        "Venture investment",
+        "创业投资额",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§1.4",
+    ),
+    Indicator(
+        "tech_loans_outstanding_mcny",
+        "Tech loans outstanding",
+        "科技贷款余额",
+        "m CNY",
+        "百万元",
+        "stock",
+        "sum",
+        "§1.4",
+    ),
+    Indicator(
+        "high_level_talent",
+        "High-level talent employed",
+        "高层次人才数",
+        "persons",
+        "人",
+        "stock",
+        "sum",
+        "§1.5, §2.3",
+    ),
+    Indicator(
+        "rd_staff",
+        "R&D and S&T staff employed",
+        "研发与科技人员数",
+        "persons",
+        "人",
+        "stock",
+        "sum",
+        "§2.3",
+    ),
+    Indicator(
+        "gov_st_spending_mcny",
+        "Government S&T spending",
+        "政府科技支出",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.1",
+    ),
+    Indicator("firms", "Firms alive", "企业数", "firms", "家", "stock", "sum", "§2"),
+    Indicator(
+        "firms_doing_rd",
+        "Firms doing R&D",
+        "开展研发活动的企业数",
+        "firms",
+        "家",
+        "stock",
+        "sum",
+        "§2.2",
+    ),
+    Indicator(
+        "platforms",
+        "Innovation platforms",
+        "创新平台数",
+        "platforms",
+        "个",
+        "stock",
+        "sum",
+        "§1.1, §2.1",
+    ),
+    Indicator(
+        "platform_tenants",
+        "Firms served by a platform",
+        "平台服务企业数",
+        "firms",
+        "家",
+        "stock",
+        "sum",
+        "§2.1",
+    ),
+    Indicator(
+        "county_tax_revenue_mcny",
+        "County tax revenue",
+        "县级税收收入",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.3",
+    ),
+    Indicator(
+        "province_tax_revenue_mcny",
+        "Province tax revenue from the region",
+        "省级来自本地区的税收",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.3",
+    ),
+    Indicator(
+        "county_policy_cost_mcny",
+        "Policy cost borne by counties",
+        "县级政策成本",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3",
+    ),
+    Indicator(
+        "province_policy_cost_mcny",
+        "Policy cost borne by the province",
+        "省级政策成本",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3",
+    ),
+)
+
+INDICATOR_NAMES: tuple[str, ...] = tuple(ind.name for ind in INDICATORS)
+INDICATOR_INDEX: dict[str, int] = {name: i for i, name in enumerate(INDICATOR_NAMES)}
+N_INDICATORS: int = len(INDICATORS)
+
+#: The indicators counties are assessed on (report §3.1), in the report's order.
+REPORT_KPIS: tuple[str, ...] = (
+    "rd_spending_mcny",
+    "high_tech_enterprises",
+    "st_smes",
+    "high_tech_value_added_mcny",
+    "invention_patent_applications",
+    "invention_patent_grants",
+)
+
+
+def indicator(name: str) -> Indicator:
+    """Return the metadata of the indicator called ``name``.
+
+    Raises
+    ------
+    KeyError
+        If no indicator has that name; the message lists the known names.
+    """
+    try:
+        return INDICATORS[INDICATOR_INDEX[name]]
+    except KeyError:
+        raise KeyError(
+            f"unknown indicator {name!r}; known indicators: {', '.join(INDICATOR_NAMES)}"
+        ) from None
+
+
+def label(name: str, lang: str = "en") -> str:
+    """Return the reader-facing label of an indicator in ``lang`` (``"en"`` or ``"zh"``)."""
+    ind = indicator(name)
+    return ind.label_zh if lang == "zh" else ind.label_en

@@ -1,0 +1,233 @@
+"""Phase 8 — county and province budgets and the policy instruments they pay for.
+
+Counties receive their taxes (phase 4) and spend a share on S&T (report §3.1): equal parts to
+their platforms (report §2.1: money spread over many platforms), R&D grants to R&D-doing
+firms, and talent packages; the rest is general spending. The province receives its share of
+corporate income tax and funds provincial and national platforms. Policy instruments, each
+paid by a named payer: returning the increment of the province's high-tech CIT to counties
+(report §3.3), joint ex-ante and ex-post R&D grants (report §3.3), innovation vouchers
+(report §3.4), expert links (report §1.5), enclave rent (report §1.5), integration
+administration (report §3.4), talent subsidies, and the extra S&T share of KPI assessment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from model.kernels.index import group_index
+from model.kernels.rng import uniform
+from model.ledger import (
+    SINK_COUNTY_GENERAL,
+    SINK_PROGRAMME_COSTS,
+    SINK_PROVINCE_GENERAL,
+    SRC_PROVINCE_WIDE_BUDGET,
+)
+
+PHASE_GOVERNMENT = 9
+DAYS_PER_QUARTER = 91.25
+
+
+@njit(cache=True)
+def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step, policy_on, flows):
+    """Collect, allocate and spend county and province money for one quarter.
+
+    Parameters
+    ----------
+    firms : Firms
+        Writes ``grant_mcny``, ``voucher_mcny`` and cash (grants are paid in cash).
+    platforms : Platforms
+        Budgets are paid into ``cash_mcny``.
+    counties : Counties
+        Reads this quarter's tax revenue; writes budgets, S&T spending, policy costs,
+        rebates, talent pools.
+    province : (1,) float64
+        Province budget.
+    n_enclave_firms : (n_counties,) int64
+        Firms in each county's enclave (rent is paid on the whole floor space).
+    policy_on : bool
+        Whether scenario rules are active this quarter.
+    flows : (N_FLOWS,) float64
+    """
+    n_counties = len(counties.budget_mcny)
+    province_revenue = 0.0
+    for c in range(n_counties):
+        province_revenue += counties.province_tax_mcny[c]
+    # The province spends its revenue from the region on general purposes; S&T money and
+    # policy costs beyond that are financed province-wide (a named source).
+    province[0] -= province_revenue
+    flows[SINK_PROVINCE_GENERAL] += province_revenue
+
+    # --- rebate of the incremental province part of high-tech CIT (report §3.3) ---------
+    for c in range(n_counties):
+        if counties.province_hte_cit_base_mcny[c] < 0.0:
+            counties.province_hte_cit_base_mcny[c] = counties.province_hte_cit_mcny[c]
+        elif not policy_on:
+            # before the rule starts, the base tracks a smoothed level of the tax
+            counties.province_hte_cit_base_mcny[c] = (
+                0.75 * counties.province_hte_cit_base_mcny[c]
+                + 0.25 * counties.province_hte_cit_mcny[c]
+            )
+        rebate = 0.0
+        if policy_on and p.tax_rebate_share > 0.0:
+            rebate = p.tax_rebate_share * max(
+                counties.province_hte_cit_mcny[c] - counties.province_hte_cit_base_mcny[c], 0.0
+            )
+        counties.rebate_mcny[c] = rebate
+        counties.budget_mcny[c] += rebate
+        _province_pays(province, counties, c, rebate, flows)
+
+    # --- county S&T envelopes -----------------------------------------------------------
+    by_county, off = group_index(platforms.county, platforms.alive, n_counties)
+    rd_by_county = np.zeros(n_counties, dtype=np.float64)
+    for f in range(len(firms.alive)):
+        firms.grant_mcny[f] = 0.0
+        firms.voucher_mcny[f] = 0.0
+        if firms.alive[f] and firms.rd_real_mcny[f] > 0.0:
+            rd_by_county[firms.county[f]] += firms.rd_real_mcny[f]
+    grant_rate = np.zeros(n_counties, dtype=np.float64)
+    for c in range(n_counties):
+        revenue = counties.tax_revenue_mcny[c]
+        share = p.county_st_share_of_revenue
+        extra_share = p.kpi_st_share_increase if policy_on else 0.0
+        envelope = (share + extra_share) * revenue
+        if extra_share > 0.0:
+            counties.policy_cost_mcny[c] += extra_share * revenue
+        envelope += p.rebate_reinvest_share * counties.rebate_mcny[c]
+        general = revenue + counties.rebate_mcny[c] - envelope
+        counties.budget_mcny[c] -= general
+        flows[SINK_COUNTY_GENERAL] += general
+        spent = 0.0
+        members = by_county[off[c] : off[c + 1]]
+        if len(members) > 0:
+            each = p.st_share_platforms * envelope / len(members)
+            for k in members:
+                platforms.cash_mcny[k] += each
+            spent += each * len(members)
+        grants = p.st_share_rd_grants * envelope
+        if rd_by_county[c] > 0.0:
+            grant_rate[c] = min(grants / rd_by_county[c], 0.3)
+        talent = p.st_share_talent * envelope
+        counties.talent_pool_mcny[c] += talent
+        spent += talent
+        counties.budget_mcny[c] -= spent
+        counties.st_spending_mcny[c] += spent
+        if policy_on and p.talent_subsidy_mcny_per_q > 0.0:
+            counties.talent_pool_mcny[c] += p.talent_subsidy_mcny_per_q
+            counties.budget_mcny[c] -= p.talent_subsidy_mcny_per_q
+            counties.st_spending_mcny[c] += p.talent_subsidy_mcny_per_q
+            counties.policy_cost_mcny[c] += p.talent_subsidy_mcny_per_q
+
+    # --- grants to R&D-doing firms: baseline county grants, joint ex-ante, ex-post ------
+    for f in range(len(firms.alive)):
+        if not firms.alive[f]:
+            continue
+        c = firms.county[f]
+        base = grant_rate[c] * firms.rd_real_mcny[f]
+        joint = 0.0
+        if policy_on:
+            joint = (
+                p.rd_grant_exante_rate * firms.rd_real_mcny[f]
+                + p.rd_grant_expost_per_patent_mcny * firms.grants_q[f]
+            )
+        if base + joint <= 0.0:
+            continue
+        firms.grant_mcny[f] = base + joint
+        firms.cash_mcny[f] += base + joint
+        county_part = base + (1.0 - p.rd_grant_province_share) * joint
+        province_part = p.rd_grant_province_share * joint
+        counties.budget_mcny[c] -= county_part
+        counties.st_spending_mcny[c] += county_part
+        counties.policy_cost_mcny[c] += (1.0 - p.rd_grant_province_share) * joint
+        _province_pays(province, counties, c, province_part, flows)
+
+    # --- province platform money: provincial/national platforms, or the sector centres ---
+    level_needed = 2 if (policy_on and p.specialisation_enabled) else 1
+    n_eligible = 0
+    for k in range(len(platforms.alive)):
+        if platforms.alive[k] and platforms.level[k] >= level_needed:
+            n_eligible += 1
+    if n_eligible > 0:
+        each = p.province_platform_budget_mcny_per_q / n_eligible
+        for k in range(len(platforms.alive)):
+            if platforms.alive[k] and platforms.level[k] >= level_needed:
+                platforms.cash_mcny[k] += each
+                flows[SRC_PROVINCE_WIDE_BUDGET] += each
+                counties.st_spending_mcny[platforms.county[k]] += each
+
+    if not policy_on:
+        return
+
+    # --- innovation vouchers (report §3.4), half county, half province ------------------
+    if p.voucher_budget_mcny_per_q > 0.0:
+        eligible = np.zeros(n_counties, dtype=np.int64)
+        for f in range(len(firms.alive)):
+            if _voucher_eligible(firms, f, step):
+                eligible[firms.county[f]] += 1
+        total_eligible = eligible.sum()
+        if total_eligible > 0:
+            n_vouchers = p.voucher_budget_mcny_per_q / p.voucher_face_value_mcny
+            chance = min(1.0, n_vouchers / total_eligible)
+            best_platform = -1
+            best_q = -1.0
+            for k in range(len(platforms.alive)):
+                if platforms.alive[k] and platforms.quality[k] > best_q:
+                    best_q = platforms.quality[k]
+                    best_platform = k
+            for f in range(len(firms.alive)):
+                if not _voucher_eligible(firms, f, step):
+                    continue
+                if uniform(seed, step, PHASE_GOVERNMENT, f, 0) >= chance:
+                    continue
+                if uniform(seed, step, PHASE_GOVERNMENT, f, 1) < p.voucher_nonuse:
+                    continue  # issued but never redeemed: no money moves
+                k = firms.platform[f]
+                if p.equipment_sharing_regionwide and (k < 0 or platforms.quality[k] < best_q):
+                    k = best_platform
+                if k < 0:
+                    continue  # nowhere nearby to redeem it
+                value = p.voucher_face_value_mcny
+                firms.voucher_mcny[f] = value
+                platforms.cash_mcny[k] += value
+                c = firms.county[f]
+                counties.budget_mcny[c] -= 0.5 * value
+                counties.st_spending_mcny[c] += value
+                counties.policy_cost_mcny[c] += 0.5 * value
+                _province_pays(province, counties, c, 0.5 * value, flows)
+
+    # --- programme running costs paid by counties ---------------------------------------
+    for c in range(n_counties):
+        cost = 0.0
+        links = p.town_mayor_experts_per_county + p.cto_firms_per_county
+        cost += links * p.expert_link_cost_mcny_per_q
+        if p.integration_enabled:
+            cost += p.integration_admin_cost_mcny_per_q
+        if p.enclaves_enabled and counties.enclave_slots[c] > 0:
+            floor = counties.enclave_slots[c] * p.enclave_m2_per_firm
+            cost += floor * p.enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
+        counties.budget_mcny[c] -= cost
+        counties.policy_cost_mcny[c] += cost
+        flows[SINK_PROGRAMME_COSTS] += cost
+
+
+@njit(cache=True)
+def _voucher_eligible(firms, f, step):
+    return (
+        firms.alive[f]
+        and firms.employees[f] <= 300.0
+        and firms.hte_until_step[f] <= step
+        and not firms.listed[f]
+    )
+
+
+@njit(cache=True)
+def _province_pays(province, counties, c, amount, flows):
+    """The province pays ``amount`` into county ``c``'s economy, financed province-wide.
+
+    The province's account stays put: the money comes from its budget outside the region
+    (a named source), and the payment is recorded as the province's policy cost.
+    """
+    if amount <= 0.0:
+        return
+    counties.province_policy_cost_mcny[c] += amount
+    flows[SRC_PROVINCE_WIDE_BUDGET] += amount

@@ -1,0 +1,236 @@
+"""Phase 7 — innovation platforms (report §1.1, §1.3, §2.1, §2.2, §3.2, §3.3).
+
+A platform spends its cash each quarter: first its fixed overhead (buildings, management —
+the waste of many small scattered platforms, report §2.1), then the rest builds quality and
+shareable equipment. Quality depreciates, so output lags investment (report §2.2). Firms pick
+a platform among a few candidates by the service they would get (quality, sector match,
+distance, crowding); platforms built around one firm serve others poorly (report §2.2).
+
+Policy rules: :func:`consolidate_platforms` merges nearby platforms in a county into the
+largest (report §2.1, §3.3) at a cost and with a transition; :func:`specialise_platforms`
+gives platforms distinct sector foci by a cross-county plan and makes the best platform of
+each emerging sector its innovation centre (report §3.2, Shenzhen's one centre per sector).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from model.kernels.index import group_index
+from model.kernels.knowledge import platform_service
+from model.kernels.rng import uniform
+from model.ledger import SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
+from model.sectors import TRADITIONAL
+
+PHASE_PLATFORMS = 8
+
+
+@njit(cache=True)
+def run_platforms(platforms, p, step, flows):
+    """Spend platform cash on overhead and quality; depreciate quality.
+
+    Writes ``quality``, ``equipment_mcny``, ``cash_mcny``, ``budget_mcny`` (what was spent).
+    """
+    for k in range(len(platforms.alive)):
+        if not platforms.alive[k]:
+            continue
+        spend = max(platforms.cash_mcny[k], 0.0)
+        overhead = min(spend, p.platform_overhead_mcny_per_q)
+        invest = spend - overhead
+        platforms.cash_mcny[k] -= spend
+        flows[SINK_PLATFORM_RUNNING] += spend
+        platforms.budget_mcny[k] = spend
+        q = (1.0 - p.platform_quality_depreciation_per_q) * platforms.quality[k]
+        if platforms.transition_until_step[k] <= step:
+            q += p.platform_quality_per_mcny * invest * 0.7
+            platforms.equipment_mcny[k] = 0.98 * platforms.equipment_mcny[k] + 0.3 * invest
+        platforms.quality[k] = q
+
+
+@njit(cache=True)
+def count_tenants(firms, platforms):
+    """Recount ``platforms.tenants`` from ``firms.platform``; drop links to dead platforms."""
+    platforms.tenants[:] = 0
+    for f in range(len(firms.alive)):
+        k = firms.platform[f]
+        if not firms.alive[f] or k < 0:
+            continue
+        if not platforms.alive[k]:
+            firms.platform[f] = -1
+            continue
+        platforms.tenants[k] += 1
+
+
+@njit(cache=True)
+def choose_platforms(
+    firms, platforms, n_counties, cell_x_km, cell_y_km, regionwide, p, seed, step, force_all
+):
+    """Let firms without a platform (and some with one) pick the best of a few candidates.
+
+    Firms are served in a hash-key order; a platform at capacity takes no one more.
+    ``regionwide`` lets firms choose platforms of any county (report §3.4); ``force_all``
+    makes every firm reconsider (used when a policy reshapes the platforms).
+    """
+    n_platforms = len(platforms.alive)
+    if n_platforms == 0:
+        return
+    open_ = platforms.alive & (platforms.anchor_firm < 0)
+    by_county, off = group_index(platforms.county, open_, n_counties)
+    all_open = np.flatnonzero(open_)
+    movers = np.flatnonzero(firms.alive & ~firms.incubated)
+    keys = np.empty(len(movers), dtype=np.float64)
+    for j in range(len(movers)):
+        keys[j] = uniform(seed, step, PHASE_PLATFORMS, movers[j], 0)
+    movers = movers[np.argsort(keys, kind="mergesort")]
+    for j in range(len(movers)):
+        f = movers[j]
+        current = firms.platform[f]
+        if current >= 0 and platforms.anchor_firm[current] == f:
+            continue  # an anchor firm stays with its own platform
+        if current >= 0 and not force_all:
+            if uniform(seed, step, PHASE_PLATFORMS, f, 1) >= p.platform_switch_per_q:
+                continue
+        best = current
+        best_value = 0.0
+        if current >= 0:
+            best_value = platform_service(f, firms, platforms, cell_x_km, cell_y_km, p)
+        c = firms.county[f]
+        for d in range(p.platform_candidates):
+            u = uniform(seed, step, PHASE_PLATFORMS, f, 2 + d)
+            if regionwide:
+                if len(all_open) == 0:
+                    break
+                k = all_open[int(u * len(all_open))]
+            else:
+                n_c = off[c + 1] - off[c]
+                if n_c == 0:
+                    break
+                k = by_county[off[c] + int(u * n_c)]
+            if k == current or platforms.tenants[k] >= platforms.capacity[k]:
+                continue
+            old = firms.platform[f]
+            firms.platform[f] = k
+            value = platform_service(f, firms, platforms, cell_x_km, cell_y_km, p)
+            firms.platform[f] = old
+            if value > best_value * 1.05 + 1e-6:
+                best = k
+                best_value = value
+        if best != current:
+            if current >= 0:
+                platforms.tenants[current] -= 1
+            firms.platform[f] = best
+            if best >= 0:
+                platforms.tenants[best] += 1
+
+
+@njit(cache=True)
+def consolidate_platforms(
+    firms, platforms, counties, n_counties, cell_x_km, cell_y_km, p, step, flows
+):
+    """Merge platforms within ``consolidation_radius_km`` of a larger one in the same county.
+
+    Larger platforms (by capacity, then quality, then id) absorb smaller ones: capacity, cash,
+    equipment and tenants pool, quality keeps the best plus half the rest (reorganisation
+    loses some), single-firm platforms become open to the sector. The absorber builds no
+    quality for ``merger_transition_q`` quarters; each merger costs the county
+    ``merger_cost_mcny``.
+
+    Returns
+    -------
+    int
+        Number of platforms merged away.
+    """
+    n = len(platforms.alive)
+    merged_into = np.full(n, -1, dtype=np.int64)
+    by_county, off = group_index(platforms.county, platforms.alive, n_counties)
+    merged = 0
+    for c in range(n_counties):
+        members = by_county[off[c] : off[c + 1]]
+        if len(members) < 2:
+            continue
+        rank = np.empty(len(members), dtype=np.float64)
+        for j in range(len(members)):
+            k = members[j]
+            rank[j] = -(platforms.capacity[k] * 1e6 + platforms.quality[k] * 1e-3) + k * 1e-9
+        members = members[np.argsort(rank, kind="mergesort")]
+        for a in range(len(members)):
+            big = members[a]
+            if merged_into[big] >= 0:
+                continue
+            for b in range(a + 1, len(members)):
+                small = members[b]
+                if merged_into[small] >= 0:
+                    continue
+                dx = cell_x_km[platforms.cell[big]] - cell_x_km[platforms.cell[small]]
+                dy = cell_y_km[platforms.cell[big]] - cell_y_km[platforms.cell[small]]
+                if np.sqrt(dx * dx + dy * dy) > p.consolidation_radius_km:
+                    continue
+                merged_into[small] = big
+                platforms.capacity[big] += platforms.capacity[small]
+                platforms.cash_mcny[big] += platforms.cash_mcny[small]
+                platforms.equipment_mcny[big] += platforms.equipment_mcny[small]
+                platforms.quality[big] += 0.5 * platforms.quality[small]
+                platforms.level[big] = max(platforms.level[big], platforms.level[small])
+                platforms.anchor_firm[big] = -1
+                platforms.transition_until_step[big] = step + p.merger_transition_q
+                platforms.alive[small] = False
+                platforms.cash_mcny[small] = 0.0
+                cost = p.merger_cost_mcny
+                counties.budget_mcny[c] -= cost
+                counties.policy_cost_mcny[c] += cost
+                flows[SINK_PROGRAMME_COSTS] += cost
+                merged += 1
+    for f in range(len(firms.alive)):
+        k = firms.platform[f]
+        if firms.alive[f] and k >= 0 and merged_into[k] >= 0:
+            firms.platform[f] = merged_into[k]
+    return merged
+
+
+@njit(cache=True)
+def specialise_platforms(firms, platforms, n_counties, n_sectors):
+    """Give each platform a distinct sector focus by a cross-county plan (report §3.2).
+
+    In each county, platforms (best quality first) take the county's emerging sectors in order
+    of their firm counts, so no two share a focus until every emerging sector has one; single
+    firm platforms become open. Region-wide, the best platform of each emerging sector becomes
+    its innovation centre (level 2), which is where the province's platform money then goes.
+    """
+    counts = np.zeros((n_counties, n_sectors), dtype=np.int64)
+    for f in range(len(firms.alive)):
+        if firms.alive[f]:
+            counts[firms.county[f], firms.sector[f]] += 1
+    by_county, off = group_index(platforms.county, platforms.alive, n_counties)
+    for c in range(n_counties):
+        members = by_county[off[c] : off[c + 1]]
+        if len(members) == 0:
+            continue
+        rank = np.empty(len(members), dtype=np.float64)
+        for j in range(len(members)):
+            rank[j] = -platforms.quality[members[j]] + members[j] * 1e-9
+        members = members[np.argsort(rank, kind="mergesort")]
+        sector_rank = np.empty(n_sectors - 1, dtype=np.float64)
+        for s in range(n_sectors - 1):
+            sector_rank[s] = -counts[c, s] + s * 1e-6
+        sectors = np.argsort(sector_rank, kind="mergesort")
+        for j in range(len(members)):
+            k = members[j]
+            platforms.sector_focus[k] = sectors[j % (n_sectors - 1)]
+            platforms.anchor_firm[k] = -1
+    platforms.level[:] = np.minimum(platforms.level, 1)
+    for s in range(n_sectors):
+        if s == TRADITIONAL:
+            continue
+        best = -1
+        best_q = -1.0
+        for k in range(len(platforms.alive)):
+            if (
+                platforms.alive[k]
+                and platforms.sector_focus[k] == s
+                and platforms.quality[k] > best_q
+            ):
+                best = k
+                best_q = platforms.quality[k]
+        if best >= 0:
+            platforms.level[best] = 2

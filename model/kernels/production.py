@@ -1,0 +1,126 @@
+"""Phase 4 — production, profit and taxes (report digest §4; report §3.3).
+
+Revenue is productivity x employees x a demand shock; productivity rises with the knowledge
+stock with elasticity ~0.12 (Chen et al. 2021). Costs are purchased inputs, workers' wages,
+R&D (S&T staff wages, at least, since they are employed) and interest on tech loans; tenants
+pay their platform a fee. Corporate income tax is 25%, or 15% for certified high-tech
+enterprises, on profit after the R&D super-deduction (which relabelled R&D also enjoys). The
+central government takes 60%; of the local 40% the province keeps a share and the rest goes to
+the county where the firm sits — or, for a firm that moved under tax sharing (report §3.4),
+partly to its county of origin. Other local taxes are a share of value added.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from model.kernels.rng import normal
+from model.ledger import (
+    SINK_CENTRAL_TAX,
+    SINK_MATERIALS,
+    SINK_RD_PURCHASES,
+    SINK_TALENT_WAGES,
+    SINK_WORKER_WAGES,
+    SRC_SALES,
+)
+
+PHASE_PRODUCTION = 4
+
+
+@njit(cache=True)
+def produce(firms, platforms, counties, capital, bank_of_county, province, p, seed, step, flows):
+    """Produce, pay costs and taxes, adjust employment.
+
+    Parameters
+    ----------
+    firms : Firms
+        Writes revenue, value added, profit, cash, employees and the yearly accumulators.
+    platforms : Platforms
+        Tenant fees are added to ``cash_mcny``.
+    counties : Counties
+        Adds to ``budget_mcny``, ``tax_revenue_mcny``, ``province_tax_mcny`` and
+        ``province_hte_cit_mcny`` (province part of high-tech enterprises' CIT).
+    capital : Capital
+        Interest is added to the county tech bank's ``pool_mcny``.
+    bank_of_county : (n_counties,) int64
+        Row of each county's tech bank in ``capital`` (-1 none).
+    province : (1,) float64
+        Province budget; receives its share of CIT.
+    flows : (N_FLOWS,) float64
+        External flows are added.
+    """
+    for f in range(len(firms.alive)):
+        if not firms.alive[f]:
+            continue
+        age = step - firms.born_step[f]
+        ramp = min(1.0, 0.25 + age / 8.0) if firms.incubated[f] else 1.0
+        productivity = (
+            firms.base_productivity[f]
+            * (1.0 + firms.knowledge[f] / p.knowledge_reference)
+            ** p.knowledge_productivity_elasticity
+        )
+        shock = np.exp(
+            p.demand_sigma * normal(seed, step, PHASE_PRODUCTION, f, 0) - 0.5 * p.demand_sigma**2
+        )
+        revenue = productivity * firms.employees[f] * shock * ramp
+        materials = p.materials_share_of_revenue * revenue
+        worker_wages = p.worker_wage_mcny_per_q * firms.employees[f]
+        talent_wages = firms.talent_wage_mcny[f]
+        rd_cash = max(firms.rd_real_mcny[f], talent_wages)
+        rd_purchases = rd_cash - talent_wages
+        interest = p.loan_rate_per_q * firms.debt_mcny[f]
+        fee = 0.0
+        pl = firms.platform[f]
+        if pl >= 0 and platforms.alive[pl]:
+            fee = p.platform_tenant_fee_mcny_per_q
+            platforms.cash_mcny[pl] += fee
+        profit = revenue - materials - worker_wages - rd_cash - interest - fee
+        certified = firms.hte_until_step[f] > step
+        rate = p.cit_rate_high_tech if certified else p.cit_rate
+        taxable = profit - p.rd_super_deduction * firms.rd_reported_mcny[f]
+        cit = rate * max(taxable, 0.0)
+        value_added = revenue - materials
+        other_tax = p.county_tax_rate_on_value_added * max(value_added, 0.0)
+        # tax split (report digest §4)
+        local = p.local_share_of_cit * cit
+        to_province = p.province_share_of_local_cit * local
+        to_counties = local - to_province + other_tax
+        c = firms.county[f]
+        origin = firms.origin_county[f]
+        if origin >= 0 and origin != c:
+            kept = p.tax_sharing_origin_share * to_counties
+            counties.budget_mcny[origin] += kept
+            counties.tax_revenue_mcny[origin] += kept
+            counties.budget_mcny[c] += to_counties - kept
+            counties.tax_revenue_mcny[c] += to_counties - kept
+        else:
+            counties.budget_mcny[c] += to_counties
+            counties.tax_revenue_mcny[c] += to_counties
+        province[0] += to_province
+        counties.province_tax_mcny[c] += to_province
+        if certified:
+            counties.province_hte_cit_mcny[c] += to_province
+        bank = bank_of_county[c]
+        if bank >= 0:
+            capital.pool_mcny[bank] += interest
+        flows[SRC_SALES] += revenue
+        flows[SINK_MATERIALS] += materials
+        flows[SINK_WORKER_WAGES] += worker_wages
+        flows[SINK_TALENT_WAGES] += talent_wages
+        flows[SINK_RD_PURCHASES] += rd_purchases
+        flows[SINK_CENTRAL_TAX] += cit - local
+        firms.cash_mcny[f] += (
+            revenue - materials - worker_wages - rd_cash - interest - fee - cit - other_tax
+        )
+        firms.revenue_mcny[f] = revenue
+        firms.value_added_mcny[f] = value_added
+        firms.profit_mcny[f] = profit - cit
+        firms.rd_real_mcny[f] = rd_cash
+        firms.revenue_year_mcny[f] += revenue
+        firms.rd_reported_year_mcny[f] += max(firms.rd_reported_mcny[f], rd_cash)
+        firms.rd_reported_mcny[f] = max(firms.rd_reported_mcny[f], rd_cash)
+        margin = profit / revenue if revenue > 0.0 else 0.0
+        change = np.exp(p.employment_adjustment_per_q * (margin - p.reference_margin))
+        change = min(max(change, 0.95), 1.05)
+        firms.employees[f] = max(1.0, firms.employees[f] * change)

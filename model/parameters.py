@@ -1,0 +1,1474 @@
+"""Model parameters: one typed, documented, range-checked table.
+
+Every parameter has a default, a unit, an allowed range and a source: a report section
+(``../shared/docs/report-digest.md``), a study from ``priors.md``, or ``"assumption: ..."``
+with the reason. Scenarios override parameters by name; anything unknown, of the wrong type
+or out of range is refused with a :class:`ParameterError` naming the key and what is allowed.
+
+Money is in million CNY (``_mcny``), time in quarters (``_q``) unless the name says otherwise.
+Rates named ``_per_q`` are per quarter. Shares are fractions in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class ParameterError(ValueError):
+    """A parameter name, type or value is not allowed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """Declaration of one parameter.
+
+    Attributes
+    ----------
+    name : str
+        Parameter name (units in the name where it has one).
+    default : float | int | bool
+        Default value; its Python type is the parameter's type.
+    unit : str
+        Unit of the value.
+    low, high : float
+        Inclusive allowed range (ignored for booleans).
+    source : str
+        Report section, literature (see docs/ODD.md) or ``"assumption: why"``.
+    doc : str
+        What the parameter does.
+    """
+
+    name: str
+    default: float | int | bool
+    unit: str
+    low: float
+    high: float
+    source: str
+    doc: str
+
+    @property
+    def kind(self) -> type:
+        """The parameter's Python type: ``bool``, ``int`` or ``float``."""
+        return type(self.default)
+
+    def allowed(self) -> str:
+        """Human-readable description of the allowed values."""
+        if self.kind is bool:
+            return "true or false"
+        kind = "an integer" if self.kind is int else "a number"
+        return f"{kind} in [{self.low:g}, {self.high:g}] ({self.unit})"
+
+
+def _p(name, default, unit, low, high, source, doc):
+    return ParameterSpec(name, default, unit, float(low), float(high), source, doc)
+
+
+_INF = math.inf
+
+SPECS: tuple[ParameterSpec, ...] = (
+    # --- scale and schedule ------------------------------------------------------------
+    _p(
+        "firm_scale",
+        1.0,
+        "model firms per firm in the region file",
+        0.01,
+        100.0,
+        "assumption: 1 represents the region file's firm counts",
+        "Multiplies every county's initial firms, platforms and talent (for scale runs).",
+    ),
+    _p(
+        "policy_start_step",
+        4,
+        "quarter",
+        0,
+        400,
+        "assumption: one year of warm-up",
+        "Quarter at which scenario rules (consolidation, rebates, vouchers, ...) switch on.",
+    ),
+    # --- firms: production -------------------------------------------------------------
+    _p(
+        "firm_employees_median",
+        80.0,
+        "persons",
+        5.0,
+        5000.0,
+        "assumption: median industrial enterprise above designated size",
+        "Median of the log-normal initial firm size.",
+    ),
+    _p(
+        "firm_employees_sigma",
+        1.0,
+        "log units",
+        0.0,
+        3.0,
+        "assumption",
+        "Dispersion of the log-normal initial firm size.",
+    ),
+    _p(
+        "revenue_per_employee_mcny_per_q",
+        0.25,
+        "m CNY per employee per quarter",
+        0.01,
+        10.0,
+        "assumption: about 1 m CNY per worker a year in Zhejiang manufacturing",
+        "Base labour productivity (revenue per employee) before knowledge effects.",
+    ),
+    _p(
+        "productivity_sigma",
+        0.3,
+        "log units",
+        0.0,
+        2.0,
+        "assumption",
+        "Dispersion of firms' base productivity.",
+    ),
+    _p(
+        "materials_share_of_revenue",
+        0.84,
+        "share",
+        0.0,
+        0.99,
+        "assumption: gives a margin of about 7% before R&D, near Zhejiang's industrial average",
+        "Purchased inputs as a share of revenue (paid to suppliers outside the model).",
+    ),
+    _p(
+        "worker_wage_mcny_per_q",
+        0.03,
+        "m CNY per person per quarter",
+        0.0,
+        1.0,
+        "assumption: about 120 thousand CNY a year",
+        "Wage of a production worker.",
+    ),
+    _p(
+        "demand_sigma",
+        0.08,
+        "log units",
+        0.0,
+        1.0,
+        "assumption",
+        "Quarterly idiosyncratic demand shock of a firm's revenue.",
+    ),
+    _p(
+        "employment_adjustment_per_q",
+        0.5,
+        "elasticity",
+        0.0,
+        5.0,
+        "assumption",
+        "How strongly employment follows the margin over the reference margin.",
+    ),
+    _p(
+        "reference_margin",
+        0.02,
+        "share of revenue",
+        -1.0,
+        1.0,
+        "assumption",
+        "Margin at which a firm keeps its size.",
+    ),
+    _p(
+        "knowledge_productivity_elasticity",
+        0.12,
+        "elasticity",
+        0.0,
+        1.0,
+        "Chen, Liu, Suárez Serrato & Xu (2021): doubling real R&D raises productivity ~9%",
+        "Elasticity of productivity with respect to (1 + knowledge / knowledge_reference).",
+    ),
+    _p(
+        "knowledge_reference",
+        20.0,
+        "knowledge units",
+        0.01,
+        1e6,
+        "assumption",
+        "Knowledge stock at which productivity is 2^elasticity times its base.",
+    ),
+    # --- taxes -------------------------------------------------------------------------
+    _p(
+        "cit_rate",
+        0.25,
+        "share of taxable profit",
+        0.0,
+        1.0,
+        "report digest §4",
+        "Standard corporate income tax rate.",
+    ),
+    _p(
+        "cit_rate_high_tech",
+        0.15,
+        "share of taxable profit",
+        0.0,
+        1.0,
+        "report digest §4",
+        "Corporate income tax rate of certified high-tech enterprises.",
+    ),
+    _p(
+        "rd_super_deduction",
+        0.75,
+        "share of R&D",
+        0.0,
+        2.0,
+        "national rule from 2018: 75% additional deduction of R&D spending",
+        "Additional deduction of reported R&D from taxable profit.",
+    ),
+    _p(
+        "local_share_of_cit",
+        0.40,
+        "share",
+        0.0,
+        1.0,
+        "report digest §4 (central 60%)",
+        "Local (province + city + county) share of corporate income tax.",
+    ),
+    _p(
+        "province_share_of_local_cit",
+        0.30,
+        "share",
+        0.0,
+        1.0,
+        "assumption: the province keeps part of the local share and the report's rebate "
+        "(§3.3) returns the increment of it",
+        "Province's share of the local corporate income tax; the rest goes to the county.",
+    ),
+    _p(
+        "county_tax_rate_on_value_added",
+        0.05,
+        "share of value added",
+        0.0,
+        0.5,
+        "assumption: local share of VAT and other local taxes",
+        "Local taxes other than CIT that go to the county, as a share of value added.",
+    ),
+    # --- R&D decisions (report §2.2 short-termism) --------------------------------------
+    _p(
+        "rd_intensity_emerging",
+        0.05,
+        "share of revenue",
+        0.0,
+        0.5,
+        "assumption",
+        "Desired R&D intensity of an R&D-doing firm in an emerging sector.",
+    ),
+    _p(
+        "rd_intensity_traditional",
+        0.025,
+        "share of revenue",
+        0.0,
+        0.5,
+        "assumption",
+        "Desired R&D intensity of an R&D-doing firm in traditional manufacturing.",
+    ),
+    _p(
+        "rd_participation_emerging",
+        0.55,
+        "share of firms",
+        0.0,
+        1.0,
+        "assumption: report §2.2, few firms do R&D",
+        "Share of emerging-sector firms inclined to do R&D.",
+    ),
+    _p(
+        "rd_participation_traditional",
+        0.18,
+        "share of firms",
+        0.0,
+        1.0,
+        "assumption: report §2.2, few firms do R&D",
+        "Share of traditional-sector firms inclined to do R&D.",
+    ),
+    _p(
+        "short_termism",
+        0.3,
+        "share",
+        0.0,
+        1.0,
+        "report §2.2 (short-termism)",
+        "Share by which firms cut desired R&D below the long-run optimum.",
+    ),
+    _p(
+        "rd_user_cost_elasticity",
+        -1.0,
+        "elasticity",
+        -3.0,
+        0.0,
+        "Bloom, Griffith & Van Reenen (2002): about -1",
+        "Response of desired R&D to its user cost (grants, deductions lower the cost).",
+    ),
+    _p(
+        "rd_cash_share_max",
+        0.5,
+        "share of cash",
+        0.0,
+        1.0,
+        "assumption",
+        "Most of its cash a firm will spend on R&D in a quarter beyond what revenue funds.",
+    ),
+    _p(
+        "notch_window",
+        0.4,
+        "share of threshold",
+        0.0,
+        1.0,
+        "Chen et al. (2021): bunching at the 3/4/5% thresholds",
+        "Firms whose R&D intensity lies within this fraction below the certification "
+        "threshold raise reported R&D to reach it (if the tax saving pays).",
+    ),
+    _p(
+        "relabel_share",
+        0.242,
+        "share of notch-induced R&D",
+        0.0,
+        1.0,
+        "Chen et al. (2021): relabelling is 24.2% of reported R&D",
+        "Part of the R&D reported to reach a threshold that is relabelled, not real.",
+    ),
+    _p(
+        "rd_staff_share_of_rd",
+        0.55,
+        "share of R&D spending",
+        0.05,
+        1.0,
+        "assumption: personnel are about half of R&D spending in Chinese firms",
+        "Share of real R&D spent on R&D staff wages; the rest buys materials and services.",
+    ),
+    # --- talent (report §1.5, §2.3) --------------------------------------------------
+    _p(
+        "wage_rd_staff_mcny_per_q",
+        0.045,
+        "m CNY per person per quarter",
+        0.0,
+        1.0,
+        "assumption: about 180 thousand CNY a year",
+        "Wage of R&D staff (tier 0).",
+    ),
+    _p(
+        "wage_senior_mcny_per_q",
+        0.08,
+        "m CNY per person per quarter",
+        0.0,
+        2.0,
+        "assumption: about 320 thousand CNY a year",
+        "Wage of a senior engineer (tier 1).",
+    ),
+    _p(
+        "wage_expert_mcny_per_q",
+        0.2,
+        "m CNY per person per quarter",
+        0.0,
+        5.0,
+        "assumption: about 800 thousand CNY a year",
+        "Wage of a high-level expert (tier 2).",
+    ),
+    _p(
+        "senior_share_of_staff",
+        0.15,
+        "share",
+        0.0,
+        1.0,
+        "assumption",
+        "Share of initial and new S&T staff who are senior engineers.",
+    ),
+    _p(
+        "talent_weight_senior",
+        2.0,
+        "R&D staff equivalents",
+        1.0,
+        20.0,
+        "assumption",
+        "Research output of a senior engineer relative to R&D staff.",
+    ),
+    _p(
+        "talent_weight_expert",
+        5.0,
+        "R&D staff equivalents",
+        1.0,
+        50.0,
+        "assumption: report §2.3, scarce high-level talent",
+        "Research output of a high-level expert relative to R&D staff.",
+    ),
+    _p(
+        "talent_inflow_per_q",
+        0.015,
+        "share of initial county S&T staff",
+        0.0,
+        0.5,
+        "assumption: graduates and arrivals",
+        "New S&T staff arriving in each county.",
+    ),
+    _p(
+        "talent_attrition_per_q",
+        0.015,
+        "probability",
+        0.0,
+        0.5,
+        "assumption: retirement and departure",
+        "Chance an S&T worker leaves the system.",
+    ),
+    _p(
+        "expert_drain_to_hub_per_q",
+        0.02,
+        "probability",
+        0.0,
+        1.0,
+        "Moretti (2012); report §2.3: talent moves to big cities",
+        "Chance a county expert moves to the nearest hub in a quarter.",
+    ),
+    _p(
+        "expert_inflow_per_q",
+        1.0,
+        "experts per county per quarter",
+        0.0,
+        100.0,
+        "assumption: report §1.5 counts tens of experts per county",
+        "Experts recruited to each county per quarter without subsidy.",
+    ),
+    _p(
+        "job_search_per_q",
+        0.1,
+        "probability",
+        0.0,
+        1.0,
+        "assumption",
+        "Chance an employed S&T worker looks for a better job in a quarter.",
+    ),
+    _p(
+        "matching_draws",
+        3,
+        "candidate employers",
+        1,
+        50,
+        "assumption",
+        "Employers an unmatched worker samples in a quarter (shared databases raise it).",
+    ),
+    _p(
+        "cross_sector_acceptance",
+        0.3,
+        "probability",
+        0.0,
+        1.0,
+        "assumption",
+        "Chance a worker takes a job outside their sector of expertise.",
+    ),
+    # --- knowledge production and patents --------------------------------------------
+    _p(
+        "knowledge_productivity",
+        1.0,
+        "knowledge units per (m CNY)^beta",
+        0.0,
+        100.0,
+        "assumption: scale constant",
+        "Scale of the knowledge production function.",
+    ),
+    _p(
+        "rd_output_elasticity",
+        0.5,
+        "elasticity",
+        0.05,
+        1.0,
+        "priors: patents respond to R&D with elasticity 0.3-0.6 within firms",
+        "Elasticity of new knowledge with respect to effective R&D input.",
+    ),
+    _p(
+        "knowledge_depreciation_per_q",
+        0.04,
+        "share per quarter",
+        0.0,
+        1.0,
+        "priors: R&D capital depreciates 15-20% a year (Hall, Mairesse & Mohnen 2010)",
+        "Depreciation of firms' knowledge stock.",
+    ),
+    _p(
+        "spillover_half_distance_km",
+        15.0,
+        "km",
+        0.5,
+        500.0,
+        "priors: spill-overs decay with distance (Jaffe et al. 1993; Keller 2002)",
+        "Distance at which same-sector knowledge spill-overs fall to half.",
+    ),
+    _p(
+        "spillover_strength",
+        0.6,
+        "multiplier at saturation",
+        0.0,
+        10.0,
+        "assumption",
+        "Most that nearby same-sector knowledge raises knowledge production.",
+    ),
+    _p(
+        "spillover_half_knowledge",
+        2000.0,
+        "knowledge units",
+        1.0,
+        1e9,
+        "assumption",
+        "Nearby same-sector knowledge at which the spill-over reaches half its strength.",
+    ),
+    _p(
+        "platform_service_strength",
+        0.6,
+        "multiplier at saturation",
+        0.0,
+        10.0,
+        "assumption: report §2.4, services raise the productivity of firm R&D",
+        "Most that a platform's services raise a tenant's knowledge production.",
+    ),
+    _p(
+        "patents_per_knowledge",
+        0.8,
+        "applications per knowledge unit",
+        0.0,
+        100.0,
+        "assumption: calibrated to county invention-application counts",
+        "Expected invention patent applications per unit of new knowledge.",
+    ),
+    _p(
+        "patent_grant_lag_q",
+        10,
+        "quarters",
+        1,
+        24,
+        "priors: 2-3 years from application to grant",
+        "Lag from application to grant.",
+    ),
+    _p(
+        "patent_grant_probability",
+        0.45,
+        "probability",
+        0.0,
+        1.0,
+        "priors: a large share of applications is never granted",
+        "Chance an invention application is eventually granted.",
+    ),
+    # --- platforms (report §1.1, §2.1, §2.2) ------------------------------------------
+    _p(
+        "platform_overhead_mcny_per_q",
+        0.25,
+        "m CNY per platform per quarter",
+        0.0,
+        100.0,
+        "assumption: report §2.1, scattered platforms each carry their own fixed costs",
+        "Fixed running cost of a platform (building, management) that builds no quality.",
+    ),
+    _p(
+        "platform_quality_per_mcny",
+        1.0,
+        "quality units per m CNY",
+        0.0,
+        100.0,
+        "assumption",
+        "Quality built by one m CNY of budget above overhead.",
+    ),
+    _p(
+        "platform_quality_depreciation_per_q",
+        0.05,
+        "share per quarter",
+        0.0,
+        1.0,
+        "assumption: report §2.2, output lags investment",
+        "Depreciation of platform quality; quality builds up over several years.",
+    ),
+    _p(
+        "platform_quality_half",
+        10.0,
+        "quality units",
+        0.01,
+        1e6,
+        "assumption",
+        "Quality at which a platform delivers half its possible services.",
+    ),
+    _p(
+        "platform_service_half_distance_km",
+        8.0,
+        "km",
+        0.5,
+        500.0,
+        "assumption: report §2.1 weak radiation of scattered platforms",
+        "Distance at which platform services to a firm fall to half.",
+    ),
+    _p(
+        "platform_sector_mismatch",
+        0.4,
+        "service factor",
+        0.0,
+        1.0,
+        "assumption",
+        "Service factor for a firm whose sector differs from a specialised platform's focus.",
+    ),
+    _p(
+        "anchor_platform_radiation",
+        0.3,
+        "service factor",
+        0.0,
+        1.0,
+        "report §2.2: platforms built around a single firm do not radiate to the sector",
+        "Service factor for firms other than the anchor of a single-firm platform.",
+    ),
+    _p(
+        "platform_tenant_fee_mcny_per_q",
+        0.01,
+        "m CNY per tenant per quarter",
+        0.0,
+        10.0,
+        "assumption",
+        "Fee a tenant pays its platform.",
+    ),
+    _p(
+        "platform_capacity_per_mcny_budget",
+        12.0,
+        "tenant slots per m CNY a quarter",
+        0.0,
+        1000.0,
+        "assumption",
+        "Tenant capacity a platform's budget supports.",
+    ),
+    _p(
+        "platform_min_capacity",
+        8,
+        "tenant slots",
+        1,
+        10000,
+        "assumption",
+        "Smallest tenant capacity of a platform.",
+    ),
+    _p(
+        "platform_switch_per_q",
+        0.1,
+        "probability",
+        0.0,
+        1.0,
+        "assumption",
+        "Chance a firm reconsiders its platform in a quarter.",
+    ),
+    _p(
+        "platform_candidates",
+        3,
+        "platforms",
+        1,
+        50,
+        "assumption",
+        "Platforms a firm compares when choosing one.",
+    ),
+    _p(
+        "anchor_platform_share",
+        0.3,
+        "share of platforms",
+        0.0,
+        1.0,
+        "report §2.2: several platforms are built around a single firm",
+        "Share of initial platforms built around a single anchor firm.",
+    ),
+    _p(
+        "incubator_share",
+        0.35,
+        "share of platforms",
+        0.0,
+        1.0,
+        "report §1.1: startup-mentoring platforms are one of three classes",
+        "Share of initial platforms that are incubators or maker spaces.",
+    ),
+    _p(
+        "incubation_startups_per_q",
+        0.04,
+        "start-ups per free slot at full quality",
+        0.0,
+        1.0,
+        "assumption: report §1.3, 120+ firms in the Jiashan incubator",
+        "Start-ups an incubator produces per free slot per quarter at full quality.",
+    ),
+    _p(
+        "incubation_max_q",
+        12,
+        "quarters",
+        1,
+        80,
+        "assumption: three years",
+        "Longest an incubated firm stays before it graduates or leaves.",
+    ),
+    _p(
+        "graduation_revenue_mcny_per_q",
+        3.0,
+        "m CNY per quarter",
+        0.0,
+        1e4,
+        "assumption",
+        "Revenue at which an incubated firm graduates early.",
+    ),
+    # --- entry and exit --------------------------------------------------------------
+    _p(
+        "spinoff_startups_per_senior_per_q",
+        0.002,
+        "start-ups per senior talent",
+        0.0,
+        1.0,
+        "assumption",
+        "Start-ups founded by employed senior talent and experts.",
+    ),
+    _p(
+        "background_startups_per_county_per_q",
+        10.0,
+        "start-ups",
+        0.0,
+        1e4,
+        "assumption: keeps the firm count near steady state in the baseline",
+        "Start-ups per county and quarter from outside the S&T system.",
+    ),
+    _p(
+        "startup_cash_mcny",
+        2.0,
+        "m CNY",
+        0.0,
+        1e3,
+        "assumption",
+        "Founders' equity a start-up begins with (a source of money).",
+    ),
+    _p("startup_employees", 8.0, "persons", 1.0, 1e3, "assumption", "Employees of a new start-up."),
+    _p(
+        "exit_hazard_per_q",
+        0.008,
+        "probability",
+        0.0,
+        1.0,
+        "assumption: about 3% of established firms close a year",
+        "Baseline chance an established firm closes in a quarter.",
+    ),
+    _p(
+        "young_firm_hazard_multiplier",
+        2.5,
+        "multiplier",
+        1.0,
+        20.0,
+        "assumption: young firms fail more often",
+        "Hazard multiplier for firms under 3 years.",
+    ),
+    _p(
+        "insolvency_cash_quarters",
+        1.0,
+        "quarters of revenue",
+        0.0,
+        100.0,
+        "assumption",
+        "A firm closes when its cash falls below minus this many quarters of revenue.",
+    ),
+    # --- finance (report §1.4) -------------------------------------------------------
+    _p(
+        "loan_rate_per_q",
+        0.012,
+        "share per quarter",
+        0.0,
+        0.2,
+        "assumption: about 5% a year",
+        "Interest rate of tech loans.",
+    ),
+    _p(
+        "loan_amortisation_per_q",
+        0.08,
+        "share per quarter",
+        0.0,
+        1.0,
+        "assumption",
+        "Share of a tech loan repaid each quarter.",
+    ),
+    _p(
+        "patent_pledge_value_mcny",
+        0.7,
+        "m CNY per granted patent",
+        0.0,
+        100.0,
+        "report §1.4: 250 m CNY lent to 36 SMEs against IP in Jiashan",
+        "Loan a tech bank grants per pledged invention patent.",
+    ),
+    _p(
+        "tech_bank_pool_mcny",
+        40.0,
+        "m CNY per county",
+        0.0,
+        1e6,
+        "report §1.4: Jiashan's five tech banks, 94.62 m CNY outstanding",
+        "Lending pool of a county's tech bank.",
+    ),
+    _p(
+        "guidance_fund_mcny",
+        80.0,
+        "m CNY per county",
+        0.0,
+        1e6,
+        "report §1.4: Changxing's 6 funds total 458.5 m CNY; baseline smaller elsewhere",
+        "Pool of each county's government guidance fund.",
+    ),
+    _p(
+        "guidance_leverage",
+        1.0,
+        "market CNY per guidance CNY",
+        0.0,
+        10.0,
+        "report §1.4: Changxing 458.5 m of funds led to 915 m invested",
+        "Market co-investment that follows each guidance-fund investment.",
+    ),
+    _p(
+        "mother_fund_mcny",
+        1500.0,
+        "m CNY for the region",
+        0.0,
+        1e6,
+        "report §1.4: the institute's mother fund manages > 7.5 bn CNY (province-wide)",
+        "Pool of the regional S&T mother fund.",
+    ),
+    _p(
+        "mother_fund_leverage",
+        1.36,
+        "sub-fund CNY per mother-fund CNY",
+        0.0,
+        10.0,
+        "report §1.4: 7.5 bn -> 10.2 bn of sub-funds attracted",
+        "Market money the mother fund's investments attract.",
+    ),
+    _p(
+        "market_vc_mcny",
+        150.0,
+        "m CNY per county",
+        0.0,
+        1e6,
+        "assumption",
+        "Pool of market venture funds active in each county.",
+    ),
+    _p(
+        "market_vc_inflow_mcny_per_q",
+        10.0,
+        "m CNY per county per quarter",
+        0.0,
+        1e5,
+        "assumption",
+        "New commitments from outside investors to market venture funds.",
+    ),
+    _p("vc_ticket_mcny", 5.0, "m CNY", 0.01, 1e4, "assumption", "Size of a venture investment."),
+    _p(
+        "vc_deals_per_fund_per_q",
+        1,
+        "deals",
+        0,
+        100,
+        "assumption",
+        "Investments a fund can make per quarter.",
+    ),
+    _p("vc_candidates", 20, "firms", 1, 1000, "assumption", "Firms a fund screens per deal."),
+    _p(
+        "market_vc_threshold",
+        0.6,
+        "score",
+        0.0,
+        10.0,
+        "Brander, Du & Hellmann (2015): private VC selects more strictly",
+        "Lowest screening score a market fund invests in.",
+    ),
+    _p(
+        "guidance_threshold",
+        0.4,
+        "score",
+        0.0,
+        10.0,
+        "Brander, Du & Hellmann (2015): pure government VC underperforms",
+        "Lowest screening score a guidance fund invests in.",
+    ),
+    _p(
+        "vc_exit_multiple",
+        3.0,
+        "x invested",
+        0.0,
+        100.0,
+        "priors: venture returns are highly skewed; a few listings return most",
+        "Multiple a fund receives when a portfolio firm lists.",
+    ),
+    _p(
+        "quotation_probability_per_q",
+        0.002,
+        "probability",
+        0.0,
+        1.0,
+        "report §1.4: 14 Jiashan firms quoted on NEEQ or the Zhejiang equity exchange",
+        "Chance an eligible firm quotes on an equity board in a quarter.",
+    ),
+    _p(
+        "quotation_min_revenue_mcny_per_q",
+        5.0,
+        "m CNY per quarter",
+        0.0,
+        1e5,
+        "assumption",
+        "Revenue a firm needs to quote.",
+    ),
+    _p(
+        "quoted_raise_probability_per_q",
+        0.05,
+        "probability",
+        0.0,
+        1.0,
+        "report §1.4: 20+ quoted firms raised 1.35 bn CNY in Changxing",
+        "Chance a quoted firm raises equity in a quarter.",
+    ),
+    _p(
+        "quoted_raise_share_of_revenue",
+        0.5,
+        "quarters of revenue",
+        0.0,
+        100.0,
+        "assumption",
+        "Equity a quoted firm raises, in quarters of revenue.",
+    ),
+    _p(
+        "listing_probability_per_q",
+        0.01,
+        "probability",
+        0.0,
+        1.0,
+        "report §1.4: Changxing has 4 listed companies and 10 preparing IPOs",
+        "Chance an eligible quoted firm lists in a quarter.",
+    ),
+    _p(
+        "listing_min_revenue_mcny_per_q",
+        60.0,
+        "m CNY per quarter",
+        0.0,
+        1e6,
+        "assumption",
+        "Revenue a quoted firm needs to list.",
+    ),
+    # --- government (report §3.1, §3.3) ----------------------------------------------
+    _p(
+        "county_st_share_of_revenue",
+        0.06,
+        "share of county tax revenue",
+        0.0,
+        1.0,
+        "assumption: county S&T spending is a few percent of the budget",
+        "Share of county tax revenue spent on S&T.",
+    ),
+    _p(
+        "st_share_platforms",
+        0.55,
+        "share of county S&T spending",
+        0.0,
+        1.0,
+        "report §2.1: S&T money spread over many platforms",
+        "Share of county S&T spending given to its platforms, in equal parts.",
+    ),
+    _p(
+        "st_share_rd_grants",
+        0.35,
+        "share of county S&T spending",
+        0.0,
+        1.0,
+        "assumption",
+        "Share of county S&T spending paid as R&D grants to R&D-doing firms.",
+    ),
+    _p(
+        "st_share_talent",
+        0.10,
+        "share of county S&T spending",
+        0.0,
+        1.0,
+        "assumption",
+        "Share of county S&T spending on talent subsidies (raises expert recruitment).",
+    ),
+    _p(
+        "expert_recruitment_cost_mcny",
+        2.0,
+        "m CNY per expert",
+        0.01,
+        1e3,
+        "assumption: county talent packages of several hundred thousand CNY",
+        "Subsidy that recruits one extra expert.",
+    ),
+    _p(
+        "province_platform_budget_mcny_per_q",
+        30.0,
+        "m CNY per quarter for the region",
+        0.0,
+        1e6,
+        "assumption: province funds provincial and national platforms",
+        "Province money for platforms of provincial or national level.",
+    ),
+    _p(
+        "rd_grant_crowding_out",
+        0.3,
+        "share of grant",
+        0.0,
+        1.0,
+        "priors: crowding out varies widely (David, Hall & Toole 2000)",
+        "Share of an R&D grant that replaces the firm's own R&D money.",
+    ),
+    # --- policy levers (report §3); off or neutral in the baseline -------------------
+    _p(
+        "consolidation_enabled",
+        False,
+        "switch",
+        0,
+        1,
+        "report §2.1, §3.3",
+        "Merge nearby small platforms within each county at policy start.",
+    ),
+    _p(
+        "consolidation_radius_km",
+        15.0,
+        "km",
+        0.0,
+        500.0,
+        "assumption",
+        "Platforms within this distance of a larger one in the same county merge into it.",
+    ),
+    _p(
+        "merger_cost_mcny",
+        2.0,
+        "m CNY per merged platform",
+        0.0,
+        1e4,
+        "assumption",
+        "One-off cost of merging a platform, paid by the county.",
+    ),
+    _p(
+        "merger_transition_q",
+        4,
+        "quarters",
+        0,
+        40,
+        "assumption",
+        "Quarters during which a merged platform builds no quality (reorganisation).",
+    ),
+    _p(
+        "specialisation_enabled",
+        False,
+        "switch",
+        0,
+        1,
+        "report §3.2",
+        "Give platforms distinct sector foci by a cross-county plan.",
+    ),
+    _p(
+        "tax_rebate_share",
+        0.0,
+        "share",
+        0.0,
+        1.0,
+        "report §3.3",
+        "Share of the incremental province part of high-tech enterprises' CIT returned to "
+        "the firm's county.",
+    ),
+    _p(
+        "rebate_reinvest_share",
+        0.5,
+        "share",
+        0.0,
+        1.0,
+        "assumption: the county's rule for using the rebate",
+        "Share of the rebate the county adds to its S&T spending (the rest is general).",
+    ),
+    _p(
+        "voucher_budget_mcny_per_q",
+        0.0,
+        "m CNY per quarter for the region",
+        0.0,
+        1e5,
+        "report §3.4",
+        "Innovation voucher budget, funded half by counties, half by province.",
+    ),
+    _p(
+        "voucher_face_value_mcny",
+        0.1,
+        "m CNY",
+        0.001,
+        100.0,
+        "assumption: vouchers of 100 thousand CNY",
+        "Face value of one voucher.",
+    ),
+    _p(
+        "voucher_nonuse",
+        0.1,
+        "share",
+        0.0,
+        1.0,
+        "Cornet, Vroomen & van der Steeg: about 10% never used",
+        "Share of issued vouchers never redeemed (money returns to the budget).",
+    ),
+    _p(
+        "voucher_crowding_out",
+        0.1,
+        "share of face value",
+        0.0,
+        1.0,
+        "Cornet, Vroomen & van der Steeg: about 10% deadweight",
+        "Share of a voucher that replaces R&D the firm would have done anyway.",
+    ),
+    _p(
+        "equipment_sharing_regionwide",
+        False,
+        "switch",
+        0,
+        1,
+        "report §3.4",
+        "Vouchers buy equipment time on any platform of the region, not only nearby.",
+    ),
+    _p(
+        "enclaves_enabled",
+        False,
+        "switch",
+        0,
+        1,
+        "report §1.5, §3.5",
+        "Counties run talent enclaves in their hub (R&D in the hub, production at home).",
+    ),
+    _p(
+        "enclave_default_floor_m2",
+        10000.0,
+        "m2",
+        0.0,
+        1e6,
+        "assumption",
+        "Enclave floor space of counties the report gives none.",
+    ),
+    _p(
+        "enclave_m2_per_firm",
+        1600.0,
+        "m2 per firm",
+        10.0,
+        1e5,
+        "report §1.5: Changxing's 40,000 m2 enclave hosts 24 firms",
+        "Floor space an enclave firm occupies.",
+    ),
+    _p(
+        "enclave_rent_cny_per_m2_day",
+        4.5,
+        "CNY per m2 per day",
+        0.0,
+        100.0,
+        "assumption: office rent near Hongqiao and Hangzhou city west",
+        "Rent the county pays for enclave floor space.",
+    ),
+    _p(
+        "enclave_hub_knowledge",
+        20000.0,
+        "knowledge units",
+        0.0,
+        1e9,
+        "report §1.5: hub knowledge reachable from the enclave",
+        "Same-sector knowledge an enclave firm reaches in the hub.",
+    ),
+    _p(
+        "enclave_relocation_per_q",
+        0.01,
+        "probability",
+        0.0,
+        1.0,
+        "report §3.5 risk: firms may leave for the hub",
+        "Chance an enclave firm moves its whole business to the hub (lost to the county).",
+    ),
+    _p(
+        "capital_chain_enabled",
+        False,
+        "switch",
+        0,
+        1,
+        "report §1.4",
+        "Tech banks, larger guidance funds and an equity board in every county.",
+    ),
+    _p(
+        "capital_chain_guidance_mcny",
+        300.0,
+        "m CNY per county",
+        0.0,
+        1e6,
+        "report §1.4: Changxing 458.5 m CNY",
+        "Guidance fund pool when the chain is built.",
+    ),
+    _p(
+        "capital_chain_quotation_boost",
+        3.0,
+        "multiplier",
+        1.0,
+        50.0,
+        "report §1.4: Changxing's S&T board, 31 firms quoted",
+        "Quotation chance multiplier of a county equity board.",
+    ),
+    _p(
+        "town_mayor_experts_per_county",
+        0,
+        "experts",
+        0,
+        1000,
+        "report §1.5: 85 visits, 46 collaborations, 40 problems solved",
+        "Experts posted to each county by the S&T town-mayor programme.",
+    ),
+    _p(
+        "cto_firms_per_county",
+        0,
+        "firms",
+        0,
+        10000,
+        "report §1.5: 180 enterprise chief technology officers",
+        "Firms per county linked to an outside chief technology officer.",
+    ),
+    _p(
+        "expert_link_boost",
+        0.25,
+        "multiplier",
+        0.0,
+        5.0,
+        "assumption",
+        "Rise in knowledge production of a firm linked to an outside expert.",
+    ),
+    _p(
+        "expert_link_cost_mcny_per_q",
+        0.05,
+        "m CNY per link per quarter",
+        0.0,
+        10.0,
+        "assumption: stipends and travel",
+        "County cost of one expert link.",
+    ),
+    _p(
+        "talent_subsidy_mcny_per_q",
+        0.0,
+        "m CNY per county per quarter",
+        0.0,
+        1e4,
+        "report §1.5",
+        "Extra county spending on high-level talent recruitment.",
+    ),
+    _p(
+        "integration_enabled",
+        False,
+        "switch",
+        0,
+        1,
+        "report §3.4",
+        "Apply once, recognised region-wide: platform choice and moves across counties.",
+    ),
+    _p(
+        "relocation_per_q",
+        0.0,
+        "probability",
+        0.0,
+        1.0,
+        "report §3.4",
+        "Chance a firm considers moving to a better-served county in a quarter.",
+    ),
+    _p(
+        "tax_sharing_origin_share",
+        0.5,
+        "share",
+        0.0,
+        1.0,
+        "report §3.4 (tax sharing)",
+        "Share of a relocated firm's county taxes kept by its county of origin.",
+    ),
+    _p(
+        "integration_admin_cost_mcny_per_q",
+        0.5,
+        "m CNY per county per quarter",
+        0.0,
+        1e4,
+        "assumption: shared databases and one-stop services",
+        "Running cost of integration for each county.",
+    ),
+    _p(
+        "integration_matching_draws",
+        6,
+        "candidate employers",
+        1,
+        50,
+        "report §3.4: shared databases improve matching",
+        "Employers a worker samples when integration is on.",
+    ),
+    _p(
+        "rd_grant_exante_rate",
+        0.0,
+        "share of R&D",
+        0.0,
+        1.0,
+        "report §3.3",
+        "Ex-ante joint R&D grant as a share of real R&D of R&D-doing firms.",
+    ),
+    _p(
+        "rd_grant_expost_per_patent_mcny",
+        0.0,
+        "m CNY per granted patent",
+        0.0,
+        100.0,
+        "report §3.3: ex-post subsidies",
+        "Ex-post subsidy per invention patent granted.",
+    ),
+    _p(
+        "rd_grant_province_share",
+        0.5,
+        "share",
+        0.0,
+        1.0,
+        "report §3.3: joint province-city-county funding",
+        "Province's share of joint R&D grants; counties pay the rest.",
+    ),
+    _p(
+        "hte_certification_bonus_mcny",
+        0.0,
+        "m CNY per newly certified firm",
+        0.0,
+        100.0,
+        "report §3.1: counties reward what they are assessed on",
+        "County bonus paid to a firm when it is certified high-tech.",
+    ),
+    _p(
+        "kpi_st_share_increase",
+        0.0,
+        "share of county tax revenue",
+        0.0,
+        1.0,
+        "report §3.1: assessment raises county S&T budgets",
+        "Extra share of county revenue spent on S&T under KPI assessment.",
+    ),
+)
+
+SPEC_BY_NAME: dict[str, ParameterSpec] = {s.name: s for s in SPECS}
+PARAMETER_NAMES: tuple[str, ...] = tuple(s.name for s in SPECS)
+
+#: The parameters as numba sees them: an immutable namedtuple of scalars.
+KernelParams = namedtuple("KernelParams", PARAMETER_NAMES)
+
+
+def _closest(name: str) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(name, PARAMETER_NAMES, n=3, cutoff=0.6)
+    return f" Did you mean: {', '.join(near)}?" if near else ""
+
+
+def check_value(name: str, value: Any, origin: str = "parameters") -> float | int | bool:
+    """Check one parameter value and return it converted to the parameter's type.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name.
+    value : object
+        Proposed value.
+    origin : str
+        Where the value comes from (a file path or "parameters"), used in messages.
+
+    Raises
+    ------
+    ParameterError
+        Unknown name, wrong type or value outside the allowed range.
+    """
+    spec = SPEC_BY_NAME.get(name)
+    if spec is None:
+        raise ParameterError(f"{origin}: unknown parameter {name!r}.{_closest(name)}")
+    if spec.kind is bool:
+        if not isinstance(value, bool):
+            raise ParameterError(
+                f"{origin}: parameter {name!r} must be true or false, got {value!r}"
+            )
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParameterError(
+            f"{origin}: parameter {name!r} must be {spec.allowed()}, got {value!r}"
+        )
+    if spec.kind is int:
+        if isinstance(value, float) and not value.is_integer():
+            raise ParameterError(
+                f"{origin}: parameter {name!r} must be {spec.allowed()}, got {value!r}"
+            )
+        value = int(value)
+    else:
+        value = float(value)
+    if not (spec.low <= value <= spec.high) or (isinstance(value, float) and math.isnan(value)):
+        raise ParameterError(
+            f"{origin}: parameter {name!r} = {value!r} is out of range; allowed: {spec.allowed()}"
+        )
+    return value
+
+
+class Parameters(Mapping):
+    """A complete, validated set of parameter values (immutable mapping name -> value).
+
+    Parameters
+    ----------
+    overrides : Mapping[str, object], optional
+        Values that differ from the defaults.
+    origin : str
+        Where the overrides come from, named in error messages.
+
+    Examples
+    --------
+    >>> p = Parameters({"tax_rebate_share": 1.0})
+    >>> p["tax_rebate_share"], p.cit_rate
+    (1.0, 0.25)
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None, origin: str = "parameters"):
+        values = {s.name: s.default for s in SPECS}
+        for name, value in (overrides or {}).items():
+            values[name] = check_value(name, value, origin)
+        object.__setattr__(self, "_values", values)
+        self._check_consistency(origin)
+
+    def _check_consistency(self, origin: str) -> None:
+        v = self._values
+        shares = v["st_share_platforms"] + v["st_share_rd_grants"] + v["st_share_talent"]
+        if shares > 1.0 + 1e-9:
+            raise ParameterError(
+                f"{origin}: st_share_platforms + st_share_rd_grants + st_share_talent = "
+                f"{shares:g} exceeds 1; the three shares of county S&T spending must sum to "
+                "at most 1"
+            )
+        if v["cit_rate_high_tech"] > v["cit_rate"]:
+            raise ParameterError(
+                f"{origin}: cit_rate_high_tech ({v['cit_rate_high_tech']:g}) must not exceed "
+                f"cit_rate ({v['cit_rate']:g})"
+            )
+
+    def __getitem__(self, name: str):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise KeyError(f"unknown parameter {name!r}.{_closest(name)}") from None
+
+    def __getattr__(self, name: str):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"unknown parameter {name!r}.{_closest(name)}") from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Parameters are immutable; use .replace(name=value)")
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self._values.items() if v != SPEC_BY_NAME[k].default}
+        return f"Parameters({changed!r})"
+
+    def replace(self, origin: str = "parameters", **changes: Any) -> Parameters:
+        """Return a copy with some values changed (validated)."""
+        merged = {**self.changed(), **changes}
+        return Parameters(merged, origin=origin)
+
+    def changed(self) -> dict[str, Any]:
+        """Values that differ from the defaults."""
+        return {k: v for k, v in self._values.items() if v != SPEC_BY_NAME[k].default}
+
+    def as_dict(self) -> dict[str, Any]:
+        """All values as a plain dict."""
+        return dict(self._values)
+
+    def for_kernels(self) -> KernelParams:
+        """The values as a :data:`KernelParams` namedtuple (booleans kept, ints as int)."""
+        return KernelParams(**self._values)

@@ -1,0 +1,247 @@
+"""Agent populations as structs of numpy arrays with spare capacity and an alive mask.
+
+Each population is a table: one numpy array per attribute, one row per agent slot. A slot
+whose ``alive`` is False is free; entry fills free slots, exit clears ``alive``. When free
+slots run out, :meth:`Table.grow` doubles the capacity between steps (amortised O(1), no
+Python loop over agents). Kernels receive a table as a namedtuple of its arrays
+(:meth:`Table.view`), so they see only arrays.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+#: Longest patent grant lag the pipeline ring buffer supports, in quarters.
+MAX_GRANT_LAG_Q = 24
+
+# (name, dtype, fill value, trailing shape)
+FIRM_FIELDS = (
+    ("alive", np.bool_, False, ()),
+    ("sector", np.int8, 0, ()),
+    ("cell", np.int32, -1, ()),
+    ("county", np.int16, -1, ()),
+    ("origin_county", np.int16, -1, ()),
+    ("born_step", np.int32, 0, ()),
+    ("employees", np.float64, 0.0, ()),
+    ("base_productivity", np.float64, 0.0, ()),
+    ("high_tech_share", np.float64, 0.0, ()),
+    ("rd_taste", np.float64, 0.0, ()),
+    ("revenue_mcny", np.float64, 0.0, ()),
+    ("value_added_mcny", np.float64, 0.0, ()),
+    ("profit_mcny", np.float64, 0.0, ()),
+    ("cash_mcny", np.float64, 0.0, ()),
+    ("debt_mcny", np.float64, 0.0, ()),
+    ("equity_raised_mcny", np.float64, 0.0, ()),
+    ("fund_stake_mcny", np.float64, 0.0, ()),
+    ("lead_fund", np.int32, -1, ()),
+    ("rd_real_mcny", np.float64, 0.0, ()),
+    ("rd_reported_mcny", np.float64, 0.0, ()),
+    ("rd_reported_year_mcny", np.float64, 0.0, ()),
+    ("revenue_year_mcny", np.float64, 0.0, ()),
+    ("knowledge", np.float64, 0.0, ()),
+    ("new_knowledge", np.float64, 0.0, ()),
+    ("patent_pipeline", np.int32, 0, (MAX_GRANT_LAG_Q,)),
+    ("applications_q", np.int32, 0, ()),
+    ("grants_q", np.int32, 0, ()),
+    ("patents_granted", np.int32, 0, ()),
+    ("staff_demand", np.int32, 0, ()),
+    ("rd_staff", np.int32, 0, ()),
+    ("talent_units", np.float64, 0.0, ()),
+    ("experts", np.int32, 0, ()),
+    ("talent_wage_mcny", np.float64, 0.0, ()),
+    ("platform", np.int32, -1, ()),
+    ("incubated", np.bool_, False, ()),
+    ("hte_until_step", np.int32, -1, ()),
+    ("st_sme", np.bool_, False, ()),
+    ("quoted", np.bool_, False, ()),
+    ("listed", np.bool_, False, ()),
+    ("in_enclave", np.bool_, False, ()),
+    ("expert_link", np.bool_, False, ()),
+    ("voucher_mcny", np.float64, 0.0, ()),
+    ("grant_mcny", np.float64, 0.0, ()),
+)
+
+PLATFORM_FIELDS = (
+    ("alive", np.bool_, False, ()),
+    ("kind", np.int8, 0, ()),
+    ("level", np.int8, 0, ()),
+    ("sector_focus", np.int8, -1, ()),
+    ("cell", np.int32, -1, ()),
+    ("county", np.int16, -1, ()),
+    ("capacity", np.int32, 0, ()),
+    ("quality", np.float64, 0.0, ()),
+    ("budget_mcny", np.float64, 0.0, ()),
+    ("cash_mcny", np.float64, 0.0, ()),
+    ("equipment_mcny", np.float64, 0.0, ()),
+    ("tenants", np.int32, 0, ()),
+    ("anchor_firm", np.int32, -1, ()),
+    ("transition_until_step", np.int32, -1, ()),
+)
+
+TALENT_FIELDS = (
+    ("alive", np.bool_, False, ()),
+    ("tier", np.int8, 0, ()),
+    ("sector", np.int8, 0, ()),
+    ("employer_firm", np.int32, -1, ()),
+    ("county", np.int16, -1, ()),
+    ("hub", np.int16, -1, ()),
+)
+
+CAPITAL_FIELDS = (
+    ("alive", np.bool_, False, ()),
+    ("kind", np.int8, 0, ()),
+    ("county", np.int16, -1, ()),
+    ("pool_mcny", np.float64, 0.0, ()),
+    ("threshold", np.float64, 0.0, ()),
+    ("leverage", np.float64, 0.0, ()),
+    ("invested_mcny", np.float64, 0.0, ()),
+    ("loans_mcny", np.float64, 0.0, ()),
+    ("losses_mcny", np.float64, 0.0, ()),
+    ("returns_mcny", np.float64, 0.0, ()),
+)
+
+COUNTY_FIELDS = (
+    ("budget_mcny", np.float64, 0.0, ()),
+    ("tax_revenue_mcny", np.float64, 0.0, ()),
+    ("prev_tax_revenue_mcny", np.float64, 0.0, ()),
+    ("st_spending_mcny", np.float64, 0.0, ()),
+    ("policy_cost_mcny", np.float64, 0.0, ()),
+    ("rebate_mcny", np.float64, 0.0, ()),
+    ("province_hte_cit_mcny", np.float64, 0.0, ()),
+    ("province_hte_cit_base_mcny", np.float64, -1.0, ()),
+    ("province_tax_mcny", np.float64, 0.0, ()),
+    ("province_policy_cost_mcny", np.float64, 0.0, ()),
+    ("grant_pool_mcny", np.float64, 0.0, ()),
+    ("talent_pool_mcny", np.float64, 0.0, ()),
+    ("startups_q", np.int32, 0, ()),
+    ("graduates_q", np.int32, 0, ()),
+    ("venture_mcny", np.float64, 0.0, ()),
+    ("new_hte_q", np.int32, 0, ()),
+    ("rd_staff_initial", np.float64, 0.0, ()),
+    ("enclave_hub", np.int16, -1, ()),
+    ("enclave_slots", np.int32, 0, ()),
+    ("seat_cell", np.int32, 0, ()),
+)
+
+CAPITAL_GUIDANCE, CAPITAL_MOTHER, CAPITAL_MARKET_VC, CAPITAL_TECH_BANK = 0, 1, 2, 3
+PLATFORM_INCUBATOR, PLATFORM_RD_INSTITUTE, PLATFORM_SERVICE, PLATFORM_COMPLEX = 0, 1, 2, 3
+TIER_RD_STAFF, TIER_SENIOR, TIER_EXPERT = 0, 1, 2
+
+
+class Table:
+    """A population: one numpy array per field, ``capacity`` rows.
+
+    Parameters
+    ----------
+    fields : tuple
+        ``(name, dtype, fill, trailing_shape)`` per attribute.
+    capacity : int
+        Number of rows to allocate.
+    name : str
+        Population name (used for the namedtuple type given to kernels).
+    """
+
+    def __init__(self, fields, capacity: int, name: str):
+        self.fields = fields
+        self.name = name
+        self.arrays: dict[str, np.ndarray] = {}
+        for fname, dtype, fill, shape in fields:
+            self.arrays[fname] = np.full((capacity, *shape), fill, dtype=dtype)
+        self._tuple_type = _tuple_type(name, tuple(f[0] for f in fields))
+
+    @property
+    def capacity(self) -> int:
+        """Number of rows (live and free)."""
+        return len(self.arrays[self.fields[0][0]])
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        arrays = self.__dict__.get("arrays")
+        if arrays is not None and name in arrays:
+            return arrays[name]
+        raise AttributeError(name)
+
+    def view(self):
+        """Return the arrays as a namedtuple (the form kernels take); no copy."""
+        return self._tuple_type(**self.arrays)
+
+    def n_alive(self) -> int:
+        """Number of live agents (only for tables with an ``alive`` field)."""
+        return int(np.count_nonzero(self.arrays["alive"]))
+
+    def free_slots(self) -> int:
+        """Number of free rows."""
+        return self.capacity - self.n_alive()
+
+    def ensure_free(self, needed: int) -> None:
+        """Grow (doubling) until at least ``needed`` rows are free."""
+        free = self.free_slots()
+        if free >= needed:
+            return
+        new_capacity = self.capacity
+        while new_capacity - self.n_alive() < needed:
+            new_capacity *= 2
+        self.grow(new_capacity)
+
+    def grow(self, new_capacity: int) -> None:
+        """Reallocate every array with ``new_capacity`` rows, keeping the existing rows."""
+        old = self.capacity
+        if new_capacity <= old:
+            return
+        for fname, dtype, fill, shape in self.fields:
+            grown = np.full((new_capacity, *shape), fill, dtype=dtype)
+            grown[:old] = self.arrays[fname]
+            self.arrays[fname] = grown
+
+    def copy(self) -> Table:
+        """Deep copy (for tests and checkpoints)."""
+        other = Table.__new__(Table)
+        other.fields = self.fields
+        other.name = self.name
+        other.arrays = {k: v.copy() for k, v in self.arrays.items()}
+        other._tuple_type = self._tuple_type
+        return other
+
+
+_TUPLE_TYPES: dict[tuple, type] = {}
+
+
+def _tuple_type(name: str, field_names: tuple[str, ...]) -> type:
+    key = (name, field_names)
+    if key not in _TUPLE_TYPES:
+        _TUPLE_TYPES[key] = namedtuple(name, field_names)
+    return _TUPLE_TYPES[key]
+
+
+# Module-level namedtuple types, so numba's cache can pickle them by name.
+Firms = _tuple_type("Firms", tuple(f[0] for f in FIRM_FIELDS))
+Platforms = _tuple_type("Platforms", tuple(f[0] for f in PLATFORM_FIELDS))
+Talent = _tuple_type("Talent", tuple(f[0] for f in TALENT_FIELDS))
+Capital = _tuple_type("Capital", tuple(f[0] for f in CAPITAL_FIELDS))
+Counties = _tuple_type("Counties", tuple(f[0] for f in COUNTY_FIELDS))
+
+
+def new_firms(capacity: int) -> Table:
+    """Allocate an empty firm table."""
+    return Table(FIRM_FIELDS, capacity, "Firms")
+
+
+def new_platforms(capacity: int) -> Table:
+    """Allocate an empty platform table."""
+    return Table(PLATFORM_FIELDS, capacity, "Platforms")
+
+
+def new_talent(capacity: int) -> Table:
+    """Allocate an empty talent table."""
+    return Table(TALENT_FIELDS, capacity, "Talent")
+
+
+def new_capital(capacity: int) -> Table:
+    """Allocate an empty capital table (funds and tech banks)."""
+    return Table(CAPITAL_FIELDS, capacity, "Capital")
+
+
+def new_counties(n: int) -> Table:
+    """Allocate the county government table (one row per county, no spare rows)."""
+    return Table(COUNTY_FIELDS, n, "Counties")
