@@ -119,6 +119,141 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if result["failed"] else 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare scenarios against the baseline over common seeds; write the report folder."""
+    from model.compare import (
+        HEADLINE,
+        cost_effectiveness,
+        county_effects,
+        fiscal_summary,
+        horizon_values,
+        markdown_report,
+        paired_effects,
+    )
+    from model.plots import (
+        plot_county_map,
+        plot_effects,
+        plot_fiscal_cost,
+        plot_trajectories,
+        save_figure,
+    )
+    from model.region import load_region
+    from model.results import (
+        atomic_write_bytes,
+        manifest,
+        write_json_atomic,
+        write_parquet_atomic,
+    )
+    from model.runner import Job, load_runs, run_jobs
+    from model.scenarios import list_scenarios, load_scenario
+
+    names = args.scenarios or list_scenarios()
+    # validate every scenario file before anything runs
+    scenarios = {"baseline": load_scenario("baseline")}
+    for name in names:
+        s = load_scenario(name)
+        scenarios[s.name] = s
+    extra = _parse_set(args.set)
+    params = {name: s.parameters(extra) for name, s in scenarios.items()}
+    region = load_region(args.region)
+    seeds = _seeds(args.seeds, args.first_seed)
+    if args.steps < 4:
+        raise ParameterError(f"--steps must be at least 4 (one year), got {args.steps}")
+    out = Path(args.out)
+    jobs = [
+        Job(name, seed, args.steps, args.region, params[name].changed())
+        for name in scenarios
+        for seed in seeds
+    ]
+    start = time.perf_counter()
+    result = run_jobs(
+        jobs, out, workers=args.workers, progress=not args.quiet, description="compare"
+    )
+    elapsed = time.perf_counter() - start
+    wanted = {j.run_id for j in jobs}
+    df = load_runs(out)
+    df = df[df["run_id"].isin(wanted)]
+    write_parquet_atomic(df, out / "results.parquet")
+    effects = paired_effects(horizon_values(df))
+    fiscal = fiscal_summary(df)
+    ce = cost_effectiveness(effects, fiscal, df)
+    write_parquet_atomic(effects, out / "effects.parquet")
+    write_parquet_atomic(fiscal.reset_index(), out / "fiscal.parquet")
+    write_parquet_atomic(ce.reset_index(), out / "cost_effectiveness.parquet")
+    command = "innovsim " + " ".join(sys.argv[1:])
+    fig_dir = out / "figures"
+    for lang in args.lang:
+        labels = {n: s.label(lang) for n, s in scenarios.items()}
+        figs = []
+        fig = plot_trajectories(df, list(HEADLINE[:6]), lang=lang, scenario_labels=labels)
+        figs.append(save_figure(fig, fig_dir / f"trajectories_{lang}.png"))
+        rel = effects[effects["indicator"].isin(HEADLINE[:6])][
+            ["scenario", "indicator", "rel_mean", "rel_lo", "rel_hi"]
+        ].rename(columns={"rel_mean": "mean", "rel_lo": "lo", "rel_hi": "hi"})
+        fig = plot_effects(
+            rel[["scenario", "indicator", "mean", "lo", "hi"]], lang=lang, scenario_labels=labels
+        )
+        figs.append(save_figure(fig, fig_dir / f"effects_{lang}.png"))
+        costs = (
+            df[
+                (df["county_id"] == -1)
+                & df["indicator"].isin(["county_policy_cost_mcny", "province_policy_cost_mcny"])
+            ]
+            .groupby(["scenario", "step", "indicator"])["value"]
+            .median()
+            .reset_index()
+        )
+        costs["payer"] = costs["indicator"].map(
+            {"county_policy_cost_mcny": "county", "province_policy_cost_mcny": "province"}
+        )
+        costs = costs.rename(columns={"value": "cost_mcny"})[
+            ["scenario", "step", "payer", "cost_mcny"]
+        ]
+        fig = plot_fiscal_cost(costs, lang=lang, scenario_labels=labels)
+        figs.append(save_figure(fig, fig_dir / f"fiscal_cost_{lang}.png"))
+        for scenario, values in county_effects(df, "high_tech_enterprises").items():
+            title = (
+                f"{labels[scenario]}: change in high-tech enterprises at the horizon"
+                if lang == "en"
+                else f"{labels[scenario]}：期末高新技术企业数变化"
+            )
+            fig = plot_county_map(region, values.to_dict(), title=title, lang=lang, diverging=True)
+            figs.append(save_figure(fig, fig_dir / f"map_hte_{scenario}_{lang}.png"))
+        text = markdown_report(
+            effects,
+            fiscal,
+            ce,
+            scenarios,
+            region.name_zh if lang == "zh" else region.name_en,
+            len(seeds),
+            args.steps,
+            command,
+            [str(Path(f).relative_to(out)) for f in figs],
+            lang=lang,
+        )
+        atomic_write_bytes(out / f"report_{lang}.md", text.encode("utf-8"))
+    write_json_atomic(
+        manifest(
+            command,
+            {n: p.changed() for n, p in params.items()},
+            seeds,
+            args.steps,
+            args.region,
+            extra={
+                "scenarios": {n: s.source for n, s in scenarios.items()},
+                "failed_runs": result["failed"],
+                "wall_time_s": round(elapsed, 2),
+            },
+        ),
+        out / "manifest.json",
+    )
+    print(
+        f"{len(result['done'])} runs done, {len(result['skipped'])} reused, "
+        f"{len(result['failed'])} failed, in {elapsed:.1f} s; report: {out / 'report_en.md'}"
+    )
+    return 1 if result["failed"] else 0
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List the scenarios with their report passages."""
     from model.scenarios import list_scenarios, load_scenario
@@ -173,6 +308,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
+
+    cmp_ = sub.add_parser(
+        "compare",
+        help="compare scenarios against the baseline and write a report",
+        description="Run each scenario and the baseline over the same seeds (common random "
+        "numbers) and write a report folder: Markdown report (en/zh), figures, "
+        "tidy results (Parquet), effects, fiscal costs and a manifest.",
+    )
+    cmp_.add_argument(
+        "scenarios",
+        nargs="*",
+        help="scenario names or .toml paths, or names joined with '+' "
+        "(default: every scenario in scenarios/)",
+    )
+    cmp_.add_argument("--seeds", type=int, default=6, help="seeds per scenario (default 6)")
+    cmp_.add_argument("--first-seed", type=int, default=1, help="first seed (default 1)")
+    cmp_.add_argument("--steps", type=int, default=40, help="quarters (default 40)")
+    cmp_.add_argument(
+        "--region", default=DEFAULT_REGION, help=f"region key or file (default {DEFAULT_REGION})"
+    )
+    cmp_.add_argument(
+        "--out", default="results/compare", help="output folder (default results/compare)"
+    )
+    cmp_.add_argument(
+        "--workers", type=int, default=min(2, _cpus()), help="worker processes (default: up to 2)"
+    )
+    cmp_.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="override a parameter in every scenario (repeatable)",
+    )
+    cmp_.add_argument(
+        "--lang",
+        nargs="+",
+        default=["en", "zh"],
+        choices=["en", "zh"],
+        help="report and figure languages (default: en zh)",
+    )
+    cmp_.add_argument("--quiet", action="store_true", help="no progress bar")
+    cmp_.set_defaults(func=cmd_compare)
 
     scen = sub.add_parser(
         "scenarios",

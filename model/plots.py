@@ -371,7 +371,11 @@ def plot_county_map(
     """
     _check_lang(lang)
     family = use_cjk_font()
+    # drawn with row 0 at the top: flip regions whose row 0 is the south edge
+    flip = bool(getattr(region, "row0_is_south", False))
     ids = np.asarray(region.county_of_cell).astype(np.int64)
+    if flip:
+        ids = np.flipud(ids)
     if ids.ndim != 2:
         raise ValueError("region.county_of_cell must be a 2-D array")
     ny, nx = ids.shape
@@ -421,6 +425,8 @@ def plot_county_map(
     hub_ids = getattr(region, "hub_of_cell", None)
     if hub_ids is not None:
         hub_ids = np.asarray(hub_ids).astype(np.int64)
+        if flip:
+            hub_ids = np.flipud(hub_ids)
         hub_mask = hub_ids >= 0
         if hub_mask.any():
             rgba = np.zeros((ny, nx, 4))

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -176,6 +176,9 @@ class Region:
         Effective grid / synthetic parameters after overrides (``cell_km``, ``reach_factor``, and
         for a synthetic region every ``[params]`` key).
     """
+
+    #: Row 0 of the arrays is the south edge (plots flip to draw north up).
+    row0_is_south: ClassVar[bool] = True
 
     key: str
     name_en: str

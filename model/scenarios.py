@@ -95,6 +95,9 @@ def _resolve_path(name_or_path: str | Path, directory: Path) -> Path:
         return path
     candidate = directory / f"{name_or_path}.toml"
     if not candidate.exists():
+        # a user's file may extend a built-in scenario
+        candidate = SCENARIO_DIR / f"{name_or_path}.toml"
+    if not candidate.exists():
         known = ", ".join(list_scenarios(directory)) or "(none)"
         raise ScenarioError(
             f"unknown scenario {str(name_or_path)!r}; known scenarios: {known}, "

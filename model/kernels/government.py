@@ -60,14 +60,15 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
 
     # --- rebate of the incremental province part of high-tech CIT (report §3.3) ---------
     for c in range(n_counties):
-        if counties.province_hte_cit_base_mcny[c] < 0.0:
-            counties.province_hte_cit_base_mcny[c] = counties.province_hte_cit_mcny[c]
-        elif not policy_on:
-            # before the rule starts, the base tracks a smoothed level of the tax
-            counties.province_hte_cit_base_mcny[c] = (
-                0.75 * counties.province_hte_cit_base_mcny[c]
-                + 0.25 * counties.province_hte_cit_mcny[c]
-            )
+        # the base of the "incremental" tax: its mean over the year before the rule starts
+        k = step - (p.policy_start_step - 4)
+        if not policy_on:
+            if k <= 0:
+                counties.province_hte_cit_base_mcny[c] = counties.province_hte_cit_mcny[c]
+            else:
+                counties.province_hte_cit_base_mcny[c] += (
+                    counties.province_hte_cit_mcny[c] - counties.province_hte_cit_base_mcny[c]
+                ) / (k + 1)
         rebate = 0.0
         if policy_on and p.tax_rebate_share > 0.0:
             rebate = p.tax_rebate_share * max(

@@ -1,0 +1,389 @@
+"""The policy comparison: scenarios vs baseline over common seeds, effects, costs, a report.
+
+Every scenario runs over the same seeds as the baseline. Because random draws are a function
+of (seed, quarter, phase, agent, draw), a scenario and the baseline share their random numbers
+wherever the same agents exist (common random numbers), so differences are paired by seed.
+At the horizon, the effect on an indicator is the paired difference scenario - baseline:
+for stocks the value at the last quarter, for flows the sum over the last four quarters (one
+year). The 90% interval is the t interval of the mean paired difference across seeds. Fiscal
+cost is the policy spending recorded by payer (counties, province) over the whole run.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.indicators import INDICATOR_NAMES, indicator
+
+#: Indicators in the comparison's headline table (report §3.1, plus talent and start-ups).
+HEADLINE = (
+    "rd_spending_mcny",
+    "rd_intensity",
+    "high_tech_enterprises",
+    "st_smes",
+    "high_tech_value_added_mcny",
+    "invention_patent_applications",
+    "invention_patent_grants",
+    "high_level_talent",
+    "startups",
+    "venture_investment_mcny",
+)
+
+
+def _t_quantile_95(df: int) -> float:
+    from scipy import stats  # scipy comes with SALib
+
+    return float(stats.t.ppf(0.95, df)) if df > 0 else math.inf
+
+
+def horizon_values(results: pd.DataFrame, county_level: bool = False) -> pd.DataFrame:
+    """Value of each indicator at the horizon, per scenario and seed (and county).
+
+    Stocks: value at the last step. Flows: sum over the last four steps; R&D intensity is
+    recomputed from the summed R&D and revenue.
+
+    Returns
+    -------
+    DataFrame
+        Index (scenario, seed[, county_id]); one column per indicator.
+    """
+    last = int(results["step"].max())
+    keep = (
+        results[results["county_id"] >= 0] if county_level else results[results["county_id"] == -1]
+    )
+    keys = ["scenario", "seed"] + (["county_id"] if county_level else [])
+    window = keep[keep["step"] > last - 4]
+    flows = [n for n in INDICATOR_NAMES if indicator(n).kind == "flow"]
+    stocks = [n for n in INDICATOR_NAMES if indicator(n).kind == "stock"]
+    flow_sum = window[window["indicator"].isin(flows)].pivot_table(
+        index=keys, columns="indicator", values="value", aggfunc="sum"
+    )
+    stock_last = keep[(keep["step"] == last) & keep["indicator"].isin(stocks)].pivot_table(
+        index=keys, columns="indicator", values="value", aggfunc="sum"
+    )
+    out = flow_sum.join(stock_last, how="outer")
+    out["rd_intensity"] = out["rd_spending_mcny"] / out["revenue_mcny"].where(
+        out["revenue_mcny"] > 0
+    )
+    return out[[n for n in INDICATOR_NAMES if n in out.columns]]
+
+
+def cumulative(results: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Sum of flow indicators over all simulated quarters (step >= 1), per scenario and seed."""
+    r = results[
+        (results["county_id"] == -1) & (results["step"] >= 1) & results["indicator"].isin(names)
+    ]
+    return r.pivot_table(
+        index=["scenario", "seed"], columns="indicator", values="value", aggfunc="sum"
+    )
+
+
+def paired_effects(values: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
+    """Paired effects of every scenario against ``baseline``.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Index (scenario, seed), one column per indicator (e.g. :func:`horizon_values`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``scenario, indicator, baseline, value, diff, lo, hi, rel_mean, rel_lo,
+        rel_hi, n_seeds``: absolute mean paired difference with its 90% interval, and the
+        same relative to the baseline mean (in %).
+    """
+    if baseline not in values.index.get_level_values("scenario"):
+        raise ValueError(f"the comparison needs the {baseline!r} scenario")
+    base = values.xs(baseline, level="scenario")
+    rows = []
+    for scenario in values.index.get_level_values("scenario").unique():
+        if scenario == baseline:
+            continue
+        scen = values.xs(scenario, level="scenario")
+        seeds = scen.index.intersection(base.index)
+        n = len(seeds)
+        t = _t_quantile_95(n - 1)
+        for name in values.columns:
+            d = (scen.loc[seeds, name] - base.loc[seeds, name]).to_numpy(dtype=float)
+            b = float(base.loc[seeds, name].mean())
+            mean = float(d.mean()) if n else math.nan
+            half = t * float(d.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+            scale = 100.0 / b if b not in (0.0,) and np.isfinite(b) else math.nan
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "indicator": name,
+                    "baseline": b,
+                    "value": float(scen.loc[seeds, name].mean()),
+                    "diff": mean,
+                    "lo": mean - half,
+                    "hi": mean + half,
+                    "rel_mean": mean * scale,
+                    "rel_lo": (mean - half) * scale,
+                    "rel_hi": (mean + half) * scale,
+                    "n_seeds": n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def fiscal_summary(results: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
+    """Policy cost by payer and the change in tax revenue, cumulative over the run (m CNY).
+
+    Returns
+    -------
+    DataFrame
+        One row per scenario: ``county_cost, province_cost, total_cost`` (means over seeds),
+        ``county_tax_change, province_tax_change`` (paired mean change vs baseline).
+    """
+    names = [
+        "county_policy_cost_mcny",
+        "province_policy_cost_mcny",
+        "county_tax_revenue_mcny",
+        "province_tax_revenue_mcny",
+    ]
+    cum = cumulative(results, names)
+    base = cum.xs(baseline, level="scenario")
+    rows = []
+    for scenario in cum.index.get_level_values("scenario").unique():
+        scen = cum.xs(scenario, level="scenario")
+        seeds = scen.index.intersection(base.index)
+        d = scen.loc[seeds] - base.loc[seeds]
+        county = float(scen.loc[seeds, "county_policy_cost_mcny"].mean())
+        province = float(scen.loc[seeds, "province_policy_cost_mcny"].mean())
+        rows.append(
+            {
+                "scenario": scenario,
+                "county_cost": county,
+                "province_cost": province,
+                "total_cost": county + province,
+                "county_tax_change": float(d["county_tax_revenue_mcny"].mean()),
+                "province_tax_change": float(d["province_tax_revenue_mcny"].mean()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("scenario")
+
+
+def cost_effectiveness(
+    effects: pd.DataFrame, fiscal: pd.DataFrame, results: pd.DataFrame, baseline: str = "baseline"
+) -> pd.DataFrame:
+    """Policy cost per extra high-tech enterprise and per extra invention patent.
+
+    The cost is the whole run's policy spending (counties + province). The gain is the paired
+    mean change of high-tech enterprises at the horizon and of invention patents (grants and
+    applications) cumulated over the run. Where the 90% interval of the gain includes zero or
+    is negative, the ratio is not reported (NaN): there is no gain to price.
+    """
+    cum = cumulative(results, ["invention_patent_applications", "invention_patent_grants"])
+    base = cum.xs(baseline, level="scenario")
+    rows = []
+    for scenario in fiscal.index:
+        if scenario == baseline:
+            continue
+        cost = fiscal.loc[scenario, "total_cost"]
+        row = {"scenario": scenario, "total_cost": cost}
+        e = effects[
+            (effects["scenario"] == scenario) & (effects["indicator"] == "high_tech_enterprises")
+        ].iloc[0]
+        row["extra_hte"] = e["diff"]
+        row["cost_per_extra_hte"] = cost / e["diff"] if e["lo"] > 0 else math.nan
+        scen = cum.xs(scenario, level="scenario")
+        seeds = scen.index.intersection(base.index)
+        for name, key in (
+            ("invention_patent_grants", "grant"),
+            ("invention_patent_applications", "application"),
+        ):
+            d = (scen.loc[seeds, name] - base.loc[seeds, name]).to_numpy(dtype=float)
+            n = len(d)
+            mean = float(d.mean())
+            half = _t_quantile_95(n - 1) * float(d.std(ddof=1)) / math.sqrt(n) if n > 1 else 0
+            row[f"extra_{key}s"] = mean
+            row[f"cost_per_extra_{key}"] = cost / mean if mean - half > 0 else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("scenario")
+
+
+def county_effects(
+    results: pd.DataFrame, name: str, baseline: str = "baseline"
+) -> dict[str, pd.Series]:
+    """Mean paired change of indicator ``name`` at the horizon per county, per scenario."""
+    hv = horizon_values(results, county_level=True)[name]
+    base = hv.xs(baseline, level="scenario")
+    out = {}
+    for scenario in hv.index.get_level_values("scenario").unique():
+        if scenario == baseline:
+            continue
+        scen = hv.xs(scenario, level="scenario")
+        common = scen.index.intersection(base.index)
+        out[scenario] = (scen.loc[common] - base.loc[common]).groupby(level="county_id").mean()
+    return out
+
+
+def _fmt(x: Any, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "–"
+    return f"{x:,.{digits}f}"
+
+
+TEXT = {
+    "title": {"en": "Policy comparison: {region}", "zh": "政策情景比较：{region}"},
+    "intro": {
+        "en": (
+            "{n_scen} scenarios against the baseline, {n_seeds} seeds each (common random "
+            "numbers, paired by seed), {steps} quarters. Effects are changes against the "
+            "baseline at the horizon (stocks: last quarter; flows: last four quarters), "
+            "as mean paired difference with a 90% t interval across seeds. Costs are policy "
+            "spending over the whole run, by payer, in m CNY."
+        ),
+        "zh": (
+            "共 {n_scen} 个情景与基准情景比较，每个情景 {n_seeds} 个随机种子"
+            "（共同随机数，按种子配对），模拟 {steps} 个季度。效应为期末相对基准情景的变化"
+            "（存量取最后一个季度，流量取最后四个季度之和），"
+            "给出配对差值均值及 90% t 区间。成本为整个模拟期内按承担方统计的政策支出（百万元）。"
+        ),
+    },
+    "headline": {
+        "en": "Headline: change against baseline at the horizon (%)",
+        "zh": "主要结果：期末相对基准情景的变化（%）",
+    },
+    "fiscal": {
+        "en": "Fiscal cost and cost-effectiveness (m CNY, whole run)",
+        "zh": "财政成本与成本效益（百万元，整个模拟期）",
+    },
+    "scenario": {"en": "Scenario", "zh": "情景"},
+    "county_cost": {"en": "County cost", "zh": "县级成本"},
+    "province_cost": {"en": "Province cost", "zh": "省级成本"},
+    "county_tax": {"en": "Δ county tax", "zh": "县级税收变化"},
+    "province_tax": {"en": "Δ province tax", "zh": "省级税收变化"},
+    "per_hte": {"en": "Cost per extra high-tech enterprise", "zh": "每新增一家高企的成本"},
+    "per_grant": {
+        "en": "Cost per extra invention patent grant",
+        "zh": "每新增一件发明专利授权的成本",
+    },
+    "details": {"en": "Scenario details", "zh": "情景详情"},
+    "report_ref": {"en": "Report passage", "zh": "对应报告章节"},
+    "fails": {
+        "en": "Where it does not pay off (documented setting)",
+        "zh": "不奏效的情形（已记录的参数设定）",
+    },
+    "figures": {"en": "Figures", "zh": "图表"},
+    "na_note": {
+        "en": "“–”: no gain to price (the 90% interval of the gain includes zero or is "
+        "negative), or no cost.",
+        "zh": "“–”：没有可计价的收益（收益的 90% 区间包含零或为负），或无成本。",
+    },
+    "reproduce": {"en": "Reproduce", "zh": "复现"},
+}
+
+
+def _t(key: str, lang: str, **kw: Any) -> str:
+    return TEXT[key][lang].format(**kw)
+
+
+def markdown_report(
+    effects: pd.DataFrame,
+    fiscal: pd.DataFrame,
+    ce: pd.DataFrame,
+    scenarios: dict[str, Any],
+    region_label: str,
+    n_seeds: int,
+    steps: int,
+    command: str,
+    figures: list[str],
+    lang: str = "en",
+) -> str:
+    """Render the comparison as Markdown in ``lang`` (``"en"`` or ``"zh"``)."""
+    label = {name: s.label(lang) for name, s in scenarios.items()}
+    lines = [
+        f"# {_t('title', lang, region=region_label)}",
+        "",
+        _t("intro", lang, n_scen=len(scenarios) - 1, n_seeds=n_seeds, steps=steps),
+        "",
+        f"## {_t('headline', lang)}",
+        "",
+    ]
+    cols = [c for c in HEADLINE if c in set(effects["indicator"])]
+    head = [_t("scenario", lang)] + [
+        indicator(c).label_zh if lang == "zh" else indicator(c).label_en for c in cols
+    ]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    for scenario in [s for s in scenarios if s != "baseline"]:
+        cells = [label[scenario]]
+        for c in cols:
+            e = effects[(effects["scenario"] == scenario) & (effects["indicator"] == c)]
+            if e.empty:
+                cells.append("–")
+                continue
+            e = e.iloc[0]
+            cells.append(f"{_fmt(e['rel_mean'])} [{_fmt(e['rel_lo'])}, {_fmt(e['rel_hi'])}]")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"## {_t('fiscal', lang)}",
+        "",
+        "| "
+        + " | ".join(
+            [
+                _t("scenario", lang),
+                _t("county_cost", lang),
+                _t("province_cost", lang),
+                _t("county_tax", lang),
+                _t("province_tax", lang),
+                _t("per_hte", lang),
+                _t("per_grant", lang),
+            ]
+        )
+        + " |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for scenario in [s for s in scenarios if s != "baseline"]:
+        f = fiscal.loc[scenario]
+        c = ce.loc[scenario]
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    label[scenario],
+                    _fmt(f["county_cost"]),
+                    _fmt(f["province_cost"]),
+                    _fmt(f["county_tax_change"]),
+                    _fmt(f["province_tax_change"]),
+                    _fmt(c["cost_per_extra_hte"], 2),
+                    _fmt(c["cost_per_extra_grant"], 3),
+                ]
+            )
+            + " |"
+        )
+    lines += ["", _t("na_note", lang), "", f"## {_t('details', lang)}", ""]
+    for name, s in scenarios.items():
+        desc = s.description_zh if lang == "zh" else s.description
+        lines += [
+            f"### {label[name]} (`{name}`)",
+            "",
+            f"{_t('report_ref', lang)}: {s.report}",
+            "",
+            desc,
+            "",
+        ]
+        if s.overrides:
+            lines.append(", ".join(f"`{k} = {v}`" for k, v in sorted(s.overrides.items())))
+            lines.append("")
+        if s.fails_when:
+            lines += [
+                f"*{_t('fails', lang)}*: {s.fails_when.get('note', '')} "
+                + ", ".join(
+                    f"`{k} = {v}`" for k, v in sorted(s.fails_when.get("parameters", {}).items())
+                ),
+                "",
+            ]
+    lines += [f"## {_t('figures', lang)}", ""]
+    lines += [f"![{Path(f).stem}]({f})" for f in figures]
+    lines += ["", f"## {_t('reproduce', lang)}", "", f"```\n{command}\n```", ""]
+    return "\n".join(lines)
