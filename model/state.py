@@ -152,7 +152,7 @@ class Table:
         self._tuple_type = _tuple_type(name, tuple(f[0] for f in fields))
 
     @property
-    def capacity(self) -> int:
+    def n_rows(self) -> int:
         """Number of rows (live and free)."""
         return len(self.arrays[self.fields[0][0]])
 
@@ -172,21 +172,21 @@ class Table:
 
     def free_slots(self) -> int:
         """Number of free rows."""
-        return self.capacity - self.n_alive()
+        return self.n_rows - self.n_alive()
 
     def ensure_free(self, needed: int) -> None:
         """Grow (doubling) until at least ``needed`` rows are free."""
         free = self.free_slots()
         if free >= needed:
             return
-        new_capacity = self.capacity
+        new_capacity = self.n_rows
         while new_capacity - self.n_alive() < needed:
             new_capacity *= 2
         self.grow(new_capacity)
 
     def grow(self, new_capacity: int) -> None:
         """Reallocate every array with ``new_capacity`` rows, keeping the existing rows."""
-        old = self.capacity
+        old = self.n_rows
         if new_capacity <= old:
             return
         for fname, dtype, fill, shape in self.fields:
