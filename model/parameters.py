@@ -119,7 +119,7 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "productivity_sigma",
-        0.3,
+        0.2,
         "log units",
         0.0,
         2.0,
@@ -164,12 +164,12 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "reference_margin",
-        0.02,
+        0.035,
         "share of revenue",
         -1.0,
         1.0,
         "assumption",
-        "Margin at which a firm keeps its size.",
+        "Operating margin before R&D at which a firm keeps its size.",
     ),
     _p(
         "knowledge_productivity_elasticity",
@@ -394,7 +394,7 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "talent_inflow_per_q",
-        0.015,
+        0.025,
         "share of initial county S&T staff",
         0.0,
         0.5,
@@ -712,7 +712,7 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "background_startups_per_county_per_q",
-        10.0,
+        8.0,
         "start-ups",
         0.0,
         1e4,
@@ -728,14 +728,16 @@ SPECS: tuple[ParameterSpec, ...] = (
         "assumption",
         "Founders' equity a start-up begins with (a source of money).",
     ),
-    _p("startup_employees", 8.0, "persons", 1.0, 1e3, "assumption", "Employees of a new start-up."),
+    _p(
+        "startup_employees", 15.0, "persons", 1.0, 1e3, "assumption", "Employees of a new start-up."
+    ),
     _p(
         "exit_hazard_per_q",
-        0.008,
+        0.006,
         "probability",
         0.0,
         1.0,
-        "assumption: about 3% of established firms close a year",
+        "assumption: about 2.5% of established firms close a year besides insolvencies",
         "Baseline chance an established firm closes in a quarter.",
     ),
     _p(

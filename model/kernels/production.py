@@ -120,7 +120,12 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         firms.revenue_year_mcny[f] += revenue
         firms.rd_reported_year_mcny[f] += max(firms.rd_reported_mcny[f], rd_cash)
         firms.rd_reported_mcny[f] = max(firms.rd_reported_mcny[f], rd_cash)
-        margin = profit / revenue if revenue > 0.0 else 0.0
-        change = np.exp(p.employment_adjustment_per_q * (margin - p.reference_margin))
-        change = min(max(change, 0.95), 1.05)
-        firms.employees[f] = max(1.0, firms.employees[f] * change)
+        # firms grow on their operating margin before R&D: R&D is an investment, not a sign
+        # that the business is failing
+        margin = (profit + rd_cash) / revenue if revenue > 0.0 else 0.0
+        if ramp >= 1.0:  # firms still ramping up in an incubator keep their team
+            change = np.exp(p.employment_adjustment_per_q * (margin - p.reference_margin))
+            # young firms can grow faster (report §1.3: incubator graduates scale up)
+            cap = 1.10 if age < 12 else 1.05
+            change = min(max(change, 0.95), cap)
+            firms.employees[f] = max(1.0, firms.employees[f] * change)
