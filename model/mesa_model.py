@@ -17,7 +17,7 @@ import pandas as pd
 
 from model.engine import Simulation, region_totals
 from model.indicators import INDICATOR_NAMES
-from model.parameters import PARAMETER_NAMES, Parameters
+from model.parameters import PARAMETER_NAMES, Parameters, check_value
 from model.region import Region, build_grid, load_region
 
 
@@ -67,9 +67,9 @@ class InnovationModel(mesa.Model):
         **parameter_values: Any,
     ):
         super().__init__(seed=seed, rng=rng)
-        unknown = [k for k in parameter_values if k not in PARAMETER_NAMES]
-        if unknown:
-            Parameters({unknown[0]: None}, origin="InnovationModel")  # raises with a hint
+        for name in parameter_values:
+            if name not in PARAMETER_NAMES:
+                check_value(name, None, origin="InnovationModel")  # raises, with a suggestion
         merged = dict(
             parameters.changed() if isinstance(parameters, Parameters) else (parameters or {})
         )
