@@ -13,7 +13,13 @@ import numpy as np
 from model.indicators import INDICATOR_INDEX, INDICATORS, N_INDICATORS
 from model.initialise import HIGH_TECH_SHARE_MEAN, initial_state
 from model.kernels.certification import certify, pay_certification_bonus
-from model.kernels.entry_exit import count_entries, enter_firms, exit_firms, graduate_firms
+from model.kernels.entry_exit import (
+    count_entries,
+    enter_firms,
+    exit_firms,
+    graduate_firms,
+    relocate_firms,
+)
 from model.kernels.finance import finance
 from model.kernels.government import govern
 from model.kernels.indicators import county_indicators
@@ -104,6 +110,7 @@ class Simulation:
         self._hub_initial = s.hub_initial
         self.bank_of_county = s.bank_of_county
         self.market_vc_of_county = s.market_vc_of_county
+        self.guidance_of_county = s.guidance_of_county
         x, y = region.cell_xy_km()
         self._cell_x_km = np.ascontiguousarray(x, dtype=np.float64)
         self._cell_y_km = np.ascontiguousarray(y, dtype=np.float64)
@@ -114,7 +121,8 @@ class Simulation:
         ).astype(np.int64)
         self.money_flows = np.zeros(N_FLOWS)
         self.talent_flows = np.zeros(N_TALENT_FLOWS, dtype=np.int64)
-        self.events = {"closed": 0, "left_for_hub": 0, "merged_platforms": 0}
+        self.events = {"closed": 0, "left_for_hub": 0, "merged_platforms": 0, "relocated": 0}
+        self._policy_first_step: int | None = None
         for quarter in range(-BURN_IN_Q, 0):
             self.step_index = quarter
             self._quarter()
@@ -159,9 +167,12 @@ class Simulation:
         for name in _PER_QUARTER_FIELDS:
             self.counties.arrays[name][:] = 0
         policy_on = self.policy_on(t)
-        if policy_on and t == self.params.policy_start_step:
+        if policy_on and self._policy_first_step is None:
+            # the first simulated quarter at or after policy_start_step (quarter 0 itself is
+            # the initial state and is never simulated)
+            self._policy_first_step = t
             self._switch_on_structural_policies(t)
-        if policy_on and (t - self.params.policy_start_step) % 4 == 0:
+        if policy_on and (t - self._policy_first_step) % 4 == 0:
             self._assign_expert_links()
             self._fill_enclaves()
 
@@ -185,12 +196,13 @@ class Simulation:
             kp,
             seed,
             t,
+            bool(policy_on and kp.integration_enabled),
             self.talent_flows,
             self.money_flows,
         )
         aggregate_talent(talent, firms, kp)
         # 2. R&D decisions
-        rd_decisions(firms, kp, t)
+        rd_decisions(firms, kp, t, policy_on)
         # 3. knowledge, spill-overs, patents
         platforms = self.platforms.view()
         ny, nx = self.region.shape
@@ -259,6 +271,10 @@ class Simulation:
         count_tenants(firms, platforms)
         run_platforms(platforms, kp, t, self.money_flows)
         regionwide = bool(policy_on and kp.integration_enabled)
+        if regionwide:
+            self.events["relocated"] += relocate_firms(
+                firms, platforms, self._cell_x_km, self._cell_y_km, kp, seed, t
+            )
         choose_platforms(
             firms, platforms, nc, self._cell_x_km, self._cell_y_km, regionwide, kp, seed, t, False
         )
@@ -345,6 +361,8 @@ class Simulation:
                 t,
                 True,
             )
+        if kp.capital_chain_enabled:
+            self._build_capital_chain()
         if kp.enclaves_enabled:
             floor = np.array(
                 [c.enclave_floor_m2 or kp.enclave_default_floor_m2 for c in self.region.counties]
@@ -352,6 +370,18 @@ class Simulation:
             self.counties.enclave_slots[:] = np.floor(
                 floor * kp.firm_scale / kp.enclave_m2_per_firm
             ).astype(np.int32)
+
+    def _build_capital_chain(self) -> None:
+        """Top up guidance funds and tech-bank pools, paid by the counties (report §1.4)."""
+        kp, cap, co = self.kp, self.capital, self.counties
+        for c in range(self.n_counties):
+            for row, target in ((self.guidance_of_county[c], kp.capital_chain_guidance_mcny),
+                                (self.bank_of_county[c], kp.capital_chain_tech_bank_mcny)):
+                top_up = max(0.0, target * kp.firm_scale - cap.pool_mcny[row])
+                cap.pool_mcny[row] += top_up
+                co.budget_mcny[c] -= top_up
+                co.policy_cost_mcny[c] += top_up
+                co.st_spending_mcny[c] += top_up
 
     def _assign_expert_links(self) -> None:
         """Link firms to outside experts (report §1.5), re-drawn yearly.

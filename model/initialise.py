@@ -8,6 +8,8 @@ quality start from a lived-in state rather than from zero.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from model.parameters import Parameters
@@ -38,6 +40,7 @@ HIGH_TECH_SHARE_MEAN = np.array([0.7 if s.high_tech else 0.2 for s in SECTORS])
 HUB_EXPERT_SHARE_DEFAULT = 0.05
 
 
+@dataclass
 class InitialState:
     """Everything :class:`model.engine.Simulation` needs to start.
 
@@ -49,36 +52,23 @@ class InitialState:
     hub_sector_cdf : (n_hubs, n_sectors) float64
     hub_expert_share : (n_hubs,) float64
     hub_initial : (n_hubs,) float64
-    bank_of_county, market_vc_of_county : (n_counties,) int64
+    bank_of_county, market_vc_of_county, guidance_of_county : (n_counties,) int64
+        Rows of each county's tech bank, market venture fund and guidance fund in ``capital``.
     """
 
-    def __init__(
-        self,
-        firms: Table,
-        platforms: Table,
-        talent: Table,
-        capital: Table,
-        counties: Table,
-        province: np.ndarray,
-        county_sector_cdf: np.ndarray,
-        hub_sector_cdf: np.ndarray,
-        hub_expert_share: np.ndarray,
-        hub_initial: np.ndarray,
-        bank_of_county: np.ndarray,
-        market_vc_of_county: np.ndarray,
-    ):
-        self.firms = firms
-        self.platforms = platforms
-        self.talent = talent
-        self.capital = capital
-        self.counties = counties
-        self.province = province
-        self.county_sector_cdf = county_sector_cdf
-        self.hub_sector_cdf = hub_sector_cdf
-        self.hub_expert_share = hub_expert_share
-        self.hub_initial = hub_initial
-        self.bank_of_county = bank_of_county
-        self.market_vc_of_county = market_vc_of_county
+    firms: Table
+    platforms: Table
+    talent: Table
+    capital: Table
+    counties: Table
+    province: np.ndarray
+    county_sector_cdf: np.ndarray
+    hub_sector_cdf: np.ndarray
+    hub_expert_share: np.ndarray
+    hub_initial: np.ndarray
+    bank_of_county: np.ndarray
+    market_vc_of_county: np.ndarray
+    guidance_of_county: np.ndarray
 
 
 def _cells_near_seed(
@@ -261,6 +251,7 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
     capital = new_capital(3 * n_counties + 1)
     ca = capital.arrays
     bank_of_county = np.zeros(n_counties, dtype=np.int64)
+    guidance_of_county = np.zeros(n_counties, dtype=np.int64)
     market_vc_of_county = np.zeros(n_counties, dtype=np.int64)
     for c in range(n_counties):
         g, m, b = 3 * c, 3 * c + 1, 3 * c + 2
@@ -278,6 +269,7 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
         ca["threshold"][m] = p.market_vc_threshold
         ca["pool_mcny"][b] = p.tech_bank_pool_mcny * scale
         bank_of_county[c] = b
+        guidance_of_county[c] = g
         market_vc_of_county[c] = m
     mother = 3 * n_counties
     ca["alive"][mother] = True
@@ -295,16 +287,7 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
     co["seat_cell"][:] = region.cell_of_xy_km(seeds[:, 0], seeds[:, 1])
     province = np.zeros(1, dtype=np.float64)
     return InitialState(
-        firms,
-        platforms,
-        talent,
-        capital,
-        counties,
-        province,
-        county_sector_cdf,
-        hub_sector_cdf,
-        hub_expert_share,
-        hub_initial,
-        bank_of_county,
-        market_vc_of_county,
+        firms, platforms, talent, capital, counties, province, county_sector_cdf,
+        hub_sector_cdf, hub_expert_share, hub_initial, bank_of_county, market_vc_of_county,
+        guidance_of_county,
     )

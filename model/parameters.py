@@ -132,7 +132,7 @@ SPECS: tuple[ParameterSpec, ...] = (
         "share",
         0.0,
         0.99,
-        "assumption: gives a margin of about 7% before R&D, near Zhejiang's industrial average",
+        "assumption: leaves a median operating margin of a few percent before R&D",
         "Purchased inputs as a share of revenue (paid to suppliers outside the model).",
     ),
     _p(
@@ -429,15 +429,6 @@ SPECS: tuple[ParameterSpec, ...] = (
         "Experts recruited to each county per quarter without subsidy.",
     ),
     _p(
-        "job_search_per_q",
-        0.1,
-        "probability",
-        0.0,
-        1.0,
-        "assumption",
-        "Chance an employed S&T worker looks for a better job in a quarter.",
-    ),
-    _p(
         "matching_draws",
         3,
         "candidate employers",
@@ -525,7 +516,8 @@ SPECS: tuple[ParameterSpec, ...] = (
         "applications per knowledge unit",
         0.0,
         100.0,
-        "assumption: calibrated to county invention-application counts",
+        "assumption: chosen by eye for about 3,000-4,000 invention applications a quarter "
+        "in the region",
         "Expected invention patent applications per unit of new knowledge.",
     ),
     _p(
@@ -618,15 +610,6 @@ SPECS: tuple[ParameterSpec, ...] = (
         10.0,
         "assumption",
         "Fee a tenant pays its platform.",
-    ),
-    _p(
-        "platform_capacity_per_mcny_budget",
-        12.0,
-        "tenant slots per m CNY a quarter",
-        0.0,
-        1000.0,
-        "assumption",
-        "Tenant capacity a platform's budget supports.",
     ),
     _p(
         "platform_min_capacity",
@@ -1186,6 +1169,15 @@ SPECS: tuple[ParameterSpec, ...] = (
         1e6,
         "report §1.4: Changxing 458.5 m CNY",
         "Guidance fund pool when the chain is built.",
+    ),
+    _p(
+        "capital_chain_tech_bank_mcny",
+        100.0,
+        "m CNY per county",
+        0.0,
+        1e6,
+        "report §1.4: Jiashan's five tech banks lent 250 m CNY to 36 tech SMEs",
+        "Tech-bank lending pool each county builds up when the chain is built.",
     ),
     _p(
         "capital_chain_quotation_boost",

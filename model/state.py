@@ -13,6 +13,9 @@ from collections import namedtuple
 
 import numpy as np
 
+#: ``hte_until_step`` of a firm never certified: before any quarter, burn-in included.
+NEVER_CERTIFIED = -(2**30)
+
 #: Longest patent grant lag the pipeline ring buffer supports, in quarters.
 MAX_GRANT_LAG_Q = 24
 
@@ -36,6 +39,8 @@ FIRM_FIELDS = (
     ("equity_raised_mcny", np.float64, 0.0, ()),
     ("fund_stake_mcny", np.float64, 0.0, ()),
     ("lead_fund", np.int32, -1, ()),
+    ("co_fund", np.int32, -1, ()),
+    ("co_stake_mcny", np.float64, 0.0, ()),
     ("rd_real_mcny", np.float64, 0.0, ()),
     ("rd_reported_mcny", np.float64, 0.0, ()),
     ("rd_reported_year_mcny", np.float64, 0.0, ()),
@@ -53,7 +58,7 @@ FIRM_FIELDS = (
     ("talent_wage_mcny", np.float64, 0.0, ()),
     ("platform", np.int32, -1, ()),
     ("incubated", np.bool_, False, ()),
-    ("hte_until_step", np.int32, -1, ()),
+    ("hte_until_step", np.int32, NEVER_CERTIFIED, ()),
     ("st_sme", np.bool_, False, ()),
     ("quoted", np.bool_, False, ()),
     ("listed", np.bool_, False, ()),

@@ -18,12 +18,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from model.kernels.knowledge import platform_service
 from model.kernels.rng import normal, poisson, uniform
 from model.ledger import SINK_EXIT_CASH, SINK_FIRMS_LEAVING, SRC_FOUNDER_EQUITY
-from model.state import PLATFORM_INCUBATOR, TIER_RD_STAFF
+from model.state import NEVER_CERTIFIED, PLATFORM_INCUBATOR, TIER_RD_STAFF
 
 PHASE_EXIT = 6
 PHASE_ENTRY = 7
+PHASE_RELOCATION = 10
 
 
 @njit(cache=True)
@@ -40,7 +42,7 @@ def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
     closed = 0
     left = 0
     for f in range(len(firms.alive)):
-        if not firms.alive[f] or firms.born_step[f] == step:
+        if not firms.alive[f]:
             continue
         age = step - firms.born_step[f]
         hazard = p.exit_hazard_per_q
@@ -72,11 +74,16 @@ def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
             k = firms.lead_fund[f]
             if k >= 0:
                 capital.losses_mcny[k] += firms.fund_stake_mcny[f]
+            k = firms.co_fund[f]
+            if k >= 0:
+                capital.losses_mcny[k] += firms.co_stake_mcny[f]
         firms.alive[f] = False
         firms.cash_mcny[f] = 0.0
         firms.debt_mcny[f] = 0.0
         firms.fund_stake_mcny[f] = 0.0
         firms.lead_fund[f] = -1
+        firms.co_stake_mcny[f] = 0.0
+        firms.co_fund[f] = -1
         firms.platform[f] = -1
     return closed, left
 
@@ -241,6 +248,8 @@ def _init_startup(
     firms.equity_raised_mcny[f] = 0.0
     firms.fund_stake_mcny[f] = 0.0
     firms.lead_fund[f] = -1
+    firms.co_stake_mcny[f] = 0.0
+    firms.co_fund[f] = -1
     firms.rd_real_mcny[f] = 0.0
     firms.rd_reported_mcny[f] = 0.0
     firms.rd_reported_year_mcny[f] = 0.0
@@ -258,7 +267,7 @@ def _init_startup(
     firms.talent_wage_mcny[f] = 0.0
     firms.platform[f] = -1
     firms.incubated[f] = False
-    firms.hte_until_step[f] = -1
+    firms.hte_until_step[f] = NEVER_CERTIFIED
     firms.st_sme[f] = False
     firms.quoted[f] = False
     firms.listed[f] = False
@@ -266,3 +275,55 @@ def _init_startup(
     firms.expert_link[f] = False
     firms.voucher_mcny[f] = 0.0
     firms.grant_mcny[f] = 0.0
+
+
+@njit(cache=True)
+def relocate_firms(firms, platforms, cell_x_km, cell_y_km, p, seed, step):
+    """Let firms move to a better-served county (report §3.4).
+
+    "Apply once, recognised region-wide": firms move to the platform that suits them.
+    A firm considering a move (chance ``relocation_per_q``) samples ``platform_candidates``
+    open platforms of the region; if one in another county would serve it at least 1.5 times
+    better than its current platform (moving next to it), the firm moves its business to that
+    platform's cell and county and joins it. Its county of origin keeps
+    ``tax_sharing_origin_share`` of its county taxes (phase 4). Its S&T staff keep their jobs.
+
+    Returns
+    -------
+    int
+        Firms that moved.
+    """
+    open_ = np.flatnonzero(platforms.alive & (platforms.anchor_firm < 0))
+    if len(open_) == 0 or p.relocation_per_q <= 0.0:
+        return 0
+    moved = 0
+    for f in range(len(firms.alive)):
+        if not firms.alive[f] or firms.incubated[f] or firms.in_enclave[f]:
+            continue
+        if uniform(seed, step, PHASE_RELOCATION, f, 0) >= p.relocation_per_q:
+            continue
+        current = platform_service(f, firms, platforms, cell_x_km, cell_y_km, p)
+        old_cell, old_platform = firms.cell[f], firms.platform[f]
+        best, best_value = -1, 1.5 * current + 1e-6
+        for d in range(p.platform_candidates):
+            k = open_[int(uniform(seed, step, PHASE_RELOCATION, f, 1 + d) * len(open_))]
+            if platforms.county[k] == firms.county[f]:
+                continue
+            if platforms.tenants[k] >= platforms.capacity[k]:
+                continue
+            firms.cell[f] = platforms.cell[k]
+            firms.platform[f] = k
+            value = platform_service(f, firms, platforms, cell_x_km, cell_y_km, p)
+            if value > best_value:
+                best, best_value = k, value
+        firms.cell[f], firms.platform[f] = old_cell, old_platform
+        if best < 0:
+            continue
+        if old_platform >= 0:
+            platforms.tenants[old_platform] -= 1
+        firms.cell[f] = platforms.cell[best]
+        firms.county[f] = platforms.county[best]
+        firms.platform[f] = best
+        platforms.tenants[best] += 1
+        moved += 1
+    return moved

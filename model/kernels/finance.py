@@ -114,7 +114,7 @@ def finance(
                 if taken[f]:
                     continue
                 score = screening_score(
-                    f, firms, 0.15 * normal(seed, step, PHASE_FINANCE, k, draw + 2)
+                    f, firms, 0.15 * normal(seed, step, PHASE_FINANCE, k, 1_000_000 + draw)
                 )
                 if score > best_score:
                     best_score = score
@@ -131,13 +131,15 @@ def finance(
                 if co > 0.0:
                     capital.pool_mcny[market] -= co
                     capital.invested_mcny[market] += co
+                    firms.co_fund[best] = market
+                    firms.co_stake_mcny[best] = co
                     total += co
             elif kind == CAPITAL_MOTHER:
                 attracted = capital.leverage[k] * ticket
                 flows[SRC_OUTSIDE_INVESTORS] += attracted
                 total += attracted
             firms.cash_mcny[best] += total
-            firms.fund_stake_mcny[best] += total
+            firms.fund_stake_mcny[best] += ticket  # the lead fund's own money
             firms.equity_raised_mcny[best] += total
             firms.lead_fund[best] = k
             taken[best] = True
@@ -172,11 +174,16 @@ def finance(
             firms.cash_mcny[f] += raised
             firms.equity_raised_mcny[f] += raised
             flows[SRC_EQUITY_MARKETS] += raised
-            k = firms.lead_fund[f]
-            if k >= 0:
-                proceeds = p.vc_exit_multiple * firms.fund_stake_mcny[f]
-                capital.pool_mcny[k] += proceeds
-                capital.returns_mcny[k] += proceeds
-                flows[SRC_EQUITY_MARKETS] += proceeds
-                firms.fund_stake_mcny[f] = 0.0
-                firms.lead_fund[f] = -1
+            # each modelled fund exits its own stake; outside co-investors (the mother fund's
+            # sub-funds) exit outside the model
+            for k, stake in ((firms.lead_fund[f], firms.fund_stake_mcny[f]),
+                             (firms.co_fund[f], firms.co_stake_mcny[f])):
+                if k >= 0:
+                    proceeds = p.vc_exit_multiple * stake
+                    capital.pool_mcny[k] += proceeds
+                    capital.returns_mcny[k] += proceeds
+                    flows[SRC_EQUITY_MARKETS] += proceeds
+            firms.fund_stake_mcny[f] = 0.0
+            firms.lead_fund[f] = -1
+            firms.co_stake_mcny[f] = 0.0
+            firms.co_fund[f] = -1

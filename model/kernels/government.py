@@ -114,10 +114,11 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
         counties.budget_mcny[c] -= spent
         counties.st_spending_mcny[c] += spent
         if policy_on and p.talent_subsidy_mcny_per_q > 0.0:
-            counties.talent_pool_mcny[c] += p.talent_subsidy_mcny_per_q
-            counties.budget_mcny[c] -= p.talent_subsidy_mcny_per_q
-            counties.st_spending_mcny[c] += p.talent_subsidy_mcny_per_q
-            counties.policy_cost_mcny[c] += p.talent_subsidy_mcny_per_q
+            subsidy = p.talent_subsidy_mcny_per_q * p.firm_scale
+            counties.talent_pool_mcny[c] += subsidy
+            counties.budget_mcny[c] -= subsidy
+            counties.st_spending_mcny[c] += subsidy
+            counties.policy_cost_mcny[c] += subsidy
 
     # --- grants to R&D-doing firms: baseline county grants, joint ex-ante, ex-post ------
     for f in range(len(firms.alive)):
@@ -149,7 +150,7 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
         if platforms.alive[k] and platforms.level[k] >= level_needed:
             n_eligible += 1
     if n_eligible > 0:
-        each = p.province_platform_budget_mcny_per_q / n_eligible
+        each = p.province_platform_budget_mcny_per_q * p.firm_scale / n_eligible
         for k in range(len(platforms.alive)):
             if platforms.alive[k] and platforms.level[k] >= level_needed:
                 platforms.cash_mcny[k] += each
@@ -167,14 +168,22 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
                 eligible[firms.county[f]] += 1
         total_eligible = eligible.sum()
         if total_eligible > 0:
-            n_vouchers = p.voucher_budget_mcny_per_q / p.voucher_face_value_mcny
+            n_vouchers = p.voucher_budget_mcny_per_q * p.firm_scale / p.voucher_face_value_mcny
             chance = min(1.0, n_vouchers / total_eligible)
-            best_platform = -1
-            best_q = -1.0
+            # region-wide equipment sharing (report §3.4): a voucher buys time at the best
+            # platform of the firm's sector (or a general one) anywhere in the region
+            n_sectors = 0
             for k in range(len(platforms.alive)):
-                if platforms.alive[k] and platforms.quality[k] > best_q:
-                    best_q = platforms.quality[k]
-                    best_platform = k
+                n_sectors = max(n_sectors, platforms.sector_focus[k] + 1)
+            best_platform = np.full(max(n_sectors, 1) + 1, -1, dtype=np.int64)
+            best_q = np.full(max(n_sectors, 1) + 1, -1.0)
+            for k in range(len(platforms.alive)):
+                if not platforms.alive[k] or platforms.anchor_firm[k] >= 0:
+                    continue
+                slot = platforms.sector_focus[k] + 1  # 0: general platforms
+                if platforms.quality[k] > best_q[slot]:
+                    best_q[slot] = platforms.quality[k]
+                    best_platform[slot] = k
             for f in range(len(firms.alive)):
                 if not _voucher_eligible(firms, f, step):
                     continue
@@ -183,8 +192,12 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
                 if uniform(seed, step, PHASE_GOVERNMENT, f, 1) < p.voucher_nonuse:
                     continue  # issued but never redeemed: no money moves
                 k = firms.platform[f]
-                if p.equipment_sharing_regionwide and (k < 0 or platforms.quality[k] < best_q):
-                    k = best_platform
+                if p.equipment_sharing_regionwide:
+                    for slot in (firms.sector[f] + 1, 0):
+                        if slot >= len(best_platform) or best_platform[slot] < 0:
+                            continue
+                        if k < 0 or platforms.quality[k] < best_q[slot]:
+                            k = best_platform[slot]
                 if k < 0:
                     continue  # nowhere nearby to redeem it
                 value = p.voucher_face_value_mcny
@@ -197,12 +210,15 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
                 _province_pays(province, counties, c, 0.5 * value, flows)
 
     # --- programme running costs paid by counties ---------------------------------------
+    links = np.zeros(n_counties, dtype=np.int64)  # expert links actually made (report §1.5)
+    for f in range(len(firms.alive)):
+        if firms.alive[f] and firms.expert_link[f]:
+            links[firms.county[f]] += 1
     for c in range(n_counties):
         cost = 0.0
-        links = p.town_mayor_experts_per_county + p.cto_firms_per_county
-        cost += links * p.expert_link_cost_mcny_per_q
+        cost += links[c] * p.expert_link_cost_mcny_per_q
         if p.integration_enabled:
-            cost += p.integration_admin_cost_mcny_per_q
+            cost += p.integration_admin_cost_mcny_per_q * p.firm_scale
         if p.enclaves_enabled and counties.enclave_slots[c] > 0:
             floor = counties.enclave_slots[c] * p.enclave_m2_per_firm
             cost += floor * p.enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6

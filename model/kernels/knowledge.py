@@ -6,7 +6,7 @@ New knowledge of a firm (a knowledge production function with diminishing return
     new = A * E**beta * avg_talent_weight**0.5 * (1 + s_P * services) * (1 + s_X * spill)
           * (1 + link_boost * expert_link)
 
-``E`` is effective R&D input (m CNY): real R&D plus the additional part of vouchers, limited
+``E`` is effective R&D input (m CNY): real R&D plus the services vouchers buy, limited
 by the staff who can spend it (report §2.3: no research without people). ``services`` is the
 platform's service level (report §2.4), ``spill`` the saturating share of nearby same-sector
 knowledge, computed on the grid with a Gaussian distance decay (Jaffe, Trajtenberg & Henderson
@@ -153,7 +153,7 @@ def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, se
         1.0 - p.senior_share_of_staff
     ) * p.wage_rd_staff_mcny_per_q + p.senior_share_of_staff * p.wage_senior_mcny_per_q
     # parallel regions take scalars, not the long parameter tuple
-    voucher_additional = 1.0 - p.voucher_crowding_out
+    voucher_additional = 1.0  # crowding-out is taken off the firm's own R&D (rd_decisions)
     staff_share = p.rd_staff_share_of_rd
     quality_half = p.platform_quality_half
     mismatch = p.platform_sector_mismatch

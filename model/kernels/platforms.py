@@ -22,6 +22,7 @@ from model.kernels.knowledge import platform_service
 from model.kernels.rng import uniform
 from model.ledger import SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
 from model.sectors import TRADITIONAL
+from model.state import PLATFORM_INCUBATOR
 
 PHASE_PLATFORMS = 8
 
@@ -75,7 +76,9 @@ def choose_platforms(
     n_platforms = len(platforms.alive)
     if n_platforms == 0:
         return
-    open_ = platforms.alive & (platforms.anchor_firm < 0)
+    # incubator places are for start-ups (phase 6); single-firm platforms stay choosable but
+    # serve other firms poorly (anchor_platform_radiation, report §2.2)
+    open_ = platforms.alive & (platforms.kind != PLATFORM_INCUBATOR)
     by_county, off = group_index(platforms.county, open_, n_counties)
     all_open = np.flatnonzero(open_)
     movers = np.flatnonzero(firms.alive & ~firms.incubated)
@@ -131,10 +134,10 @@ def consolidate_platforms(
     """Merge platforms within ``consolidation_radius_km`` of a larger one in the same county.
 
     Larger platforms (by capacity, then quality, then id) absorb smaller ones: capacity, cash,
-    equipment and tenants pool, quality keeps the best plus half the rest (reorganisation
-    loses some), single-firm platforms become open to the sector. The absorber builds no
-    quality for ``merger_transition_q`` quarters; each merger costs the county
-    ``merger_cost_mcny``.
+    equipment and tenants pool, the absorber keeps its quality plus half of each absorbed
+    platform's (reorganisation loses some), single-firm platforms become open to the sector.
+    The absorber builds no quality for ``merger_transition_q`` quarters; each merger costs the
+    county ``merger_cost_mcny``.
 
     Returns
     -------
@@ -192,10 +195,12 @@ def consolidate_platforms(
 def specialise_platforms(firms, platforms, n_counties, n_sectors):
     """Give each platform a distinct sector focus by a cross-county plan (report §3.2).
 
-    In each county, platforms (best quality first) take the county's emerging sectors in order
-    of their firm counts, so no two share a focus until every emerging sector has one; single
-    firm platforms become open. Region-wide, the best platform of each emerging sector becomes
-    its innovation centre (level 2), which is where the province's platform money then goes.
+    In each county, platforms (best quality first) take the sectors present in the county in
+    order of their firm counts — traditional manufacturing included, as specialised S&T parks
+    inside industrial parks (report §3.2) — so no two share a focus until every present sector
+    has one; single-firm platforms become open. Region-wide, the best platform of each
+    emerging sector becomes its innovation centre (level 2; Shenzhen's one centre per sector),
+    which is where the province's platform money then goes.
     """
     counts = np.zeros((n_counties, n_sectors), dtype=np.int64)
     for f in range(len(firms.alive)):
@@ -204,19 +209,23 @@ def specialise_platforms(firms, platforms, n_counties, n_sectors):
     by_county, off = group_index(platforms.county, platforms.alive, n_counties)
     for c in range(n_counties):
         members = by_county[off[c] : off[c + 1]]
-        if len(members) == 0:
+        n_present = 0
+        for s in range(n_sectors):
+            if counts[c, s] > 0:
+                n_present += 1
+        if len(members) == 0 or n_present == 0:
             continue
         rank = np.empty(len(members), dtype=np.float64)
         for j in range(len(members)):
             rank[j] = -platforms.quality[members[j]] + members[j] * 1e-9
         members = members[np.argsort(rank, kind="mergesort")]
-        sector_rank = np.empty(n_sectors - 1, dtype=np.float64)
-        for s in range(n_sectors - 1):
+        sector_rank = np.empty(n_sectors, dtype=np.float64)
+        for s in range(n_sectors):
             sector_rank[s] = -counts[c, s] + s * 1e-6
-        sectors = np.argsort(sector_rank, kind="mergesort")
+        sectors = np.argsort(sector_rank, kind="mergesort")[:n_present]
         for j in range(len(members)):
             k = members[j]
-            platforms.sector_focus[k] = sectors[j % (n_sectors - 1)]
+            platforms.sector_focus[k] = sectors[j % n_present]
             platforms.anchor_firm[k] = -1
     platforms.level[:] = np.minimum(platforms.level, 1)
     for s in range(n_sectors):

@@ -2,11 +2,11 @@
 
 A firm inclined to do R&D (its fixed ``rd_taste`` below its sector's participation rate) wants
 R&D of ``intensity x revenue``, cut by short-termism and scaled by the user cost of R&D with
-elasticity about -1 (Bloom, Griffith & Van Reenen 2002). Ex-ante grants lower the user cost;
-a share of grants and vouchers crowds out the firm's own money. Firms just below a high-tech
-certification threshold raise *reported* R&D to reach it when the tax saving pays for it, and a
-share of that rise is relabelling, not research (Chen et al. 2021) — the cost channel of the
-tax notch. Cash limits what a firm can spend.
+elasticity about -1 (Bloom, Griffith & Van Reenen 2002); tax rules set the user cost. Grants
+and vouchers arrive as money and services, and a share of them crowds out the firm's own
+money. Firms just below a high-tech certification threshold raise *reported* R&D to reach
+it when the tax saving pays for it, and a share of that rise is relabelling, not research
+(Chen et al. 2021) — the cost channel of the tax notch. Cash limits what a firm can spend.
 """
 
 from __future__ import annotations
@@ -21,9 +21,13 @@ from model.kernels.certification_rules import (
 )
 from model.sectors import TRADITIONAL
 
+#: User cost of R&D under the 2018 rules (25% CIT, 75% extra deduction): only the extra
+#: deduction lowers its cost relative to ordinary expenses.
+REFERENCE_USER_COST = 1.0 - 0.25 * 0.75
+
 
 @njit(cache=True)
-def rd_decisions(firms, p, step):
+def rd_decisions(firms, p, step, policy_on):
     """Set each live firm's real and reported R&D for this quarter and its staff demand.
 
     Parameters
@@ -35,115 +39,56 @@ def rd_decisions(firms, p, step):
     p : KernelParams
     step : int
         Current quarter.
+    policy_on : bool
+        Whether scenario rules (the certification bonus) are active.
     """
-    user_cost_base = 1.0 - p.cit_rate * p.rd_super_deduction
+    # The user cost of R&D moves with the tax rules (rate, super-deduction) relative to the
+    # 2018 rules (25%, 75% extra deduction). Grants are not in it: they arrive as money and
+    # crowd out part of the firm's own R&D (phase 8), so counting them here too would double
+    # their effect.
+    user_cost = max(1.0 - p.cit_rate * p.rd_super_deduction, 0.05)
+    cost_scale = (user_cost / REFERENCE_USER_COST) ** p.rd_user_cost_elasticity
+    bonus = p.hte_certification_bonus_mcny if policy_on else 0.0
     avg_wage = (
         1.0 - p.senior_share_of_staff
     ) * p.wage_rd_staff_mcny_per_q + p.senior_share_of_staff * p.wage_senior_mcny_per_q
-    user_cost = max(user_cost_base - p.rd_grant_exante_rate * (1.0 - p.rd_grant_crowding_out), 0.05)
-    cost_scale = (user_cost / user_cost_base) ** p.rd_user_cost_elasticity
-    _decide(
-        firms,
-        step,
-        avg_wage,
-        cost_scale,
-        p.rd_participation_emerging,
-        p.rd_participation_traditional,
-        p.rd_intensity_emerging,
-        p.rd_intensity_traditional,
-        p.short_termism,
-        p.notch_window,
-        p.relabel_share,
-        p.cit_rate,
-        p.cit_rate_high_tech,
-        p.rd_grant_crowding_out,
-        p.voucher_crowding_out,
-        p.rd_cash_share_max,
-        p.rd_staff_share_of_rd,
-    )
-
-
-@njit(cache=True)
-def _decide(
-    firms,
-    step,
-    avg_wage,
-    cost_scale,
-    participation_emerging,
-    participation_traditional,
-    intensity_emerging,
-    intensity_traditional,
-    short_termism,
-    notch_window,
-    relabel_share,
-    cit_rate,
-    cit_rate_high_tech,
-    grant_crowding_out,
-    voucher_crowding_out,
-    cash_share_max,
-    staff_share_of_rd,
-):
     # Serial on purpose: numba (0.68) does not keep writes made through a namedtuple's
     # arrays inside a prange loop; parallel kernels must take plain arrays.
     for f in range(len(firms.alive)):
         if firms.alive[f]:
-            real, reported = _firm_rd(
-                firms,
-                f,
-                step,
-                cost_scale,
-                participation_emerging,
-                participation_traditional,
-                intensity_emerging,
-                intensity_traditional,
-                short_termism,
-                notch_window,
-                relabel_share,
-                cit_rate,
-                cit_rate_high_tech,
-                grant_crowding_out,
-                voucher_crowding_out,
-                cash_share_max,
-            )
+            real, reported = firm_rd(firms, f, step, p, cost_scale, bonus)
             firms.rd_real_mcny[f] = real
             firms.rd_reported_mcny[f] = reported
-            firms.staff_demand[f] = int(np.floor(real * staff_share_of_rd / avg_wage))
+            firms.staff_demand[f] = int(np.floor(real * p.rd_staff_share_of_rd / avg_wage))
 
 
 @njit(cache=True)
-def _firm_rd(
-    firms,
-    f,
-    step,
-    cost_scale,
-    participation_emerging,
-    participation_traditional,
-    intensity_emerging,
-    intensity_traditional,
-    short_termism,
-    notch_window,
-    relabel_share,
-    cit_rate,
-    cit_rate_high_tech,
-    grant_crowding_out,
-    voucher_crowding_out,
-    cash_share_max,
-):
-    """Real and reported R&D (m CNY this quarter) of firm ``f``."""
+def firm_rd(firms, f, step, p, cost_scale, bonus_mcny):
+    """Real and reported R&D (m CNY this quarter) of firm ``f``.
+
+    Parameters
+    ----------
+    cost_scale : float
+        ``(user cost / baseline user cost) ** elasticity``.
+    bonus_mcny : float
+        County bonus for a new high-tech certificate (KPI assessment, report §3.1); it adds
+        to the pull of the certification notch.
+    """
     emerging = firms.sector[f] != TRADITIONAL
-    participation = participation_emerging if emerging else participation_traditional
-    base_intensity = intensity_emerging if emerging else intensity_traditional
+    participation = p.rd_participation_emerging if emerging else p.rd_participation_traditional
+    base_intensity = p.rd_intensity_emerging if emerging else p.rd_intensity_traditional
     grant = firms.grant_mcny[f]
     if not (firms.rd_taste[f] < participation or firms.incubated[f]):
         return grant, grant
     revenue = firms.revenue_mcny[f]
     # taste also sets how much: firms far below the participation cut-off do more
     depth = 0.5 + (participation - firms.rd_taste[f]) / max(participation, 1e-9)
-    desired = base_intensity * depth * (1.0 - short_termism) * cost_scale * revenue
+    desired = base_intensity * depth * (1.0 - p.short_termism) * cost_scale * revenue
     if firms.incubated[f] and revenue < 1.0:
         desired = max(desired, 0.08 * max(firms.cash_mcny[f], 0.0))
     relabelled = 0.0
-    # the certification notch: bunch at the threshold if the tax saving pays
+    # the certification notch: bunch at the threshold if the tax saving (and any county
+    # bonus, spread over a year) pays for the extra R&D
     annual_revenue = 4.0 * revenue
     certified_long = firms.hte_until_step[f] > step + 4
     if (
@@ -155,13 +100,15 @@ def _firm_rd(
     ):
         threshold = hte_rd_threshold(annual_revenue) * 1.02
         intensity = desired / revenue
-        if threshold * (1.0 - notch_window) <= intensity < threshold:
+        if threshold * (1.0 - p.notch_window) <= intensity < threshold:
             gap = (threshold - intensity) * revenue
-            saving = (cit_rate - cit_rate_high_tech) * max(firms.profit_mcny[f], 0.0)
-            if saving > gap * (1.0 - relabel_share) * (1.0 - cit_rate):
-                relabelled = gap * relabel_share
-                desired += gap * (1.0 - relabel_share)
-    own = desired - grant_crowding_out * grant - voucher_crowding_out * firms.voucher_mcny[f]
-    cash_limit = max(0.0, 0.3 * revenue + cash_share_max * firms.cash_mcny[f])
+            saving = (p.cit_rate - p.cit_rate_high_tech) * max(firms.profit_mcny[f], 0.0)
+            saving += bonus_mcny / 4.0
+            if saving > gap * (1.0 - p.relabel_share) * (1.0 - p.cit_rate):
+                relabelled = gap * p.relabel_share
+                desired += gap * (1.0 - p.relabel_share)
+    own = (desired - p.rd_grant_crowding_out * grant
+           - p.voucher_crowding_out * firms.voucher_mcny[f])
+    cash_limit = max(0.0, 0.3 * revenue + p.rd_cash_share_max * firms.cash_mcny[f])
     own = min(max(own, 0.0), cash_limit)
     return own + grant, own + grant + relabelled

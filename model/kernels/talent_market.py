@@ -114,6 +114,7 @@ def talent_market(
     p,
     seed,
     step,
+    integration_on,
     talent_flows,
     money_flows,
 ):
@@ -138,6 +139,8 @@ def talent_market(
         Free rows of the talent table, ascending; at least the number of arrivals.
     arrivals_staff, arrivals_experts, arrivals_hub : int64 arrays
         From :func:`count_arrivals`.
+    integration_on : bool
+        Whether region-wide integration (shared talent databases, report §3.4) is active.
     talent_flows : (2,) int64
         Arrivals and departures are added.
     money_flows : (N_FLOWS,) float64
@@ -231,7 +234,7 @@ def talent_market(
     by_county, county_off = group_index(firms.county, vacant, n_counties)
     n_hubs = len(arrivals_hub)
     by_hub, hub_off = group_index(enclave_hub_of_firm, vacant, n_hubs)
-    draws = p.integration_matching_draws if p.integration_enabled else p.matching_draws
+    draws = p.integration_matching_draws if integration_on else p.matching_draws
     # seekers in the order of a hash key, experts first (firms compete for scarce high-level
     # talent, report §2.3): independent of storage order and threads
     seekers = np.flatnonzero(talent.alive & (talent.employer_firm < 0))

@@ -1,0 +1,474 @@
+"""Sensitivity analysis of experiment results: Sobol and Morris indices via SALib, and figures.
+
+Which uncertain parameters drive an outcome? After a ``sobol`` or ``morris`` experiment
+(:mod:`model.experiments`), each design point's outcome is averaged over its replications —
+an indicator's region-wide value at one quarter, or, when the experiment has a reference
+scenario, the paired difference scenario − reference ("the effect of consolidation") — and
+handed to SALib in the order of the sample:
+
+- :func:`sobol_indices`: first-order (``S1``) and total (``ST``) indices with bootstrap
+  confidence intervals (Saltelli/Jansen estimators of ``SALib.analyze.sobol``);
+- :func:`morris_indices`: ``mu``, ``mu_star`` (mean absolute elementary effect, per unit of a
+  parameter's range: SALib sees the unit-hypercube sample), ``sigma`` and the interval of
+  ``mu_star``.
+
+With levers, the uncertainty sample is repeated for every lever combination and the indices are
+computed per lever combination (``lever_point``). :func:`plot_sobol` and :func:`plot_morris`
+draw them in English or Chinese; :func:`analyse_results` does all of it for an experiment's
+``[analysis]`` table and writes tables and figures next to the results.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from model.experiments import ExperimentError, ExperimentResults
+
+__all__ = [
+    "analyse_results",
+    "morris_indices",
+    "plot_morris",
+    "plot_sobol",
+    "point_outcomes",
+    "sobol_indices",
+]
+
+_TEXTS = {
+    "s1": {"en": "First order (S1)", "zh": "一阶指数（S1）"},
+    "st": {"en": "Total (ST)", "zh": "总效应指数（ST）"},
+    "sobol_axis": {"en": "Sobol index", "zh": "Sobol 指数"},
+    "sobol_title": {
+        "en": "Sobol sensitivity indices (bars: estimate; lines: {conf:g}% interval)",
+        "zh": "Sobol 敏感性指数（条形：估计值；误差线：{conf:g}% 置信区间）",
+    },
+    "mu_star": {"en": "μ* (mean |elementary effect|)", "zh": "μ*（基本效应绝对值的均值）"},
+    "sigma": {"en": "σ (spread of elementary effects)", "zh": "σ（基本效应的标准差）"},
+    "morris_title": {
+        "en": "Morris screening (effects per full parameter range)",
+        "zh": "Morris 筛选（按参数全区间计的基本效应）",
+    },
+    "effect": {"en": "{label}: change vs {ref}", "zh": "{label}：相对{ref}的变化"},
+    "value": {"en": "{label}", "zh": "{label}"},
+    "at_step": {"en": "quarter {q}", "zh": "第{q}季度"},
+}
+
+
+def _t(key: str, lang: str, **fmt: Any) -> str:
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    text = _TEXTS[key][lang]
+    return text.format(**fmt) if fmt else text
+
+
+def point_outcomes(
+    results: ExperimentResults,
+    indicators: Sequence[str] | None = None,
+    step: int | str = "final",
+    effect: bool | None = None,
+) -> pd.DataFrame:
+    """Each design point's outcome, averaged over its replications.
+
+    Parameters
+    ----------
+    results : ExperimentResults
+    indicators : list of str, optional
+        Default: the experiment's ``[analysis]`` indicators, else every kept indicator.
+    step : int or "final"
+        Quarter of the outcome.
+    effect : bool, optional
+        Paired differences scenario − reference (default: True when there is a reference).
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, point, lever_point, sample, indicator, value, replications``, sorted.
+
+    Raises
+    ------
+    ExperimentError
+        If a run of the design is missing (the indices need the complete sample).
+    """
+    exp = results.experiment
+    if indicators is None:
+        indicators = (
+            exp.analysis.indicators if exp.analysis is not None else exp.outputs.indicator_names
+        )
+    indicators = list(indicators)
+    reference = results.manifest.get("reference")
+    effect = bool(reference) if effect is None else effect
+    status = results.status()
+    if status["done"] < status["total"]:
+        raise ExperimentError(
+            f"{results.out}: {status['total'] - status['done']} of {status['total']} runs are "
+            f"missing ({status['failed']} failed); the sensitivity indices need the complete "
+            "sample: resume the sweep first"
+        )
+    if effect:
+        df = results.effects(indicators, step=step, parameters=False)
+        df = df.rename(columns={"value": "scenario_value", "effect": "value"})
+    else:
+        df = results.outcomes(indicators, step=step, parameters=False)
+    grouped = (
+        df.groupby(["scenario", "point", "indicator"], sort=False)["value"]
+        .agg(["mean", "size"])
+        .reset_index()
+        .rename(columns={"mean": "value", "size": "replications"})
+    )
+    design = results.design[["point", "lever_point", "sample"]]
+    out = grouped.merge(design, on="point", how="left")
+    out["_ind"] = out["indicator"].map({n: i for i, n in enumerate(indicators)})
+    out = out.sort_values(["scenario", "_ind", "point"], kind="stable").drop(columns="_ind")
+    out.attrs["effect"] = effect
+    out.attrs["reference"] = reference
+    return out[
+        ["scenario", "point", "lever_point", "sample", "indicator", "value", "replications"]
+    ].reset_index(drop=True)
+
+
+def _groups(results: ExperimentResults, outcomes: pd.DataFrame):
+    """Yield (scenario, lever_point, indicator, Y in sample order)."""
+    n_samples = int(results.design["sample"].max()) + 1
+    for (scenario, lever_point, name), sub in outcomes.groupby(
+        ["scenario", "lever_point", "indicator"], sort=False
+    ):
+        sub = sub.sort_values("sample")
+        y = sub["value"].to_numpy(dtype=np.float64)
+        if len(y) != n_samples or not np.all(np.isfinite(y)):
+            raise ExperimentError(
+                f"{results.out}: outcome {name!r} of scenario {scenario!r} is incomplete or "
+                "not finite for some design points"
+            )
+        yield scenario, int(lever_point), name, y
+
+
+def _problem(results: ExperimentResults) -> dict[str, Any]:
+    names = list(results.manifest["design"]["uncertainties"])
+    return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def _lever_columns(results: ExperimentResults, frame: pd.DataFrame) -> pd.DataFrame:
+    levers = list(results.manifest["design"]["levers"])
+    if not levers:
+        return frame
+    lever_values = results.design.drop_duplicates("lever_point")[["lever_point", *levers]]
+    return frame.merge(lever_values, on="lever_point", how="left")
+
+
+def _seed(results: ExperimentResults, seed: int | None) -> int:
+    # SALib skips seeding for a seed of 0, so derive a positive one
+    if seed is not None:
+        return int(seed)
+    return int(results.experiment.base_seed % (2**31 - 1)) + 1
+
+
+def sobol_indices(
+    results: ExperimentResults,
+    indicators: Sequence[str] | None = None,
+    step: int | str = "final",
+    effect: bool | None = None,
+    conf_level: float = 0.95,
+    num_resamples: int = 1000,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Sobol first-order and total indices with confidence intervals.
+
+    Parameters
+    ----------
+    results : ExperimentResults
+        Of a complete ``sobol`` experiment.
+    indicators, step, effect :
+        The outcome; see :func:`point_outcomes`.
+    conf_level : float
+        Level of the bootstrap intervals.
+    num_resamples : int
+        Bootstrap resamples.
+    seed : int, optional
+        Seed of the bootstrap (default: derived from the experiment's base seed).
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, lever_point, <levers>, indicator, outcome, parameter, S1, S1_conf, ST,
+        ST_conf`` (``*_conf``: half-width of the interval; ``outcome``: ``"effect"`` or
+        ``"value"``).
+    """
+    from SALib.analyze import sobol
+
+    exp = results.experiment
+    if exp.design != "sobol":
+        raise ExperimentError(
+            f"{results.out}: Sobol indices need a 'sobol' design, not {exp.design!r}"
+        )
+    problem = _problem(results)
+    outcomes = point_outcomes(results, indicators, step, effect)
+    rows = []
+    for scenario, lever_point, name, y in _groups(results, outcomes):
+        res = sobol.analyze(
+            problem,
+            y,
+            calc_second_order=exp.sobol_second_order,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            print_to_console=False,
+            seed=_seed(results, seed),
+        )
+        for j, param in enumerate(problem["names"]):
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "lever_point": lever_point,
+                    "indicator": name,
+                    "outcome": "effect" if outcomes.attrs["effect"] else "value",
+                    "parameter": param,
+                    "S1": float(res["S1"][j]),
+                    "S1_conf": float(res["S1_conf"][j]),
+                    "ST": float(res["ST"][j]),
+                    "ST_conf": float(res["ST_conf"][j]),
+                }
+            )
+    frame = _lever_columns(results, pd.DataFrame(rows))
+    frame.attrs.update(outcomes.attrs, conf_level=conf_level, step=step)
+    return frame
+
+
+def morris_indices(
+    results: ExperimentResults,
+    indicators: Sequence[str] | None = None,
+    step: int | str = "final",
+    effect: bool | None = None,
+    conf_level: float = 0.95,
+    num_resamples: int = 1000,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Morris elementary-effect statistics.
+
+    Effects are per unit of each parameter's range (SALib analyses the unit-hypercube
+    sample), so ``mu_star`` compares parameters on their whole declared ranges.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, lever_point, <levers>, indicator, outcome, parameter, mu, mu_star, sigma,
+        mu_star_conf``.
+    """
+    from SALib.analyze import morris
+
+    exp = results.experiment
+    if exp.design != "morris":
+        raise ExperimentError(
+            f"{results.out}: Morris indices need a 'morris' design, not {exp.design!r}"
+        )
+    problem = _problem(results)
+    names = problem["names"]
+    unit_cols = [f"unit:{n}" for n in names]
+    first = results.design[results.design["lever_point"] == 0].sort_values("sample")
+    x = first[unit_cols].to_numpy(dtype=np.float64)
+    outcomes = point_outcomes(results, indicators, step, effect)
+    rows = []
+    for scenario, lever_point, name, y in _groups(results, outcomes):
+        res = morris.analyze(
+            problem,
+            x,
+            y,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            print_to_console=False,
+            num_levels=exp.morris_levels,
+            seed=_seed(results, seed),
+        )
+        for j, param in enumerate(names):
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "lever_point": lever_point,
+                    "indicator": name,
+                    "outcome": "effect" if outcomes.attrs["effect"] else "value",
+                    "parameter": param,
+                    "mu": float(res["mu"][j]),
+                    "mu_star": float(res["mu_star"][j]),
+                    "sigma": float(res["sigma"][j]),
+                    "mu_star_conf": float(res["mu_star_conf"][j]),
+                }
+            )
+    frame = _lever_columns(results, pd.DataFrame(rows))
+    frame.attrs.update(outcomes.attrs, conf_level=conf_level, step=step)
+    return frame
+
+
+def _panel_title(row: pd.Series, lang: str, reference: str | None, multi: bool) -> str:
+    from model.indicators import label
+
+    try:
+        name = label(row["indicator"], lang)
+    except KeyError:
+        name = str(row["indicator"])
+    if row["outcome"] == "effect":
+        title = _t("effect", lang, label=name, ref=reference or "reference")
+    else:
+        title = name
+    if multi:
+        title += (
+            f"\n{row['scenario']}, lever point {row['lever_point']}"
+            if lang == "en"
+            else (f"\n{row['scenario']}，政策组合 {row['lever_point']}")
+        )
+    return title
+
+
+def _panels(indices: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
+    keys = ["scenario", "lever_point", "indicator"]
+    return [(k, g) for k, g in indices.groupby(keys, sort=False)]
+
+
+def _figure(n: int, width: float, height: float) -> tuple[Figure, list[Any]]:
+    ncols = 1 if n == 1 else 2
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(width * ncols, height * nrows + 0.7), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        fig.delaxes(ax)
+    return fig, list(axes[:n])
+
+
+def plot_sobol(indices: pd.DataFrame, lang: str = "en") -> Figure:
+    """Bar chart of Sobol indices: S1 and ST per parameter, with interval lines.
+
+    Parameters
+    ----------
+    indices : DataFrame
+        From :func:`sobol_indices`; one panel per scenario, lever point and indicator.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from model.fonts import use_cjk_font
+
+    family = use_cjk_font()
+    panels = _panels(indices)
+    if not panels:
+        raise ValueError("indices is empty")
+    n_params = indices["parameter"].nunique()
+    fig, axes = _figure(len(panels), 5.6, 0.9 + 0.42 * n_params)
+    multi = indices[["scenario", "lever_point"]].drop_duplicates().shape[0] > 1
+    reference = indices.attrs.get("reference")
+    for ax, (_, g) in zip(axes, panels, strict=True):
+        y = np.arange(len(g))
+        for offset, col, color in ((-0.19, "S1", "#4c72b0"), (0.19, "ST", "#dd8452")):
+            val = g[col].to_numpy(dtype=float)
+            err = np.nan_to_num(g[f"{col}_conf"].to_numpy(dtype=float), nan=0.0)
+            ax.barh(y + offset, val, height=0.36, color=color, label=_t(col.lower(), lang))
+            ax.errorbar(val, y + offset, xerr=err, fmt="none", ecolor="black", lw=0.9, capsize=2)
+        ax.set_yticks(y, g["parameter"].tolist(), fontfamily=family, fontsize=8.5)
+        ax.invert_yaxis()
+        ax.axvline(0.0, color="0.3", lw=0.8)
+        ax.set_xlabel(_t("sobol_axis", lang), fontfamily=family)
+        ax.set_title(
+            _panel_title(g.iloc[0], lang, reference, multi), fontfamily=family, fontsize=10
+        )
+        ax.grid(True, axis="x", lw=0.4, alpha=0.5)
+    axes[0].legend(prop={"family": family, "size": 8}, loc="lower right")
+    conf = 100.0 * float(indices.attrs.get("conf_level", 0.95))
+    fig.suptitle(_t("sobol_title", lang, conf=conf), fontfamily=family, fontsize=9, color="0.3")
+    return fig
+
+
+def plot_morris(indices: pd.DataFrame, lang: str = "en") -> Figure:
+    """Morris screening plot: ``mu_star`` (with interval) against ``sigma`` per parameter.
+
+    Parameters
+    ----------
+    indices : DataFrame
+        From :func:`morris_indices`; one panel per scenario, lever point and indicator.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from model.fonts import use_cjk_font
+
+    family = use_cjk_font()
+    panels = _panels(indices)
+    if not panels:
+        raise ValueError("indices is empty")
+    fig, axes = _figure(len(panels), 5.2, 4.0)
+    multi = indices[["scenario", "lever_point"]].drop_duplicates().shape[0] > 1
+    reference = indices.attrs.get("reference")
+    for ax, (_, g) in zip(axes, panels, strict=True):
+        mu_star = g["mu_star"].to_numpy(dtype=float)
+        sigma = g["sigma"].to_numpy(dtype=float)
+        err = np.nan_to_num(g["mu_star_conf"].to_numpy(dtype=float), nan=0.0)
+        ax.errorbar(mu_star, sigma, xerr=err, fmt="o", color="#4c72b0", ecolor="0.5", capsize=2)
+        for x, y, name in zip(mu_star, sigma, g["parameter"], strict=True):
+            ax.annotate(
+                name,
+                (x, y),
+                textcoords="offset points",
+                xytext=(4, 3),
+                fontsize=7.5,
+                fontfamily=family,
+            )
+        top = float(np.nanmax(np.concatenate([mu_star + err, sigma]))) if len(g) else 1.0
+        top = top if np.isfinite(top) and top > 0 else 1.0
+        ax.plot([0, top], [0, top], ls=":", color="0.6", lw=0.8)  # sigma = mu*: non-linear
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel(_t("mu_star", lang), fontfamily=family)
+        ax.set_ylabel(_t("sigma", lang), fontfamily=family)
+        ax.set_title(
+            _panel_title(g.iloc[0], lang, reference, multi), fontfamily=family, fontsize=10
+        )
+        ax.grid(True, lw=0.4, alpha=0.5)
+    fig.suptitle(_t("morris_title", lang), fontfamily=family, fontsize=9, color="0.3")
+    return fig
+
+
+def analyse_results(
+    results: ExperimentResults, out_dir: str | os.PathLike | None = None
+) -> list[Path]:
+    """Run the experiment's ``[analysis]``: indices table (CSV and Parquet) and figures.
+
+    Writes ``sensitivity_{design}.csv``/``.parquet`` and
+    ``figures/sensitivity_{design}_{lang}.png`` under ``out_dir`` (default: the result
+    folder), all atomically.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from model.plots import save_figure
+    from model.results import atomic_write_bytes, write_parquet_atomic
+
+    exp = results.experiment
+    if exp.analysis is None:
+        raise ExperimentError(f"{results.out}: the experiment declares no [analysis]")
+    out = Path(out_dir) if out_dir is not None else results.out
+    step = exp.analysis.step
+    if exp.design == "sobol":
+        indices = sobol_indices(results, exp.analysis.indicators, step=step)
+        plot = plot_sobol
+    else:
+        indices = morris_indices(results, exp.analysis.indicators, step=step)
+        plot = plot_morris
+    written = [
+        write_parquet_atomic(indices, out / f"sensitivity_{exp.design}.parquet"),
+        atomic_write_bytes(
+            out / f"sensitivity_{exp.design}.csv",
+            indices.to_csv(index=False, float_format="%.6g").encode("utf-8"),
+        ),
+    ]
+    for lang in exp.analysis.lang:
+        fig = plot(indices, lang=lang)
+        written.append(save_figure(fig, out / "figures" / f"sensitivity_{exp.design}_{lang}.png"))
+    return written
