@@ -375,8 +375,10 @@ class Simulation:
         """Top up guidance funds and tech-bank pools, paid by the counties (report §1.4)."""
         kp, cap, co = self.kp, self.capital, self.counties
         for c in range(self.n_counties):
-            for row, target in ((self.guidance_of_county[c], kp.capital_chain_guidance_mcny),
-                                (self.bank_of_county[c], kp.capital_chain_tech_bank_mcny)):
+            for row, target in (
+                (self.guidance_of_county[c], kp.capital_chain_guidance_mcny),
+                (self.bank_of_county[c], kp.capital_chain_tech_bank_mcny),
+            ):
                 top_up = max(0.0, target * kp.firm_scale - cap.pool_mcny[row])
                 cap.pool_mcny[row] += top_up
                 co.budget_mcny[c] -= top_up

@@ -287,7 +287,17 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
     co["seat_cell"][:] = region.cell_of_xy_km(seeds[:, 0], seeds[:, 1])
     province = np.zeros(1, dtype=np.float64)
     return InitialState(
-        firms, platforms, talent, capital, counties, province, county_sector_cdf,
-        hub_sector_cdf, hub_expert_share, hub_initial, bank_of_county, market_vc_of_county,
+        firms,
+        platforms,
+        talent,
+        capital,
+        counties,
+        province,
+        county_sector_cdf,
+        hub_sector_cdf,
+        hub_expert_share,
+        hub_initial,
+        bank_of_county,
+        market_vc_of_county,
         guidance_of_county,
     )

@@ -12,10 +12,13 @@ Rates named ``_per_q`` are per quarter. Shares are fractions in [0, 1].
 from __future__ import annotations
 
 import math
+import numbers
 from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 
 class ParameterError(ValueError):
@@ -1359,25 +1362,27 @@ def check_value(name: str, value: Any, origin: str = "parameters") -> float | in
     spec = SPEC_BY_NAME.get(name)
     if spec is None:
         raise ParameterError(f"{origin}: unknown parameter {name!r}.{_closest(name)}")
+    # numpy scalars (from sweep designs, mesa.batch_run over np.arange) count as numbers
+    is_bool = isinstance(value, bool | np.bool_)
     if spec.kind is bool:
-        if not isinstance(value, bool):
+        if not is_bool:
             raise ParameterError(
                 f"{origin}: parameter {name!r} must be true or false, got {value!r}"
             )
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
+        return bool(value)
+    if is_bool or not isinstance(value, numbers.Real):
         raise ParameterError(
             f"{origin}: parameter {name!r} must be {spec.allowed()}, got {value!r}"
         )
     if spec.kind is int:
-        if isinstance(value, float) and not value.is_integer():
+        if not isinstance(value, numbers.Integral) and not float(value).is_integer():
             raise ParameterError(
                 f"{origin}: parameter {name!r} must be {spec.allowed()}, got {value!r}"
             )
         value = int(value)
     else:
         value = float(value)
-    if not (spec.low <= value <= spec.high) or (isinstance(value, float) and math.isnan(value)):
+    if math.isnan(value) or not (spec.low <= value <= spec.high):
         raise ParameterError(
             f"{origin}: parameter {name!r} = {value!r} is out of range; allowed: {spec.allowed()}"
         )

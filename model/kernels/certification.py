@@ -36,9 +36,12 @@ def certify(firms, step):
     new = np.zeros(n, dtype=np.bool_)
     for f in range(n):
         if firms.alive[f]:
-            new[f], firms.st_sme[f] = _check_firm(firms, f, step)
-            if new[f]:
-                firms.hte_until_step[f] = step + HTE_VALID_Q
+            held = firms.hte_until_step[f] > step  # a certificate covering this quarter
+            certified, firms.st_sme[f] = _check_firm(firms, f, step)
+            if certified:
+                # valid for the next HTE_VALID_Q quarters (t + 1 .. t + 12)
+                firms.hte_until_step[f] = step + HTE_VALID_Q + 1
+                new[f] = not held
             firms.revenue_year_mcny[f] = 0.0
             firms.rd_reported_year_mcny[f] = 0.0
     return new
@@ -60,12 +63,16 @@ def pay_certification_bonus(firms, counties, new_hte, bonus_mcny):
 
 @njit(cache=True)
 def _check_firm(firms, f, step):
-    """(newly certified high-tech, S&T SME) for firm ``f``."""
+    """(certified or renewed high-tech this year, S&T SME) for firm ``f``.
+
+    A certificate that still covers the next quarter stands; one that expires is checked
+    again (renewal).
+    """
     revenue = firms.revenue_year_mcny[f]
     rd = firms.rd_reported_year_mcny[f]
-    certified = firms.hte_until_step[f] > step
+    standing = firms.hte_until_step[f] > step + 1
     new = False
-    if not certified and hte_eligible(
+    if not standing and hte_eligible(
         revenue,
         rd,
         firms.rd_staff[f],
@@ -80,6 +87,6 @@ def _check_firm(firms, f, step):
         firms.rd_staff[f],
         firms.employees[f],
         firms.patents_granted[f],
-        certified or new,
+        standing or new,
     )
     return new, st_sme

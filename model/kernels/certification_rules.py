@@ -20,8 +20,11 @@ ST_STAFF_SHARE_MIN = 0.10
 
 @njit(cache=True)
 def hte_rd_threshold(annual_revenue_mcny):
-    """Minimum R&D intensity for high-tech certification at this annual revenue."""
-    if annual_revenue_mcny < 50.0:
+    """Minimum R&D intensity for high-tech certification at this annual revenue.
+
+    5% up to and including 50 m CNY, 4% above that up to and including 200 m, 3% above.
+    """
+    if annual_revenue_mcny <= 50.0:
         return 0.05
     if annual_revenue_mcny <= 200.0:
         return 0.04
@@ -86,6 +89,9 @@ def st_sme_eligible(
         return False
     if is_hte:
         return True
+    # the rules also require a non-zero S&T staff score (at least 10% S&T staff)
+    if employees <= 0.0 or st_staff < ST_STAFF_SHARE_MIN * employees:
+        return False
     return (
         st_sme_score(annual_revenue_mcny, annual_rd_mcny, st_staff, employees, granted_patents)
         >= 60

@@ -62,15 +62,17 @@ def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
             left += 1
             # the firm takes its loan with it and repays it
             bank = bank_of_county[firms.county[f]]
-            capital.pool_mcny[bank] += firms.debt_mcny[f]
-            capital.loans_mcny[bank] -= firms.debt_mcny[f]
-            flows[SINK_FIRMS_LEAVING] -= firms.debt_mcny[f]
+            if bank >= 0:
+                capital.pool_mcny[bank] += firms.debt_mcny[f]
+                capital.loans_mcny[bank] -= firms.debt_mcny[f]
+                flows[SINK_FIRMS_LEAVING] -= firms.debt_mcny[f]
         else:
             flows[SINK_EXIT_CASH] += firms.cash_mcny[f]
             closed += 1
             bank = bank_of_county[firms.county[f]]
-            capital.loans_mcny[bank] -= firms.debt_mcny[f]
-            capital.losses_mcny[bank] += firms.debt_mcny[f]
+            if bank >= 0:
+                capital.loans_mcny[bank] -= firms.debt_mcny[f]
+                capital.losses_mcny[bank] += firms.debt_mcny[f]
             k = firms.lead_fund[f]
             if k >= 0:
                 capital.losses_mcny[k] += firms.fund_stake_mcny[f]

@@ -66,6 +66,8 @@ def finance(
         if not firms.alive[f]:
             continue
         bank = bank_of_county[firms.county[f]]
+        if bank < 0:
+            continue  # no tech bank in this county
         if firms.debt_mcny[f] > 0.0:
             principal = min(
                 p.loan_amortisation_per_q * firms.debt_mcny[f], max(firms.cash_mcny[f], 0.0)
@@ -176,8 +178,10 @@ def finance(
             flows[SRC_EQUITY_MARKETS] += raised
             # each modelled fund exits its own stake; outside co-investors (the mother fund's
             # sub-funds) exit outside the model
-            for k, stake in ((firms.lead_fund[f], firms.fund_stake_mcny[f]),
-                             (firms.co_fund[f], firms.co_stake_mcny[f])):
+            for k, stake in (
+                (firms.lead_fund[f], firms.fund_stake_mcny[f]),
+                (firms.co_fund[f], firms.co_stake_mcny[f]),
+            ):
                 if k >= 0:
                     proceeds = p.vc_exit_multiple * stake
                     capital.pool_mcny[k] += proceeds

@@ -69,7 +69,9 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         talent_wages = firms.talent_wage_mcny[f]
         rd_cash = max(firms.rd_real_mcny[f], talent_wages)
         rd_purchases = rd_cash - talent_wages
-        interest = p.loan_rate_per_q * firms.debt_mcny[f]
+        bank = bank_of_county[firms.county[f]]
+        # no bank, no tech loan: interest only flows where a bank can receive it
+        interest = p.loan_rate_per_q * firms.debt_mcny[f] if bank >= 0 else 0.0
         fee = 0.0
         pl = firms.platform[f]
         if pl >= 0 and platforms.alive[pl]:
@@ -101,7 +103,6 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         counties.province_tax_mcny[c] += to_province
         if certified:
             counties.province_hte_cit_mcny[c] += to_province
-        bank = bank_of_county[c]
         if bank >= 0:
             capital.pool_mcny[bank] += interest
         flows[SRC_SALES] += revenue

@@ -82,7 +82,7 @@ def firm_rd(firms, f, step, p, cost_scale, bonus_mcny):
         return grant, grant
     revenue = firms.revenue_mcny[f]
     # taste also sets how much: firms far below the participation cut-off do more
-    depth = 0.5 + (participation - firms.rd_taste[f]) / max(participation, 1e-9)
+    depth = max(0.5 + (participation - firms.rd_taste[f]) / max(participation, 1e-9), 0.5)
     desired = base_intensity * depth * (1.0 - p.short_termism) * cost_scale * revenue
     if firms.incubated[f] and revenue < 1.0:
         desired = max(desired, 0.08 * max(firms.cash_mcny[f], 0.0))
@@ -107,8 +107,7 @@ def firm_rd(firms, f, step, p, cost_scale, bonus_mcny):
             if saving > gap * (1.0 - p.relabel_share) * (1.0 - p.cit_rate):
                 relabelled = gap * p.relabel_share
                 desired += gap * (1.0 - p.relabel_share)
-    own = (desired - p.rd_grant_crowding_out * grant
-           - p.voucher_crowding_out * firms.voucher_mcny[f])
+    own = desired - p.rd_grant_crowding_out * grant - p.voucher_crowding_out * firms.voucher_mcny[f]
     cash_limit = max(0.0, 0.3 * revenue + p.rd_cash_share_max * firms.cash_mcny[f])
     own = min(max(own, 0.0), cash_limit)
     return own + grant, own + grant + relabelled
