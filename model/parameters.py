@@ -81,7 +81,8 @@ SPECS: tuple[ParameterSpec, ...] = (
         0.01,
         100.0,
         "assumption: 1 represents the region file's firm counts",
-        "Multiplies every county's initial firms, platforms and talent (for scale runs).",
+        "Multiplies every county's initial firms, platforms and talent, and the region's funds, "
+        "banks and policy budgets with them (for scale runs).",
     ),
     _p(
         "policy_start_step",
@@ -90,7 +91,8 @@ SPECS: tuple[ParameterSpec, ...] = (
         0,
         400,
         "assumption: one year of warm-up",
-        "Quarter at which scenario rules (consolidation, rebates, vouchers, ...) switch on.",
+        "Quarter at which scenario rules switch on (quarter 0 is the initial state, so 0 and 1 "
+        "both start in quarter 1).",
     ),
     # --- firms: production -------------------------------------------------------------
     _p(
@@ -301,7 +303,7 @@ SPECS: tuple[ParameterSpec, ...] = (
         -3.0,
         0.0,
         "Bloom, Griffith & Van Reenen (2002): about -1",
-        "Response of desired R&D to its user cost (grants, deductions lower the cost).",
+        "Response of desired R&D to its user cost (set by the tax rate and the R&D deduction).",
     ),
     _p(
         "rd_cash_share_max",

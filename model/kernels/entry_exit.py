@@ -295,18 +295,31 @@ def relocate_firms(firms, platforms, cell_x_km, cell_y_km, p, seed, step):
     int
         Firms that moved.
     """
-    open_ = np.flatnonzero(platforms.alive & (platforms.anchor_firm < 0))
+    # the same platforms firms may choose at home (phase 7): no incubator places, no
+    # single-firm platforms (they would serve the mover poorly)
+    open_ = np.flatnonzero(
+        platforms.alive & (platforms.anchor_firm < 0) & (platforms.kind != PLATFORM_INCUBATOR)
+    )
     if len(open_) == 0 or p.relocation_per_q <= 0.0:
         return 0
     moved = 0
-    for f in range(len(firms.alive)):
-        if not firms.alive[f] or firms.incubated[f] or firms.in_enclave[f]:
-            continue
+    # firms weigh moves in a hash-key order, like other competing choices
+    movers = np.flatnonzero(firms.alive & ~firms.incubated & ~firms.in_enclave)
+    keys = np.empty(len(movers), dtype=np.float64)
+    for j in range(len(movers)):
+        keys[j] = uniform(seed, step, PHASE_RELOCATION, movers[j], 99)
+    movers = movers[np.argsort(keys, kind="mergesort")]
+    for j in range(len(movers)):
+        f = movers[j]
+        pl = firms.platform[f]
+        if pl >= 0 and platforms.anchor_firm[pl] == f:
+            continue  # an anchor firm stays with its own platform
         if uniform(seed, step, PHASE_RELOCATION, f, 0) >= p.relocation_per_q:
             continue
         current = platform_service(f, firms, platforms, cell_x_km, cell_y_km, p)
         old_cell, old_platform = firms.cell[f], firms.platform[f]
-        best, best_value = -1, 1.5 * current + 1e-6
+        # a move must pay: 1.5 times the current service and at least 0.1 more
+        best, best_value = -1, max(1.5 * current, current + 0.1)
         for d in range(p.platform_candidates):
             k = open_[int(uniform(seed, step, PHASE_RELOCATION, f, 1 + d) * len(open_))]
             if platforms.county[k] == firms.county[f]:

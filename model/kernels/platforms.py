@@ -51,7 +51,15 @@ def run_platforms(platforms, p, step, flows):
 
 @njit(cache=True)
 def count_tenants(firms, platforms):
-    """Recount ``platforms.tenants`` from ``firms.platform``; drop links to dead platforms."""
+    """Recount ``platforms.tenants`` from ``firms.platform``; drop links to dead platforms.
+
+    Also frees single-firm platforms whose anchor firm has closed (called after exits and
+    before entries, so the anchor's row is not yet reused).
+    """
+    for k in range(len(platforms.alive)):
+        a = platforms.anchor_firm[k]
+        if a >= 0 and not firms.alive[a]:
+            platforms.anchor_firm[k] = -1
     platforms.tenants[:] = 0
     for f in range(len(firms.alive)):
         k = firms.platform[f]
