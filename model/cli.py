@@ -356,6 +356,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the built-in scenarios and the report passages they test.",
     )
     scen.set_defaults(func=cmd_scenarios)
+
+    from model.experiments import add_sweep_parser
+
+    add_sweep_parser(sub)
     return parser
 
 
