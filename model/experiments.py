@@ -1851,7 +1851,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             executor=executor,
             resume=args.resume,
             progress=not args.quiet,
-            command="innovsim sweep " + " ".join(sys.argv[2:] if len(sys.argv) > 2 else []),
+            command=_command_line(args),
         )
     except (ExperimentError, ParameterError, ScenarioError) as err:
         print(f"innovsim: error: {err}", file=sys.stderr)
@@ -1875,9 +1875,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         else:
             from model.sensitivity import analyse_results
 
-            written = analyse_results(results)
+            try:
+                written = analyse_results(results)
+            except ExperimentError as err:
+                print(f"innovsim: sensitivity analysis failed: {err}", file=sys.stderr)
+                return 1
             print(f"sensitivity analysis: {', '.join(str(p) for p in written)}", file=sys.stderr)
     return 1 if status["failed"] else 0
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    """The ``innovsim sweep`` command line equivalent to ``args`` (for the manifest)."""
+    import shlex
+
+    parts = ["innovsim", "sweep", str(args.file)]
+    if args.out:
+        parts += ["--out", str(args.out)]
+    if args.resume:
+        parts.append("--resume")
+    if args.workers is not None:
+        parts += ["--workers", str(args.workers)]
+    if args.scheduler:
+        parts += ["--scheduler", args.scheduler]
+    return shlex.join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,7 +82,7 @@ PLATFORM_FIELDS = (
     ("equipment_mcny", np.float64, 0.0, ()),
     ("tenants", np.int32, 0, ()),
     ("anchor_firm", np.int32, -1, ()),
-    ("transition_until_step", np.int32, -1, ()),
+    ("transition_until_step", np.int32, NEVER_CERTIFIED, ()),  # never in transition
 )
 
 TALENT_FIELDS = (

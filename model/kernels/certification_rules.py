@@ -1,7 +1,7 @@
 """The real high-tech enterprise and S&T SME criteria, as small pure functions.
 
 High-tech enterprise (report digest §4; national rules of 2016): R&D spending of at least 5% of
-revenue when annual revenue is under 50 m CNY, 4% from 50 to 200 m, 3% above 200 m; S&T staff
+revenue when annual revenue is at most 50 m CNY, 4% up to 200 m, 3% above 200 m; S&T staff
 at least 10% of employees; own core IP; high-tech products at least 60% of revenue.
 S&T SME (national evaluation rules of 2017): at most 500 employees, annual revenue and assets
 at most 200 m CNY, and an evaluation score of at least 60 points from S&T staff share (up to

@@ -4,9 +4,10 @@ Start-ups come from three places: a background rate per county, spin-offs of emp
 engineers and experts, and incubators (report §1.3: the Jiashan incubator holds 120+ firms),
 whose output rises with their quality and free capacity. Incubated firms graduate when they
 reach a revenue or an age limit. Firms close when they cannot fund their losses (cash below
-minus a quarter of revenue) or by a background hazard that is higher for young firms. A closing
-firm's tech loan and fund stake are lost (report §1.4 risk). Enclave firms may move their
-whole business to the hub (report §3.5 risk), which the county loses.
+minus ``insolvency_cash_quarters`` quarters of revenue, less 0.5 m CNY) or by a background
+hazard that is higher for young firms. A closing firm's tech loan and fund stake are lost
+(report §1.4 risk). Enclave firms may move their whole business to the hub (report §3.5
+risk), which the county loses.
 
 Entry runs in two passes so results never depend on spare capacity: :func:`count_entries`
 draws how many firms enter where, the Python layer makes room, :func:`enter_firms` fills

@@ -88,8 +88,9 @@ def finance(
     # 2. market funds receive new commitments from outside investors
     for k in range(len(capital.alive)):
         if capital.alive[k] and capital.kind[k] == CAPITAL_MARKET_VC:
-            capital.pool_mcny[k] += p.market_vc_inflow_mcny_per_q
-            flows[SRC_OUTSIDE_INVESTORS] += p.market_vc_inflow_mcny_per_q
+            inflow = p.market_vc_inflow_mcny_per_q * p.firm_scale
+            capital.pool_mcny[k] += inflow
+            flows[SRC_OUTSIDE_INVESTORS] += inflow
     # 3. venture investments
     candidates = firms.alive & (firms.lead_fund < 0) & ~firms.listed
     by_county, off = group_index(firms.county, candidates, n_counties)

@@ -90,7 +90,8 @@ def count_arrivals(counties, hub_initial, p, seed, step):
             p.talent_inflow_per_q * counties.rd_staff_initial[c], seed, step, PHASE_TALENT, c, 0
         )
         paid = int(np.floor(counties.talent_pool_mcny[c] / p.expert_recruitment_cost_mcny))
-        experts[c] = poisson(p.expert_inflow_per_q, seed, step, PHASE_TALENT, c, 1) + paid
+        base = p.expert_inflow_per_q * p.firm_scale
+        experts[c] = poisson(base, seed, step, PHASE_TALENT, c, 1) + paid
     hub = np.zeros(len(hub_initial), dtype=np.int64)
     for h in range(len(hub_initial)):
         hub[h] = poisson(

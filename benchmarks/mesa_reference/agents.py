@@ -1,0 +1,946 @@
+"""Agents of the Mesa reference: firms, platforms, S&T talent, funds, tech banks, counties.
+
+Each agent is an ordinary ``mesa.Agent`` whose methods state one rule of the baseline model
+(policies off) in plain Python, one formula per line, as a Mesa user would write it. The rules
+are re-stated from the documentation of the numba kernels in ``model/kernels`` (module and
+function docstrings) and from the ODD sketch in ``design.md``; no kernel is called. Quantities
+keep the engine's names and units (million CNY ``_mcny``, quarters ``_q``), so the two
+implementations can be read side by side.
+
+Random draws use the model's own generators, seeded by Mesa from the model's seed:
+``model.random`` (Python's ``random.Random``: one scalar uniform costs about 0.07 µs here,
+against 1-2 µs for numpy's) for Bernoulli trials, choices and normal draws, and ``model.rng``
+(numpy's ``Generator``) for Poisson and binomial counts. The reference is not meant to
+reproduce the engine draw for draw, only in distribution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:  # pragma: no cover
+    from benchmarks.mesa_reference.model import ReferenceModel
+
+#: Sector index of traditional manufacturing (the only sector that is not emerging).
+TRADITIONAL = 6
+#: Talent tiers.
+RD_STAFF, SENIOR_ENGINEER, EXPERT = 0, 1, 2
+#: Platform kinds.
+INCUBATOR, RD_INSTITUTE, SERVICE_PLATFORM, INNOVATION_COMPLEX = 0, 1, 2, 3
+#: Fund kinds.
+GUIDANCE_FUND, MOTHER_FUND, MARKET_VC_FUND = 0, 1, 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Certification criteria (report digest §4; national high-tech enterprise rules of 2016 and
+# S&T SME evaluation rules of 2017), re-stated here so the docking test checks them too.
+
+HTE_VALID_Q = 12  # a high-tech certificate covers the next three years
+
+
+def hte_rd_threshold(annual_revenue_mcny: float) -> float:
+    """Minimum R&D intensity: 5% up to 50 m CNY a year, 4% up to 200 m, 3% above."""
+    if annual_revenue_mcny <= 50.0:
+        return 0.05
+    if annual_revenue_mcny <= 200.0:
+        return 0.04
+    return 0.03
+
+
+def meets_high_tech_criteria(
+    annual_revenue_mcny: float,
+    annual_rd_mcny: float,
+    st_staff: int,
+    employees: float,
+    granted_patents: int,
+    high_tech_share: float,
+) -> bool:
+    """R&D intensity threshold, S&T staff >= 10%, own IP, high-tech products >= 60%."""
+    if annual_revenue_mcny <= 0.0 or employees <= 0.0:
+        return False
+    return (
+        annual_rd_mcny >= hte_rd_threshold(annual_revenue_mcny) * annual_revenue_mcny
+        and st_staff >= 0.10 * employees
+        and granted_patents >= 1
+        and high_tech_share >= 0.6
+    )
+
+
+def st_sme_score(
+    annual_revenue_mcny: float,
+    annual_rd_mcny: float,
+    st_staff: int,
+    employees: float,
+    granted_patents: int,
+) -> int:
+    """S&T SME evaluation: S&T staff share (up to 20), R&D intensity (up to 50), IP (30)."""
+    share = st_staff / employees if employees > 0 else 0.0
+    staff_points = next(
+        (pts for low, pts in ((0.30, 20), (0.25, 16), (0.20, 12), (0.15, 8), (0.10, 4))
+         if share >= low),
+        0,
+    )  # fmt: skip
+    if annual_revenue_mcny > 0.0:
+        intensity = annual_rd_mcny / annual_revenue_mcny
+    else:
+        intensity = 1.0 if annual_rd_mcny > 0.0 else 0.0
+    rd_points = next(
+        (pts for low, pts in ((0.06, 50), (0.05, 40), (0.04, 30), (0.03, 20), (0.02, 10))
+         if intensity >= low),
+        0,
+    )  # fmt: skip
+    ip_points = 30 if granted_patents >= 1 else 0
+    return staff_points + rd_points + ip_points
+
+
+def meets_st_sme_criteria(
+    annual_revenue_mcny: float,
+    annual_rd_mcny: float,
+    st_staff: int,
+    employees: float,
+    granted_patents: int,
+    is_high_tech: bool,
+) -> bool:
+    """At most 500 employees and 200 m CNY; certified high-tech, or at least 10% S&T staff
+    (a non-zero staff score) and at least 60 points."""
+    if employees > 500.0 or annual_revenue_mcny > 200.0:
+        return False
+    if is_high_tech:
+        return True
+    if employees <= 0.0 or st_staff < 0.10 * employees:
+        return False
+    return (
+        st_sme_score(annual_revenue_mcny, annual_rd_mcny, st_staff, employees, granted_patents)
+        >= 60
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+class CountyGovernment(mesa.Agent):
+    """A county: its budget, its S&T envelope, its funds and bank, its quarterly tallies.
+
+    Attributes
+    ----------
+    index : int
+        County id (row of the region's county table).
+    cells : numpy.ndarray
+        Flat indices of the county's grid cells.
+    sector_cdf : numpy.ndarray
+        Cumulative sector shares of the county's firms (for new firms and workers).
+    rd_staff_initial : float
+        S&T workers at the start; the base of the yearly talent inflow.
+    enclave_hub : int
+        Hub its drained experts move to (-1: none).
+    """
+
+    model: ReferenceModel
+
+    def __init__(self, model, index, cells, sector_cdf, rd_staff_initial, enclave_hub):
+        super().__init__(model)
+        self.index = index
+        self.cells = cells
+        self.sector_cdf = sector_cdf
+        self.rd_staff_initial = rd_staff_initial
+        self.enclave_hub = enclave_hub
+        self.budget_mcny = 0.0
+        self.talent_pool_mcny = 0.0  # S&T envelope money set aside for talent packages
+        self.tech_bank: TechBankAgent | None = None
+        self.market_fund: FundAgent | None = None
+        self.start_quarter()
+
+    def start_quarter(self) -> None:
+        """Reset the tallies that count one quarter's flows."""
+        self.tax_revenue_mcny = 0.0
+        self.province_tax_mcny = 0.0
+        self.st_spending_mcny = 0.0
+        self.policy_cost_mcny = 0.0
+        self.province_policy_cost_mcny = 0.0
+        self.startups_q = 0
+        self.graduates_q = 0
+        self.venture_mcny = 0.0
+        self.new_high_tech_q = 0
+
+    def draw_sector(self) -> int:
+        """Sector of a new firm or worker, drawn from the county's sector mix."""
+        u = self.random.random()
+        for sector, cum in enumerate(self.sector_cdf):
+            if u < cum:
+                return sector
+        return len(self.sector_cdf) - 1
+
+    def receive_tax(self, to_county_mcny: float, to_province_mcny: float) -> None:
+        """Book a firm's local taxes: the county's part and what the province keeps."""
+        self.budget_mcny += to_county_mcny
+        self.tax_revenue_mcny += to_county_mcny
+        self.province_tax_mcny += to_province_mcny
+
+    def arrivals(self) -> tuple[int, int]:
+        """New R&D staff/senior engineers, and new experts (base inflow plus those paid for)."""
+        p = self.model.p
+        staff = int(self.rng.poisson(p.talent_inflow_per_q * self.rd_staff_initial))
+        affordable = math.floor(self.talent_pool_mcny / p.expert_recruitment_cost_mcny)
+        experts = int(self.rng.poisson(p.expert_inflow_per_q * p.firm_scale)) + affordable
+        paid = min(affordable, experts)
+        self.talent_pool_mcny -= paid * p.expert_recruitment_cost_mcny
+        return staff, experts
+
+    def spend_st_envelope(self, platforms: list, rd_of_county_mcny: float) -> float:
+        """Spend the S&T share of this quarter's taxes; return the R&D grant rate.
+
+        Report §3.1/§2.1: equal parts to every platform of the county, grants in proportion
+        to R&D (at most 30% of it), talent packages; the rest of the revenue is general
+        spending.
+        """
+        p = self.model.p
+        revenue = self.tax_revenue_mcny
+        envelope = p.county_st_share_of_revenue * revenue
+        self.budget_mcny -= revenue - envelope  # general spending
+        spent = 0.0
+        if platforms:
+            each = p.st_share_platforms * envelope / len(platforms)
+            for platform in platforms:
+                platform.cash_mcny += each
+            spent += each * len(platforms)
+        talent = p.st_share_talent * envelope
+        self.talent_pool_mcny += talent
+        spent += talent
+        self.budget_mcny -= spent
+        self.st_spending_mcny += spent
+        grants = p.st_share_rd_grants * envelope
+        return min(grants / rd_of_county_mcny, 0.3) if rd_of_county_mcny > 0.0 else 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+class TalentAgent(mesa.Agent):
+    """An S&T worker: R&D staff, senior engineer or high-level expert.
+
+    Attributes
+    ----------
+    tier : int
+        0 R&D staff, 1 senior engineer, 2 expert.
+    sector : int
+        Sector of expertise.
+    county, hub : int
+        Where the worker lives (a county, or a hub outside the region; the other is -1).
+    employer : FirmAgent or None
+    """
+
+    model: ReferenceModel
+
+    def __init__(self, model, tier, sector, county=-1, hub=-1):
+        super().__init__(model)
+        self.tier = tier
+        self.sector = sector
+        self.county = county
+        self.hub = hub
+        self.employer: FirmAgent | None = None
+
+    def quit_job(self) -> None:
+        """Leave the current employer (if any)."""
+        if self.employer is not None:
+            self.employer.staff.discard(self)
+            self.employer = None
+
+    def review_position(self) -> None:
+        """Retire or leave the region; experts may drain to a hub; surplus staff are laid off.
+
+        Report §2.3: experts drift to the big cities. A firm whose staff exceeds its demand
+        lays off each worker with probability excess / staff.
+        """
+        p = self.model.p
+        if self.random.random() < p.talent_attrition_per_q:
+            self.quit_job()
+            self.remove()
+            return
+        if self.tier == EXPERT and self.county >= 0:
+            if self.random.random() < p.expert_drain_to_hub_per_q:
+                self.quit_job()
+                self.hub = self.model.counties[self.county].enclave_hub
+                self.county = -1
+                return
+        firm = self.employer
+        if firm is not None:
+            excess = firm.rd_staff - firm.staff_demand
+            if excess > 0 and self.random.random() < excess / max(firm.rd_staff, 1):
+                self.quit_job()
+
+    def seek_job(self, vacancies_by_county: dict, vacancies_by_hub: dict, draws: int) -> None:
+        """Visit up to ``draws`` random employers with vacancies where the worker lives.
+
+        A firm of another sector is accepted with probability ``cross_sector_acceptance``.
+        """
+        if self.county >= 0:
+            employers = vacancies_by_county.get(self.county)
+        else:
+            employers = vacancies_by_hub.get(self.hub)
+        if not employers:
+            return
+        for _ in range(draws):
+            firm = self.random.choice(employers)
+            if firm.rd_staff >= firm.staff_demand:
+                continue
+            if (
+                firm.sector != self.sector
+                and self.random.random() >= self.model.p.cross_sector_acceptance
+            ):
+                continue
+            self.employer = firm
+            firm.staff.add(self)
+            return
+
+
+# ---------------------------------------------------------------------------------------------
+class PlatformAgent(mesa.Agent):
+    """An innovation platform: incubator, R&D institute, service platform or complex.
+
+    Attributes
+    ----------
+    kind, level : int
+        Kind (0 incubator .. 3 complex) and level (0 county, 1 provincial, 2 national).
+    sector_focus : int
+        Sector served best (-1: general).
+    cell, county : int
+    capacity : int
+        Tenants it can serve well.
+    quality : float
+        Built by investment, depreciates.
+    cash_mcny, equipment_mcny : float
+    anchor : FirmAgent or None
+        The firm a single-firm platform is built around (report §2.2).
+    tenants : set of FirmAgent
+    """
+
+    model: ReferenceModel
+
+    def __init__(
+        self, model, kind, level, sector_focus, cell, county, capacity, quality, anchor=None
+    ):
+        super().__init__(model)
+        self.kind = kind
+        self.level = level
+        self.sector_focus = sector_focus
+        self.cell = cell
+        self.county = county
+        self.capacity = capacity
+        self.quality = quality
+        self.cash_mcny = 0.0
+        self.equipment_mcny = 0.0
+        self.spent_mcny = 0.0
+        self.anchor: FirmAgent | None = anchor
+        self.tenants: set[FirmAgent] = set()
+
+    @property
+    def takes_tenants(self) -> bool:
+        """Whether established firms may choose it (incubator places are for start-ups)."""
+        return self.kind != INCUBATOR
+
+    def service_to(self, firm: FirmAgent) -> float:
+        """Service level in [0, 1] the platform gives ``firm`` (report §2.4, §2.2).
+
+        Quality saturates; a sector-focused platform serves other sectors worse; a single-firm
+        platform radiates little to others; service halves every
+        ``platform_service_half_distance_km``; an over-full platform is shared out.
+        """
+        p = self.model.p
+        level = self.quality / (self.quality + p.platform_quality_half)
+        if self.sector_focus >= 0 and self.sector_focus != firm.sector:
+            level *= p.platform_sector_mismatch
+        if self.anchor is not None and self.anchor is not firm:
+            level *= p.anchor_platform_radiation
+        distance_km = self.model.distance_km(firm.cell, self.cell)
+        level *= 0.5 ** (distance_km / p.platform_service_half_distance_km)
+        n_tenants = len(self.tenants)
+        if n_tenants > self.capacity > 0:
+            level *= self.capacity / n_tenants
+        return level
+
+    def run(self) -> None:
+        """Spend all cash: overhead first, the rest builds quality and equipment."""
+        p = self.model.p
+        spend = max(self.cash_mcny, 0.0)
+        overhead = min(spend, p.platform_overhead_mcny_per_q)
+        invest = spend - overhead
+        self.cash_mcny -= spend
+        self.spent_mcny = spend
+        self.quality *= 1.0 - p.platform_quality_depreciation_per_q
+        self.quality += p.platform_quality_per_mcny * invest * 0.7
+        self.equipment_mcny = 0.98 * self.equipment_mcny + 0.3 * invest
+
+    def expected_startups(self) -> float:
+        """Start-ups an incubator takes in: rises with free capacity and quality (§1.3)."""
+        p = self.model.p
+        free = max(self.capacity - len(self.tenants), 0)
+        return (
+            p.incubation_startups_per_q
+            * free
+            * self.quality
+            / (self.quality + p.platform_quality_half)
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+class TechBankAgent(mesa.Agent):
+    """A county tech bank lending against granted invention patents (report §1.4)."""
+
+    model: ReferenceModel
+
+    def __init__(self, model, county, pool_mcny):
+        super().__init__(model)
+        self.county = county
+        self.pool_mcny = pool_mcny
+        self.loans_mcny = 0.0
+        self.losses_mcny = 0.0
+
+
+class FundAgent(mesa.Agent):
+    """A guidance fund, the regional mother fund or a market venture fund (report §1.4).
+
+    Attributes
+    ----------
+    kind : int
+        0 guidance, 1 mother, 2 market venture fund.
+    county : int
+        County it invests in (-1 for the mother fund, which invests region-wide).
+    pool_mcny : float
+    threshold : float
+        Minimum screening score to invest (guidance funds accept weaker firms).
+    leverage : float
+        Co-investment drawn per yuan invested (guidance: from the county market fund;
+        mother fund: from outside investors).
+    """
+
+    model: ReferenceModel
+
+    def __init__(self, model, kind, county, pool_mcny, threshold, leverage):
+        super().__init__(model)
+        self.kind = kind
+        self.county = county
+        self.pool_mcny = pool_mcny
+        self.threshold = threshold
+        self.leverage = leverage
+        self.invested_mcny = 0.0
+        self.returns_mcny = 0.0
+        self.losses_mcny = 0.0
+
+    def receive_commitments(self) -> None:
+        """Market funds receive new money from outside investors every quarter."""
+        if self.kind == MARKET_VC_FUND:
+            self.pool_mcny += self.model.p.market_vc_inflow_mcny_per_q * self.model.p.firm_scale
+
+    def screen(self, firm: FirmAgent) -> float:
+        """Score of a firm: knowledge, granted patents, high-tech share, plus noise."""
+        k = math.log1p(firm.knowledge) / math.log1p(50.0)
+        patents = min(firm.patents_granted / 5.0, 1.0)
+        noise = 0.15 * self.random.gauss(0.0, 1.0)
+        return 0.5 * min(k, 1.5) + 0.3 * patents + 0.2 * firm.high_tech_share + noise
+
+    def invest(self, candidates_by_county: dict, taken: set) -> None:
+        """Screen ``vc_candidates`` random firms per deal and back the best above threshold."""
+        p = self.model.p
+        n_counties = len(self.model.counties)
+        for _ in range(p.vc_deals_per_fund_per_q):
+            if self.pool_mcny < p.vc_ticket_mcny:
+                break
+            best, best_score = None, -math.inf
+            for _ in range(p.vc_candidates):
+                county = (
+                    self.random.randrange(n_counties) if self.kind == MOTHER_FUND else self.county
+                )
+                firms = candidates_by_county.get(county)
+                if not firms:
+                    continue
+                firm = self.random.choice(firms)
+                if firm in taken:
+                    continue
+                score = self.screen(firm)
+                if score > best_score:
+                    best, best_score = firm, score
+            if best is None or best_score < self.threshold:
+                continue
+            ticket = p.vc_ticket_mcny
+            self.pool_mcny -= ticket
+            self.invested_mcny += ticket
+            total = ticket
+            if self.kind == GUIDANCE_FUND:  # crowds in the county's market fund
+                market = self.model.counties[self.county].market_fund
+                co = min(self.leverage * ticket, market.pool_mcny)
+                if co > 0.0:
+                    market.pool_mcny -= co
+                    market.invested_mcny += co
+                    best.co_fund = market
+                    best.co_stake_mcny = co
+                    total += co
+            elif self.kind == MOTHER_FUND:
+                total += self.leverage * ticket  # sub-fund money from outside the region
+            best.cash_mcny += total
+            best.fund_stake_mcny += ticket
+            best.equity_raised_mcny += total
+            best.lead_fund = self
+            taken.add(best)
+            self.model.counties[best.county].venture_mcny += total
+
+
+# ---------------------------------------------------------------------------------------------
+class FirmAgent(mesa.Agent):
+    """A firm: production, R&D, knowledge and patents, finance, certification.
+
+    Attributes
+    ----------
+    sector, cell, county : int
+    born_quarter : int
+    employees : float
+    base_productivity : float
+        Revenue per employee per quarter before knowledge effects (m CNY).
+    high_tech_share : float
+        Share of high-tech products in revenue.
+    rd_taste : float
+        Fixed propensity: the firm does R&D when it is below the sector's participation rate.
+    knowledge : float
+        Knowledge stock.
+    patent_pipeline : deque of int
+        Applications of the last ``patent_grant_lag_q`` quarters, oldest first.
+    staff : set of TalentAgent
+        Employed S&T workers.
+    platform : PlatformAgent or None
+    high_tech_until : int or None
+        Quarter until which the high-tech certificate is valid (exclusive); None if the firm
+        was never certified.
+    """
+
+    model: ReferenceModel
+
+    def __init__(
+        self,
+        model,
+        sector,
+        cell,
+        county,
+        born_quarter,
+        employees,
+        base_productivity,
+        high_tech_share,
+        rd_taste,
+        revenue_mcny=0.0,
+        cash_mcny=0.0,
+        knowledge=0.0,
+        patents_granted=0,
+    ):
+        super().__init__(model)
+        self.sector = sector
+        self.cell = cell
+        self.county = county
+        self.born_quarter = born_quarter
+        self.employees = employees
+        self.base_productivity = base_productivity
+        self.high_tech_share = high_tech_share
+        self.rd_taste = rd_taste
+        self.revenue_mcny = revenue_mcny
+        self.value_added_mcny = 0.0
+        self.profit_mcny = 0.0
+        self.cash_mcny = cash_mcny
+        self.debt_mcny = 0.0
+        self.equity_raised_mcny = 0.0
+        self.fund_stake_mcny = 0.0  # the lead fund's own money in the firm
+        self.lead_fund: FundAgent | None = None
+        self.co_stake_mcny = 0.0  # a market fund's co-investment next to a guidance fund
+        self.co_fund: FundAgent | None = None
+        self.rd_real_mcny = 0.0
+        self.rd_reported_mcny = 0.0
+        self.revenue_year_mcny = 0.0
+        self.rd_reported_year_mcny = 0.0
+        self.knowledge = knowledge
+        self.new_knowledge = 0.0
+        self.patent_pipeline = deque([0] * model.p.patent_grant_lag_q)
+        self.applications_q = 0
+        self.grants_q = 0
+        self.patents_granted = patents_granted
+        self.staff: set[TalentAgent] = set()
+        self.staff_demand = 0
+        self.talent_units = 0.0
+        self.talent_wage_mcny = 0.0
+        self.experts = 0
+        self.platform: PlatformAgent | None = None
+        self.incubated = False
+        self.high_tech_until: int | None = None
+        self.st_sme = False
+        self.quoted = False
+        self.listed = False
+        self.grant_mcny = 0.0
+
+    # --- state helpers -----------------------------------------------------------------
+    @property
+    def rd_staff(self) -> int:
+        """S&T workers employed."""
+        return len(self.staff)
+
+    @property
+    def emerging(self) -> bool:
+        """Whether the firm is in one of the six emerging sectors."""
+        return self.sector != TRADITIONAL
+
+    def age(self) -> int:
+        """Quarters since founding."""
+        return self.model.quarter - self.born_quarter
+
+    def certified(self, quarter: int | None = None) -> bool:
+        """Whether the firm holds a valid high-tech certificate in ``quarter`` (default: now)."""
+        quarter = self.model.quarter if quarter is None else quarter
+        return self.high_tech_until is not None and self.high_tech_until > quarter
+
+    def join(self, platform: PlatformAgent | None) -> None:
+        """Become a tenant of ``platform`` (None: of no platform)."""
+        if self.platform is not None:
+            self.platform.tenants.discard(self)
+        self.platform = platform
+        if platform is not None:
+            platform.tenants.add(self)
+
+    # --- phase 1: recount staff after the talent market -----------------------------------
+    def recount_staff(self) -> None:
+        """Tier-weighted S&T staff, experts and the quarterly S&T wage bill."""
+        by_tier = [0, 0, 0]
+        for worker in self.staff:
+            by_tier[worker.tier] += 1
+        p = self.model.p
+        self.experts = by_tier[EXPERT]
+        self.talent_units = (
+            by_tier[RD_STAFF]
+            + p.talent_weight_senior * by_tier[SENIOR_ENGINEER]
+            + p.talent_weight_expert * by_tier[EXPERT]
+        )
+        self.talent_wage_mcny = (
+            p.wage_rd_staff_mcny_per_q * by_tier[RD_STAFF]
+            + p.wage_senior_mcny_per_q * by_tier[SENIOR_ENGINEER]
+            + p.wage_expert_mcny_per_q * by_tier[EXPERT]
+        )
+
+    # --- phase 2: R&D decision ------------------------------------------------------------
+    def decide_rd(self) -> None:
+        """Choose real and reported R&D and the S&T staff it needs (report §2.2).
+
+        A firm does R&D if its taste is below its sector's participation rate (incubated
+        firms always do); the lower the taste, the deeper the R&D. Short-termism cuts it;
+        the user cost of R&D scales it (elasticity ``rd_user_cost_elasticity``). A firm near
+        the high-tech R&D threshold bunches at it when the tax saving pays, partly by
+        relabelling. Own R&D is limited by cash; grants are spent on top.
+        """
+        p = self.model.p
+        grant = self.grant_mcny
+        participation = (
+            p.rd_participation_emerging if self.emerging else p.rd_participation_traditional
+        )
+        if self.rd_taste < participation or self.incubated:
+            intensity = p.rd_intensity_emerging if self.emerging else p.rd_intensity_traditional
+            depth = max(0.5 + (participation - self.rd_taste) / max(participation, 1e-9), 0.5)
+            desired = (
+                intensity * depth * (1.0 - p.short_termism) * self.model.rd_cost_scale
+            ) * self.revenue_mcny
+            if self.incubated and self.revenue_mcny < 1.0:
+                desired = max(desired, 0.08 * max(self.cash_mcny, 0.0))
+            desired, relabelled = self._bunch_at_high_tech_threshold(desired)
+            own = desired - p.rd_grant_crowding_out * grant
+            cash_limit = max(0.0, 0.3 * self.revenue_mcny + p.rd_cash_share_max * self.cash_mcny)
+            own = min(max(own, 0.0), cash_limit)
+        else:
+            own = relabelled = 0.0
+        self.rd_real_mcny = own + grant
+        self.rd_reported_mcny = own + grant + relabelled
+        self.staff_demand = math.floor(
+            self.rd_real_mcny * p.rd_staff_share_of_rd / self.model.average_staff_wage_mcny
+        )
+
+    def _bunch_at_high_tech_threshold(self, desired: float) -> tuple[float, float]:
+        """Raise R&D to the certification threshold if the tax saving pays (Chen et al. 2021).
+
+        Only firms that could otherwise qualify (high-tech products, nearly enough S&T staff,
+        some IP) and whose certificate does not run for another year consider it. A share
+        ``relabel_share`` of the rise is relabelled, not real.
+        """
+        p = self.model.p
+        revenue = self.revenue_mcny
+        annual_revenue = 4.0 * revenue
+        if (
+            self.certified(self.model.quarter + 4)  # the certificate runs for another year
+            or annual_revenue <= 0.0
+            or self.high_tech_share < 0.6
+            or self.rd_staff < 0.8 * 0.10 * self.employees
+            or self.patents_granted + self.applications_q < 1
+        ):
+            return desired, 0.0
+        threshold = hte_rd_threshold(annual_revenue) * 1.02  # a safety margin
+        intensity = desired / revenue
+        if not threshold * (1.0 - p.notch_window) <= intensity < threshold:
+            return desired, 0.0
+        gap = (threshold - intensity) * revenue
+        saving = (p.cit_rate - p.cit_rate_high_tech) * max(self.profit_mcny, 0.0)
+        if saving <= gap * (1.0 - p.relabel_share) * (1.0 - p.cit_rate):
+            return desired, 0.0
+        return desired + gap * (1.0 - p.relabel_share), gap * p.relabel_share
+
+    # --- phase 3: knowledge and patents -----------------------------------------------------
+    def create_knowledge(self, spillover_reach) -> None:
+        """Knowledge production, depreciation, invention patent applications and grants.
+
+        new = A * E**beta * sqrt(average talent weight) * (1 + s_P * platform service)
+        * (1 + s_X * reach / (reach + half)); E is real R&D limited by what the S&T staff can
+        spend. Applications are Poisson in new knowledge; each application is granted with
+        ``patent_grant_probability`` after ``patent_grant_lag_q`` quarters.
+        """
+        p = self.model.p
+        staff_capacity = (
+            self.talent_units * self.model.average_staff_wage_mcny / p.rd_staff_share_of_rd
+        )
+        effective = min(self.rd_real_mcny, staff_capacity)
+        new = 0.0
+        if effective > 0.0 and self.rd_staff > 0:
+            weight = self.talent_units / self.rd_staff
+            service = self.platform.service_to(self) if self.platform is not None else 0.0
+            reach = spillover_reach[self.sector, self.cell]
+            spill = reach / (reach + p.spillover_half_knowledge)
+            new = (
+                p.knowledge_productivity
+                * effective**p.rd_output_elasticity
+                * math.sqrt(weight)
+                * (1.0 + p.platform_service_strength * service)
+                * (1.0 + p.spillover_strength * spill)
+            )
+        self.new_knowledge = new
+        self.knowledge = (1.0 - p.knowledge_depreciation_per_q) * self.knowledge + new
+        applications = int(self.rng.poisson(p.patents_per_knowledge * new)) if new > 0 else 0
+        pending = self.patent_pipeline.popleft()
+        self.patent_pipeline.append(applications)
+        grants = int(self.rng.binomial(pending, p.patent_grant_probability)) if pending else 0
+        self.applications_q = applications
+        self.grants_q = grants
+        self.patents_granted += grants
+
+    # --- phase 4: production, profit, taxes ---------------------------------------------------
+    def produce(self) -> None:
+        """Sell, pay inputs, wages, R&D, interest and platform fee, pay taxes, resize.
+
+        CIT is 25% (15% if certified) of profit after the R&D super-deduction on reported
+        R&D; 40% of CIT is local, of which the province keeps 30%; counties also get a
+        tax on value added (report digest §4). Employment follows the operating margin
+        before R&D.
+        """
+        p = self.model.p
+        county = self.model.counties[self.county]
+        age = self.age()
+        ramp = min(1.0, 0.25 + age / 8.0) if self.incubated else 1.0
+        productivity = (
+            self.base_productivity
+            * (1.0 + self.knowledge / p.knowledge_reference) ** p.knowledge_productivity_elasticity
+        )
+        shock = math.exp(p.demand_sigma * self.random.gauss(0.0, 1.0) - 0.5 * p.demand_sigma**2)
+        revenue = productivity * self.employees * shock * ramp
+        materials = p.materials_share_of_revenue * revenue
+        worker_wages = p.worker_wage_mcny_per_q * self.employees
+        rd_cash = max(self.rd_real_mcny, self.talent_wage_mcny)  # S&T staff are paid anyway
+        interest = p.loan_rate_per_q * self.debt_mcny
+        fee = 0.0
+        if self.platform is not None:
+            fee = p.platform_tenant_fee_mcny_per_q
+            self.platform.cash_mcny += fee
+        profit = revenue - materials - worker_wages - rd_cash - interest - fee
+        rate = p.cit_rate_high_tech if self.certified() else p.cit_rate
+        cit = rate * max(profit - p.rd_super_deduction * self.rd_reported_mcny, 0.0)
+        value_added = revenue - materials
+        other_tax = p.county_tax_rate_on_value_added * max(value_added, 0.0)
+        local = p.local_share_of_cit * cit
+        to_province = p.province_share_of_local_cit * local
+        county.receive_tax(local - to_province + other_tax, to_province)
+        self.model.province_budget_mcny += to_province
+        county.tech_bank.pool_mcny += interest
+        self.cash_mcny += profit - cit - other_tax
+        self.revenue_mcny = revenue
+        self.value_added_mcny = value_added
+        self.profit_mcny = profit - cit
+        self.rd_real_mcny = rd_cash
+        self.rd_reported_mcny = max(self.rd_reported_mcny, rd_cash)
+        self.revenue_year_mcny += revenue
+        self.rd_reported_year_mcny += self.rd_reported_mcny
+        if ramp >= 1.0:  # incubated firms still ramping up keep their team
+            margin = (profit + rd_cash) / revenue if revenue > 0.0 else 0.0
+            change = math.exp(p.employment_adjustment_per_q * (margin - p.reference_margin))
+            cap = 1.10 if age < 12 else 1.05  # young firms can grow faster (report §1.3)
+            self.employees = max(1.0, self.employees * min(max(change, 0.95), cap))
+
+    # --- phase 5: finance ---------------------------------------------------------------------
+    def use_tech_bank(self) -> None:
+        """Repay part of the tech loan; borrow against granted patents when short of cash."""
+        p = self.model.p
+        bank = self.model.counties[self.county].tech_bank
+        if self.debt_mcny > 0.0:
+            principal = min(p.loan_amortisation_per_q * self.debt_mcny, max(self.cash_mcny, 0.0))
+            self.cash_mcny -= principal
+            self.debt_mcny -= principal
+            bank.pool_mcny += principal
+            bank.loans_mcny -= principal
+        target = 0.5 * self.revenue_mcny + 0.2
+        if self.cash_mcny < target and self.patents_granted > 0:
+            limit = p.patent_pledge_value_mcny * self.patents_granted - self.debt_mcny
+            loan = min(target - self.cash_mcny, limit, bank.pool_mcny)
+            if loan > 0.01:
+                self.cash_mcny += loan
+                self.debt_mcny += loan
+                bank.pool_mcny -= loan
+                bank.loans_mcny += loan
+
+    def use_equity_markets(self) -> None:
+        """Quote on an equity board (S&T firms), raise equity when quoted, list (§1.4)."""
+        p = self.model.p
+        if self.listed:
+            return
+        certified = self.certified()
+        if not self.quoted:
+            if (
+                (self.st_sme or certified)
+                and self.revenue_mcny >= p.quotation_min_revenue_mcny_per_q
+                and self.random.random() < p.quotation_probability_per_q
+            ):
+                self.quoted = True
+            return
+        if self.random.random() < p.quoted_raise_probability_per_q:
+            raised = p.quoted_raise_share_of_revenue * self.revenue_mcny
+            self.cash_mcny += raised
+            self.equity_raised_mcny += raised
+        if (
+            certified
+            and self.revenue_mcny >= p.listing_min_revenue_mcny_per_q
+            and self.random.random() < p.listing_probability_per_q
+        ):
+            self.listed = True
+            raised = 2.0 * self.revenue_mcny
+            self.cash_mcny += raised
+            self.equity_raised_mcny += raised
+            # the funds exit at a multiple (outside co-investors exit outside the model)
+            for fund, stake in (
+                (self.lead_fund, self.fund_stake_mcny),
+                (self.co_fund, self.co_stake_mcny),
+            ):
+                if fund is not None:
+                    fund.pool_mcny += p.vc_exit_multiple * stake
+                    fund.returns_mcny += p.vc_exit_multiple * stake
+            self.lead_fund, self.fund_stake_mcny = None, 0.0
+            self.co_fund, self.co_stake_mcny = None, 0.0
+
+    # --- phase 6: exit and graduation -----------------------------------------------------
+    def face_exit(self) -> None:
+        """Close when insolvent or by the background hazard (higher when young, lower listed).
+
+        A closing firm's tech loan and fund stake are lost; its S&T staff look for work.
+        """
+        p = self.model.p
+        hazard = p.exit_hazard_per_q
+        if self.age() < 12:
+            hazard *= p.young_firm_hazard_multiplier
+        if self.listed:
+            hazard *= 0.25
+        insolvent = self.cash_mcny < -p.insolvency_cash_quarters * self.revenue_mcny - 0.5
+        if insolvent or self.random.random() < hazard:
+            self.close()
+
+    def close(self) -> None:
+        """Write off loan and stakes, release staff, leave the platform, leave the model."""
+        bank = self.model.counties[self.county].tech_bank
+        bank.loans_mcny -= self.debt_mcny
+        bank.losses_mcny += self.debt_mcny
+        if self.lead_fund is not None:
+            self.lead_fund.losses_mcny += self.fund_stake_mcny
+        if self.co_fund is not None:
+            self.co_fund.losses_mcny += self.co_stake_mcny
+        for worker in self.staff:
+            worker.employer = None
+        self.staff.clear()
+        if self.platform is not None and self.platform.anchor is self:
+            self.platform.anchor = None  # a single-firm platform outlives its firm, open to all
+        self.join(None)
+        self.model.closed_firms += 1
+        self.remove()
+
+    def graduate(self) -> None:
+        """Leave the incubator at the age or revenue limit (report §1.3)."""
+        p = self.model.p
+        if self.incubated and (
+            self.age() >= p.incubation_max_q or self.revenue_mcny >= p.graduation_revenue_mcny_per_q
+        ):
+            self.incubated = False
+            self.join(None)
+            self.model.counties[self.county].graduates_q += 1
+
+    # --- phase 7: choose a platform -----------------------------------------------------------
+    def choose_platform(self, platforms_by_county: dict) -> None:
+        """Compare a few platforms of the county with the current one; move if clearly better.
+
+        Firms with a platform reconsider with probability ``platform_switch_per_q``; a
+        single-firm platform keeps its firm (and serves others poorly); full platforms take
+        no one; a candidate must beat the current service by 5%.
+        """
+        p = self.model.p
+        current = self.platform
+        if current is not None:
+            if current.anchor is self:
+                return
+            if self.random.random() >= p.platform_switch_per_q:
+                return
+        best, best_value = current, (current.service_to(self) if current is not None else 0.0)
+        candidates = platforms_by_county.get(self.county)
+        if not candidates:
+            return
+        for _ in range(p.platform_candidates):
+            platform = self.random.choice(candidates)
+            if platform is current or len(platform.tenants) >= platform.capacity:
+                continue
+            value = platform.service_to(self)
+            if value > best_value * 1.05 + 1e-6:
+                best, best_value = platform, value
+        if best is not current:
+            self.join(best)
+
+    # --- phase 8: grants -------------------------------------------------------------------
+    def receive_county_grant(self, grant_rate: float) -> None:
+        """County R&D grant in proportion to this quarter's R&D, paid in cash."""
+        self.grant_mcny = grant_rate * self.rd_real_mcny
+        if self.grant_mcny > 0.0:
+            self.cash_mcny += self.grant_mcny
+            county = self.model.counties[self.county]
+            county.budget_mcny -= self.grant_mcny
+            county.st_spending_mcny += self.grant_mcny
+
+    # --- phase 9: certification, yearly -------------------------------------------------------
+    def certify(self) -> None:
+        """Yearly check on the year's revenue and reported R&D (last quarter of a year).
+
+        A certificate that still covers the next quarter stands; otherwise (never certified,
+        or expiring) the firm is checked, and if it qualifies it holds a certificate for the
+        next ``HTE_VALID_Q`` quarters. S&T SME status is re-evaluated every year.
+        """
+        quarter = self.model.quarter
+        held = self.certified()
+        standing = self.certified(quarter + 1)
+        certified = not standing and meets_high_tech_criteria(
+            self.revenue_year_mcny,
+            self.rd_reported_year_mcny,
+            self.rd_staff,
+            self.employees,
+            self.patents_granted,
+            self.high_tech_share,
+        )
+        if certified:
+            self.high_tech_until = quarter + HTE_VALID_Q + 1
+            if not held:
+                self.model.counties[self.county].new_high_tech_q += 1
+        self.st_sme = meets_st_sme_criteria(
+            self.revenue_year_mcny,
+            self.rd_reported_year_mcny,
+            self.rd_staff,
+            self.employees,
+            self.patents_granted,
+            standing or certified,
+        )
+        self.revenue_year_mcny = 0.0
+        self.rd_reported_year_mcny = 0.0
