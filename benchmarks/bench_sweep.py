@@ -80,6 +80,64 @@ def _experiment(name: str, runs: int, firm_scale: float, steps: int, seed: int):
     )
 
 
+def _busy_cpu_s() -> float:
+    """CPU seconds the whole machine has spent busy (``/proc/stat``)."""
+    with open("/proc/stat") as fh:
+        f = [int(x) for x in fh.readline().split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = f
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_s() -> float:
+    """CPU seconds of this process and all its descendants (live ones and reaped ones)."""
+    parent: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as fh:
+                rest = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parent[pid] = int(rest[1])
+        times[pid] = sum(int(x) for x in rest[11:15])  # utime stime cutime cstime
+    me = os.getpid()
+    total = 0.0
+    for pid, t in times.items():
+        p = pid
+        while p not in (0, 1) and p != me:
+            p = parent.get(p, 0)
+        if p == me:
+            total += t
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class ForeignLoad:
+    """CPU use of processes that are not this benchmark's, in cores, over a time window."""
+
+    def __enter__(self):
+        self.t, self.busy, self.own = time.time(), _busy_cpu_s(), _own_cpu_s()
+        return self
+
+    def __exit__(self, *exc):
+        wall = time.time() - self.t
+        foreign = (_busy_cpu_s() - self.busy) - (_own_cpu_s() - self.own)
+        self.cores = max(0.0, foreign / max(wall, 1e-9))
+
+
+def wait_until_quiet(max_wait_s: float, threshold_cores: float = 0.25) -> tuple[float, float]:
+    """Wait (at most ``max_wait_s``) until other processes use under ``threshold_cores``."""
+    t0 = time.time()
+    while True:
+        with ForeignLoad() as probe:
+            time.sleep(3.0)
+        if probe.cores < threshold_cores or time.time() - t0 >= max_wait_s:
+            return time.time() - t0, probe.cores
+        time.sleep(7.0)
+
+
 def _make(kind: str, workers: int):
     from model.executors import DaskExecutor, ProcessExecutor, SerialExecutor
 
@@ -134,12 +192,17 @@ def worker(args: argparse.Namespace) -> None:
     log(f"one full run in this process: {time.perf_counter() - t:.1f} s", flush=True)
 
     small = dict(firm_scale=0.05, steps=1)
-    out: dict = {k: {"startup_s": [], "overhead": [], "throughput": []} for k in EXECUTORS}
+    out: dict = {
+        k: {"startup_s": [], "overhead": [], "throughput": [], "foreign_cores": [], "waited_s": []}
+        for k in EXECUTORS
+    }
     load: list[float] = []
     for rep in range(args.repeats):
         for kind in EXECUTORS:
             base = work / f"r{rep}_{kind}"
             load.append(os.getloadavg()[0])
+            waited, before = wait_until_quiet(args.wait_quiet)
+            phase = ForeignLoad().__enter__()
             t0 = time.time()
             executor = _make(kind, workers)
             with executor:
@@ -168,7 +231,10 @@ def worker(args: argparse.Namespace) -> None:
                     base / "throughput",
                     None,
                 )
+            phase.__exit__()
             rate = 60.0 * full["runs"] / full["wall_s"]
+            out[kind]["foreign_cores"].append(round(phase.cores, 3))
+            out[kind]["waited_s"].append(round(waited, 1))
             out[kind]["startup_s"].append(startup)
             out[kind]["overhead"].append(over)
             out[kind]["throughput"].append({**full, "runs_per_min": rate})
@@ -176,7 +242,8 @@ def worker(args: argparse.Namespace) -> None:
                 f"rep {rep} {kind:9s}: start-up {startup:5.1f} s, overhead "
                 f"{1000 * over['overhead_s_median']:6.1f} ms/run, {rate:5.2f} runs/min "
                 f"({full['runs']} runs in {full['wall_s']:.1f} s, compute "
-                f"{full['compute_s_median']:.2f} s/run)",
+                f"{full['compute_s_median']:.2f} s/run; other processes used "
+                f"{phase.cores:.2f} cores, waited {waited:.0f} s for {before:.2f})",
                 flush=True,
             )
             shutil.rmtree(base, ignore_errors=True)
@@ -201,6 +268,8 @@ def worker(args: argparse.Namespace) -> None:
             ),
             "startup_s_median": statistics.median(o["startup_s"]),
             "startup_s": [round(s, 2) for s in o["startup_s"]],
+            "other_processes_cores": o["foreign_cores"],
+            "waited_for_quiet_s": o["waited_s"],
         }
     result = {
         "summary": summary,
@@ -254,6 +323,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--source", default="worktree", help="'worktree' or a git revision")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=300.0,
+        help="before each measurement wait up to this many seconds until other processes "
+        "use under a quarter of a core (default 300)",
+    )
     parser.add_argument("--out", default=str(RESULTS / "sweep.json"))
     parser.add_argument("--worker-mode", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
@@ -289,6 +365,8 @@ def main() -> None:
             str(args.steps),
             "--workers",
             str(args.workers),
+            "--wait-quiet",
+            str(args.wait_quiet),
         ]
         proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, text=True)
         payload = None
@@ -341,6 +419,9 @@ def main() -> None:
             "run, one run in flight per worker; median over all runs of all repetitions",
             "startup_s": "creating the executor to the first stored result of a warm-up "
             "sweep of small runs (worker spawn, imports, numba cache load, one small run)",
+            "other_processes_cores": "CPU used by processes outside the benchmark during each "
+            "measurement (machine busy time minus the benchmark's process tree), in cores; "
+            "each measurement first waits (up to --wait-quiet s) for it to fall under 0.25",
         },
         "results": summary,
         "headline": {

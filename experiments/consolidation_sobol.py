@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from _common import HERE, executor, out_dir, parser
 
-from model.experiments import Analysis, load_experiment, run_experiment
+from model.experiments import Analysis, Outputs, load_experiment, run_experiment
 from model.sensitivity import analyse_results, sobol_indices
 
 
@@ -26,6 +26,7 @@ def main() -> None:
             replications=1,
             steps=8,
             constants={"firm_scale": 0.1, "policy_start_step": 2},
+            outputs=Outputs(indicators=exp.outputs.indicators, steps="final"),
         )
     exp = exp.with_changes(analysis=Analysis(exp.analysis.indicators, lang=args.lang))
     results = run_experiment(exp, out_dir(args), executor=executor(args), resume=args.resume)

@@ -1,7 +1,7 @@
 """Province-scale sweep on the synthetic 90-county region, locally or on a Dask cluster.
 
 Runs ``province_sweep.toml`` (tax rebate on/off x a Latin hypercube of three behavioural
-uncertainties, 2 seeds; 32 runs at 5% of the firms, minutes on 2 cores) and maps the mean
+uncertainties, 2 seeds; 64 runs at a fifth of the firms, minutes on 2 cores) and maps the mean
 paired change in high-tech enterprises per county at the horizon (rebate on − off, same seeds
 and uncertainty sample). Scale it out with ``--scheduler tcp://host:8786`` after raising
 ``firm_scale``, ``samples`` and ``replications`` in the file. Usage::

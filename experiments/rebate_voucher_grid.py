@@ -43,8 +43,10 @@ def heatmap(table, title: str, lang: str, family: str) -> Figure:
     im = ax.imshow(values, origin="lower", cmap="viridis", aspect="auto")
     ax.set_xticks(range(values.shape[1]), [f"{4 * v:g}" for v in table.columns])
     ax.set_yticks(range(values.shape[0]), [f"{100 * v:g}" for v in table.index])
+    mid = np.nanmin(values) + 0.6 * (np.nanmax(values) - np.nanmin(values))
     for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=7.5, color="white")
+        color = "black" if v > mid else "white"  # readable on light and dark cells
+        ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=7.5, color=color)
     ax.set_xlabel(TEXT[lang]["x"], fontfamily=family)
     ax.set_ylabel(TEXT[lang]["y"], fontfamily=family)
     ax.set_title(title, fontfamily=family, fontsize=9.5)

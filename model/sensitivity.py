@@ -57,7 +57,10 @@ _TEXTS = {
     },
     "effect": {"en": "{label}: change vs {ref}", "zh": "{label}：相对{ref}的变化"},
     "value": {"en": "{label}", "zh": "{label}"},
-    "at_step": {"en": "quarter {q}", "zh": "第{q}季度"},
+    "constant": {
+        "en": "the outcome is the same at every point:\nno variance to apportion",
+        "zh": "各设计点结果相同：\n无方差可分解",
+    },
 }
 
 
@@ -198,7 +201,7 @@ def sobol_indices(
     DataFrame
         ``scenario, lever_point, <levers>, indicator, outcome, parameter, S1, S1_conf, ST,
         ST_conf`` (``*_conf``: half-width of the interval; ``outcome``: ``"effect"`` or
-        ``"value"``).
+        ``"value"``). Indices are NaN for an outcome that is the same at every point.
     """
     from SALib.analyze import sobol
 
@@ -211,15 +214,19 @@ def sobol_indices(
     outcomes = point_outcomes(results, indicators, step, effect)
     rows = []
     for scenario, lever_point, name, y in _groups(results, outcomes):
-        res = sobol.analyze(
-            problem,
-            y,
-            calc_second_order=exp.sobol_second_order,
-            num_resamples=num_resamples,
-            conf_level=conf_level,
-            print_to_console=False,
-            seed=_seed(results, seed),
-        )
+        if np.ptp(y) == 0.0:  # a constant outcome has no variance to apportion
+            nan = np.full(problem["num_vars"], np.nan)
+            res = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
+        else:
+            res = sobol.analyze(
+                problem,
+                y,
+                calc_second_order=exp.sobol_second_order,
+                num_resamples=num_resamples,
+                conf_level=conf_level,
+                print_to_console=False,
+                seed=_seed(results, seed),
+            )
         for j, param in enumerate(problem["names"]):
             rows.append(
                 {
@@ -311,7 +318,7 @@ def _panel_title(row: pd.Series, lang: str, reference: str | None, multi: bool) 
     except KeyError:
         name = str(row["indicator"])
     if row["outcome"] == "effect":
-        title = _t("effect", lang, label=name, ref=reference or "reference")
+        title = _t("effect", lang, label=name, ref=_scenario_label(reference, lang))
     else:
         title = name
     if multi:
@@ -321,6 +328,17 @@ def _panel_title(row: pd.Series, lang: str, reference: str | None, multi: bool) 
             else (f"\n{row['scenario']}，政策组合 {row['lever_point']}")
         )
     return title
+
+
+def _scenario_label(name: str | None, lang: str) -> str:
+    if not name:
+        return "reference" if lang == "en" else "参照情景"
+    from model.scenarios import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(name).label(lang)
+    except ScenarioError:
+        return name
 
 
 def _panels(indices: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
@@ -376,7 +394,27 @@ def plot_sobol(indices: pd.DataFrame, lang: str = "en") -> Figure:
             _panel_title(g.iloc[0], lang, reference, multi), fontfamily=family, fontsize=10
         )
         ax.grid(True, axis="x", lw=0.4, alpha=0.5)
-    axes[0].legend(prop={"family": family, "size": 8}, loc="lower right")
+        if g["ST"].isna().all():
+            ax.text(
+                0.5,
+                0.5,
+                _t("constant", lang),
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontfamily=family,
+                fontsize=9,
+                color="0.35",
+            )
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=2,
+        frameon=False,
+        prop={"family": family, "size": 8.5},
+    )
     conf = 100.0 * float(indices.attrs.get("conf_level", 0.95))
     fig.suptitle(_t("sobol_title", lang, conf=conf), fontfamily=family, fontsize=9, color="0.3")
     return fig
