@@ -6,7 +6,8 @@ wherever the same agents exist (common random numbers), so differences are paire
 At the horizon, the effect on an indicator is the paired difference scenario - baseline:
 for stocks the value at the last quarter, for flows the sum over the last four quarters (one
 year). The 90% interval is the t interval of the mean paired difference across seeds. Fiscal
-cost is the policy spending recorded by payer (counties, province) over the whole run.
+cost is the policy spending recorded by payer (counties, province) over the whole run; the net
+cost subtracts what the public guidance funds and tech-bank pools still hold at the horizon.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from model.indicators import INDICATOR_NAMES, indicator
 HEADLINE = (
     "rd_spending_mcny",
     "rd_intensity",
+    "rd_performed_mcny",
     "high_tech_enterprises",
     "st_smes",
     "high_tech_value_added_mcny",
@@ -136,10 +138,17 @@ def paired_effects(values: pd.DataFrame, baseline: str = "baseline") -> pd.DataF
 def fiscal_summary(results: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
     """Policy cost by payer and the change in tax revenue, cumulative over the run (m CNY).
 
+    Policy spending includes money the counties put into their guidance funds and tech-bank
+    pools (capital chain, report §1.4). That money is not gone: what the funds still hold at
+    the horizon (cash plus live stakes and loans at book value) is counted back, so the net
+    cost of a fund is what it lost or still has to recover, not its size.
+
     Returns
     -------
     DataFrame
-        One row per scenario: ``county_cost, province_cost, total_cost`` (means over seeds),
+        One row per scenario: ``county_cost, province_cost, total_cost`` (gross spending, means
+        over seeds), ``public_assets_change`` (paired mean change of the public funds' holdings
+        at the horizon), ``net_cost`` (``total_cost - public_assets_change``),
         ``county_tax_change, province_tax_change`` (paired mean change vs baseline).
     """
     names = [
@@ -149,7 +158,9 @@ def fiscal_summary(results: pd.DataFrame, baseline: str = "baseline") -> pd.Data
         "province_tax_revenue_mcny",
     ]
     cum = cumulative(results, names)
+    assets = horizon_values(results)["public_fund_assets_mcny"]
     base = cum.xs(baseline, level="scenario")
+    base_assets = assets.xs(baseline, level="scenario")
     rows = []
     for scenario in cum.index.get_level_values("scenario").unique():
         scen = cum.xs(scenario, level="scenario")
@@ -157,12 +168,17 @@ def fiscal_summary(results: pd.DataFrame, baseline: str = "baseline") -> pd.Data
         d = scen.loc[seeds] - base.loc[seeds]
         county = float(scen.loc[seeds, "county_policy_cost_mcny"].mean())
         province = float(scen.loc[seeds, "province_policy_cost_mcny"].mean())
+        assets_change = float(
+            (assets.xs(scenario, level="scenario").loc[seeds] - base_assets.loc[seeds]).mean()
+        )
         rows.append(
             {
                 "scenario": scenario,
                 "county_cost": county,
                 "province_cost": province,
                 "total_cost": county + province,
+                "public_assets_change": assets_change,
+                "net_cost": county + province - assets_change,
                 "county_tax_change": float(d["county_tax_revenue_mcny"].mean()),
                 "province_tax_change": float(d["province_tax_revenue_mcny"].mean()),
             }
@@ -175,7 +191,8 @@ def cost_effectiveness(
 ) -> pd.DataFrame:
     """Policy cost per extra high-tech enterprise and per extra invention patent.
 
-    The cost is the whole run's policy spending (counties + province). The gain is the paired
+    The cost is the whole run's net policy cost (counties + province, less what the public
+    funds still hold; see :func:`fiscal_summary`). The gain is the paired
     mean change of high-tech enterprises at the horizon and of invention patents (grants and
     applications) cumulated over the run. Where the 90% interval of the gain includes zero or
     is negative, the ratio is not reported (NaN): there is no gain to price.
@@ -186,7 +203,7 @@ def cost_effectiveness(
     for scenario in fiscal.index:
         if scenario == baseline:
             continue
-        cost = fiscal.loc[scenario, "total_cost"]
+        cost = fiscal.loc[scenario, "net_cost"]
         row = {"scenario": scenario, "total_cost": cost}
         e = effects[
             (effects["scenario"] == scenario) & (effects["indicator"] == "high_tech_enterprises")
@@ -239,13 +256,18 @@ TEXT = {
             "numbers, paired by seed), {steps} quarters. Effects are changes against the "
             "baseline at the horizon (stocks: last quarter; flows: last four quarters), "
             "as mean paired difference with a 90% t interval across seeds. Costs are policy "
-            "spending over the whole run, by payer, in m CNY."
+            "spending over the whole run, by payer, in m CNY; the net cost subtracts what "
+            "the public guidance funds and tech-bank pools still hold at the horizon. R&D "
+            "spending is as firms report it; R&D actually performed leaves out what firms "
+            "relabel to reach a certification threshold."
         ),
         "zh": (
             "共 {n_scen} 个情景与基准情景比较，每个情景 {n_seeds} 个随机种子"
             "（共同随机数，按种子配对），模拟 {steps} 个季度。效应为期末相对基准情景的变化"
             "（存量取最后一个季度，流量取最后四个季度之和），"
-            "给出配对差值均值及 90% t 区间。成本为整个模拟期内按承担方统计的政策支出（百万元）。"
+            "给出配对差值均值及 90% t 区间。成本为整个模拟期内按承担方统计的政策支出（百万元）；"
+            "净成本扣除期末政府引导基金和科技银行资金池仍持有的资产。研发经费支出为企业申报数；"
+            "实际研发投入不含企业为达到认定门槛而虚报的部分。"
         ),
     },
     "headline": {
@@ -259,6 +281,8 @@ TEXT = {
     "scenario": {"en": "Scenario", "zh": "情景"},
     "county_cost": {"en": "County cost", "zh": "县级成本"},
     "province_cost": {"en": "Province cost", "zh": "省级成本"},
+    "assets": {"en": "Δ public funds held", "zh": "政府基金资产变化"},
+    "net_cost": {"en": "Net cost", "zh": "净成本"},
     "county_tax": {"en": "Δ county tax", "zh": "县级税收变化"},
     "province_tax": {"en": "Δ province tax", "zh": "省级税收变化"},
     "per_hte": {"en": "Cost per extra high-tech enterprise", "zh": "每新增一家高企的成本"},
@@ -334,6 +358,8 @@ def markdown_report(
                 _t("scenario", lang),
                 _t("county_cost", lang),
                 _t("province_cost", lang),
+                _t("assets", lang),
+                _t("net_cost", lang),
                 _t("county_tax", lang),
                 _t("province_tax", lang),
                 _t("per_hte", lang),
@@ -341,7 +367,7 @@ def markdown_report(
             ]
         )
         + " |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario in [s for s in scenarios if s != "baseline"]:
         f = fiscal.loc[scenario]
@@ -353,6 +379,8 @@ def markdown_report(
                     label[scenario],
                     _fmt(f["county_cost"]),
                     _fmt(f["province_cost"]),
+                    _fmt(f["public_assets_change"]),
+                    _fmt(f["net_cost"]),
                     _fmt(f["county_tax_change"]),
                     _fmt(f["province_tax_change"]),
                     _fmt(c["cost_per_extra_hte"], 2),

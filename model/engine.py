@@ -225,7 +225,7 @@ class Simulation:
             self.money_flows,
         )
         # 5. finance
-        equity_board = bool(policy_on and kp.capital_chain_enabled)
+        capital_chain = bool(policy_on and kp.capital_chain_enabled)
         finance(
             firms,
             capital,
@@ -235,7 +235,7 @@ class Simulation:
             kp,
             seed,
             t,
-            equity_board,
+            capital_chain,
             self.money_flows,
         )
         # 6. entry and exit

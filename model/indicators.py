@@ -269,6 +269,32 @@ INDICATORS: tuple[Indicator, ...] = (
         "sum",
         "§3",
     ),
+    # Model-only: the statistics report R&D as firms declare it, including what they relabel
+    # to reach a certification threshold (Chen et al. 2021); this is the research actually
+    # done, so that a policy that buys certificates rather than research shows as such.
+    Indicator(
+        "rd_performed_mcny",
+        "R&D actually performed (excl. relabelling)",
+        "实际研发投入（不含虚报）",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.1",
+    ),
+    # Money the counties hold in their guidance funds and tech-bank pools (cash plus the
+    # book value of live stakes and loans): putting money into a fund moves it, a loss on a
+    # closed firm spends it. The comparison nets its change out of the policy cost.
+    Indicator(
+        "public_fund_assets_mcny",
+        "Public funds held (guidance funds, tech banks)",
+        "政府引导基金与科技银行资产",
+        "m CNY",
+        "百万元",
+        "stock",
+        "sum",
+        "§1.4",
+    ),
 )
 
 INDICATOR_NAMES: tuple[str, ...] = tuple(ind.name for ind in INDICATORS)

@@ -1194,6 +1194,17 @@ SPECS: tuple[ParameterSpec, ...] = (
         "Quotation chance multiplier of a county equity board.",
     ),
     _p(
+        "capital_chain_deployment_q",
+        20,
+        "quarters",
+        1,
+        200,
+        "assumption: a five-year investment period, the usual term of a fund",
+        "Under the capital chain a county guidance fund invests its pool over this many "
+        "quarters: deals per quarter rise to pool / (ticket x period) instead of the fixed "
+        "number a small fund makes.",
+    ),
+    _p(
         "town_mayor_experts_per_county",
         0,
         "experts",

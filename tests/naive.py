@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from model.kernels import rng
+from model.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK
 
 TRADITIONAL_SECTOR = 6
 TIER_WEIGHT_RD_STAFF = 1.0
@@ -452,11 +453,15 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
 # phase 10: indicators
 
 
-def county_indicators(firms, platforms, talent, counties, high_tech_sector, step, n_counties):
+def county_indicators(
+    firms, platforms, talent, capital, counties, high_tech_sector, step, n_counties
+):
     """Per-county counts and sums of the report's indicators, by name."""
     names = (
         "firms",
         "rd_spending_mcny",
+        "rd_performed_mcny",
+        "public_fund_assets_mcny",
         "revenue_mcny",
         "firms_doing_rd",
         "high_tech_enterprises",
@@ -480,6 +485,7 @@ def county_indicators(firms, platforms, talent, counties, high_tech_sector, step
         certified = firms["hte_until_step"][f] > step
         out["firms"][c] += 1
         out["rd_spending_mcny"][c] += firms["rd_reported_mcny"][f]
+        out["rd_performed_mcny"][c] += firms["rd_real_mcny"][f]
         out["revenue_mcny"][c] += firms["revenue_mcny"][f]
         out["firms_doing_rd"][c] += firms["rd_real_mcny"][f] > 0
         out["high_tech_enterprises"][c] += certified
@@ -503,6 +509,17 @@ def county_indicators(firms, platforms, talent, counties, high_tech_sector, step
     for k in range(len(platforms["alive"])):
         if platforms["alive"][k]:
             out["platforms"][platforms["county"][k]] += 1
+    # public money: county guidance funds (cash and the stakes they hold in live firms) and
+    # tech banks (cash and loans outstanding)
+    for k in range(len(capital["alive"])):
+        if not capital["alive"][k]:
+            continue
+        c = capital["county"][k]
+        if capital["kind"][k] == CAPITAL_GUIDANCE:
+            stakes = firms["fund_stake_mcny"][firms["alive"] & (firms["lead_fund"] == k)].sum()
+            out["public_fund_assets_mcny"][c] += capital["pool_mcny"][k] + stakes
+        elif capital["kind"][k] == CAPITAL_TECH_BANK:
+            out["public_fund_assets_mcny"][c] += capital["pool_mcny"][k] + capital["loans_mcny"][k]
     out["startups"] = counties["startups_q"].astype(float)
     out["incubator_graduates"] = counties["graduates_q"].astype(float)
     out["county_tax_revenue_mcny"] = counties["tax_revenue_mcny"].copy()

@@ -129,6 +129,7 @@ def _assert_indicators_match_tables(sim: Simulation) -> None:
         sim.firms.arrays,
         sim.platforms.arrays,
         sim.talent.arrays,
+        sim.capital.arrays,
         sim.counties.arrays,
         HIGH_TECH_SECTOR,
         sim.step_index,
@@ -186,6 +187,11 @@ def test_stage_counts_follow_the_table_with_every_policy(policy_run):
     assert hte.sum() == np.count_nonzero(live & (f.hte_until_step > sim.step_index))
     st_sme = sim.indicators[:, INDICATOR_INDEX["st_smes"]]
     assert st_sme.sum() == np.count_nonzero(live & f.st_sme)
+    # firms relabel some R&D to reach certification thresholds: reported >= performed
+    reported = sim.indicators[:, INDICATOR_INDEX["rd_spending_mcny"]]
+    performed = sim.indicators[:, INDICATOR_INDEX["rd_performed_mcny"]]
+    assert (performed <= reported + 1e-9).all() and performed.sum() < reported.sum()
+    assert (sim.indicators[:, INDICATOR_INDEX["public_fund_assets_mcny"]] > 0).all()
 
 
 def _grown_initial_state(factor: int, capacities: dict):

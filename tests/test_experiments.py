@@ -463,6 +463,44 @@ def test_serial_processes_and_dask_give_identical_numbers(reference_sweep, tmp_p
         assert (tmp_path / "dask" / "runs" / f"{run_id}.parquet").read_bytes() == serial_bytes
 
 
+@pytest.mark.parametrize("kind", ["serial", "processes", "dask"])
+def test_executors_draw_items_lazily_within_a_bounded_window(kind):
+    # memory stays bounded however long the sweep: an executor never holds more than
+    # max_in_flight items it has drawn and not yet handed back
+    from distributed import Client, LocalCluster
+
+    drawn = 0
+
+    def items():
+        nonlocal drawn
+        for i in range(-30, 0):
+            drawn += 1
+            yield i
+
+    def check(executor) -> None:
+        handed, most = 0, 0
+        for item, result, error in executor.imap_unordered(abs, items(), max_in_flight=3):
+            most = max(most, drawn - handed)
+            handed += 1
+            assert error is None and result == -item
+        assert handed == drawn == 30
+        assert most <= (1 if kind == "serial" else 3)
+
+    if kind == "serial":
+        check(SerialExecutor())
+    elif kind == "processes":
+        with ProcessExecutor(workers=2) as pool:
+            check(pool)
+    else:
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            check(DaskExecutor(client=client))
+
+
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(reference_sweep, tmp_path, monkeypatch):
     victim = "p000002-r001-tax_rebate"
     monkeypatch.setenv(FAIL_RUNS_ENV, victim)

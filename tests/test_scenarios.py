@@ -658,3 +658,27 @@ def test_combined_switches_every_lever_on_and_keeps_the_books():
     assert (indicator(combined, "county_policy_cost_mcny") > 0).all()
     assert (indicator(combined, "province_policy_cost_mcny") > 0).all()
     assert not any(math.isnan(v) for v in combined.indicators.ravel())
+
+
+def test_capital_chain_invests_the_topped_up_pool_over_the_deployment_period():
+    # a four-quarter investment period: the topped-up fund makes several deals a quarter,
+    # where a baseline fund makes vc_deals_per_fund_per_q (one)
+    fast = (("capital_chain_deployment_q", 4),)
+    base, chain = run("baseline", 2, extra=fast), run("capital_chain", 2, extra=fast)
+    g = chain.capital.kind == CAPITAL_GUIDANCE
+    p = chain.params
+    one_quarter = p.vc_ticket_mcny * p.vc_deals_per_fund_per_q
+    base_rate = (
+        base.capital.invested_mcny[g] - run("baseline", 1, extra=fast).capital.invested_mcny[g]
+    )
+    chain_rate = (
+        chain.capital.invested_mcny[g]
+        - run("capital_chain", 1, extra=fast).capital.invested_mcny[g]
+    )
+    assert (base_rate <= one_quarter).all()
+    assert chain_rate.max() > 2 * one_quarter
+    # the comparison counts what the funds still hold back: the public assets rise by the
+    # top-up less what the funds have lost so far
+    assets = indicator(chain, "public_fund_assets_mcny").sum()
+    top_up = indicator(run("capital_chain", 1, extra=fast), "county_policy_cost_mcny").sum()
+    assert assets > indicator(base, "public_fund_assets_mcny").sum() + 0.5 * top_up

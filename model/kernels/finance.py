@@ -40,7 +40,7 @@ def finance(
     p,
     seed,
     step,
-    equity_board,
+    capital_chain,
     flows,
 ):
     """Run one quarter of lending, venture investment, quotation and listing.
@@ -55,8 +55,10 @@ def finance(
         Adds venture investment to ``venture_mcny``.
     bank_of_county, market_vc_of_county : (n_counties,) int64
         Rows of each county's tech bank and market venture fund in ``capital``.
-    equity_board : bool
-        Whether counties run an equity board (report §1.4, Changxing's "S&T board").
+    capital_chain : bool
+        Whether the capital chain policy is on (report §1.4): county guidance funds invest
+        their pool over ``capital_chain_deployment_q`` quarters, and counties run an equity
+        board (Changxing's "S&T board").
     flows : (N_FLOWS,) float64
     """
     n_counties = len(bank_of_county)
@@ -99,7 +101,13 @@ def finance(
         kind = capital.kind[k]
         if not capital.alive[k] or kind == CAPITAL_TECH_BANK:
             continue
-        for deal in range(p.vc_deals_per_fund_per_q):
+        n_deals = p.vc_deals_per_fund_per_q
+        if capital_chain and kind == CAPITAL_GUIDANCE:
+            # a topped-up fund is run to invest its pool over its investment period (report
+            # §1.4: Changxing's 458.5 m of funds had invested 915 m with co-investors)
+            per_q = capital.pool_mcny[k] / (p.vc_ticket_mcny * p.capital_chain_deployment_q)
+            n_deals = min(max(n_deals, int(per_q)), 100)
+        for deal in range(n_deals):
             if capital.pool_mcny[k] < p.vc_ticket_mcny:
                 break
             best = -1
@@ -148,7 +156,7 @@ def finance(
             taken[best] = True
             counties.venture_mcny[firms.county[best]] += total
     # 4. quotation on equity boards, raising equity, listing
-    boost = p.capital_chain_quotation_boost if equity_board else 1.0
+    boost = p.capital_chain_quotation_boost if capital_chain else 1.0
     for f in range(n_firms):
         if not firms.alive[f] or firms.listed[f]:
             continue

@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from model.indicators import INDICATOR_INDEX
-from model.state import TIER_EXPERT
+from model.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK, TIER_EXPERT
 
 I_RD = INDICATOR_INDEX["rd_spending_mcny"]
 I_REVENUE = INDICATOR_INDEX["revenue_mcny"]
@@ -38,6 +38,8 @@ I_COUNTY_TAX = INDICATOR_INDEX["county_tax_revenue_mcny"]
 I_PROVINCE_TAX = INDICATOR_INDEX["province_tax_revenue_mcny"]
 I_COUNTY_COST = INDICATOR_INDEX["county_policy_cost_mcny"]
 I_PROVINCE_COST = INDICATOR_INDEX["province_policy_cost_mcny"]
+I_RD_PERFORMED = INDICATOR_INDEX["rd_performed_mcny"]
+I_PUBLIC_FUNDS = INDICATOR_INDEX["public_fund_assets_mcny"]
 
 
 @njit(cache=True)
@@ -63,6 +65,7 @@ def county_indicators(
         c = firms.county[f]
         out[c, I_FIRMS] += 1.0
         out[c, I_RD] += firms.rd_reported_mcny[f]
+        out[c, I_RD_PERFORMED] += firms.rd_real_mcny[f]
         out[c, I_REVENUE] += firms.revenue_mcny[f]
         if firms.rd_real_mcny[f] > 0.0:
             out[c, I_FIRMS_RD] += 1.0
@@ -82,6 +85,9 @@ def county_indicators(
         out[c, I_LOANS] += firms.debt_mcny[f]
         if firms.platform[f] >= 0:
             out[c, I_TENANTS] += 1.0
+        lead = firms.lead_fund[f]
+        if lead >= 0 and capital.kind[lead] == CAPITAL_GUIDANCE:
+            out[capital.county[lead], I_PUBLIC_FUNDS] += firms.fund_stake_mcny[f]
     for i in range(len(talent.alive)):
         f = talent.employer_firm[i]
         if talent.alive[i] and f >= 0:
@@ -92,6 +98,13 @@ def county_indicators(
     for k in range(len(platforms.alive)):
         if platforms.alive[k]:
             out[platforms.county[k], I_PLATFORMS] += 1.0
+    for k in range(len(capital.alive)):
+        if not capital.alive[k] or capital.county[k] < 0:
+            continue
+        if capital.kind[k] == CAPITAL_GUIDANCE:
+            out[capital.county[k], I_PUBLIC_FUNDS] += capital.pool_mcny[k]
+        elif capital.kind[k] == CAPITAL_TECH_BANK:
+            out[capital.county[k], I_PUBLIC_FUNDS] += capital.pool_mcny[k] + capital.loans_mcny[k]
     for c in range(n_counties):
         out[c, I_STARTUPS] = counties.startups_q[c]
         out[c, I_GRADUATES] = counties.graduates_q[c]

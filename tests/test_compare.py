@@ -1,0 +1,162 @@
+"""The comparison's statistics on small tidy tables whose answers are known by construction.
+
+Effects are paired by seed (scenario minus baseline, same seed), stocks are read at the last
+quarter and flows summed over the last four, intervals are 90% t intervals, and the net cost
+counts back what the public funds still hold.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from model.compare import (
+    cost_effectiveness,
+    cumulative,
+    fiscal_summary,
+    horizon_values,
+    markdown_report,
+    paired_effects,
+)
+from model.indicators import INDICATOR_NAMES
+from model.scenarios import load_scenario
+
+SEEDS = (1, 2, 3, 4, 5)
+STEPS = range(0, 9)  # step 0 is the initial state; 8 simulated quarters
+
+
+def frame(values: dict[str, callable]) -> pd.DataFrame:
+    """A tidy region-level table: ``values[scenario](indicator, seed, step) -> value``."""
+    rows = []
+    for scenario, fn in values.items():
+        for seed in SEEDS:
+            for step in STEPS:
+                for name in INDICATOR_NAMES:
+                    v = fn(name, seed, step)
+                    rows.append((scenario, seed, step, -1, "region", name, float(v)))
+    return pd.DataFrame(
+        rows, columns=["scenario", "seed", "step", "county_id", "county", "indicator", "value"]
+    )
+
+
+MONEY_OF_POLICY = (
+    "county_policy_cost_mcny",
+    "province_policy_cost_mcny",
+    "public_fund_assets_mcny",
+)
+
+
+def base_values(name, seed, step):
+    """A baseline: no policy spending; every other indicator grows with seed and quarter."""
+    if name in MONEY_OF_POLICY:
+        return 0.0
+    return 10.0 * seed + step + (5.0 if name == "revenue_mcny" else 0.0)
+
+
+def test_horizon_values_reads_stocks_at_the_end_and_sums_flows_over_a_year():
+    hv = horizon_values(frame({"baseline": base_values}))
+    row = hv.loc[("baseline", 2)]
+    assert row["high_tech_enterprises"] == 20 + 8  # stock: last quarter
+    assert row["invention_patent_applications"] == sum(20 + s for s in (5, 6, 7, 8))  # flow
+    assert row["rd_intensity"] == pytest.approx(row["rd_spending_mcny"] / row["revenue_mcny"])
+    cum = cumulative(frame({"baseline": base_values}), ["startups"])
+    assert cum.loc[("baseline", 2), "startups"] == sum(20 + s for s in range(1, 9))  # not step 0
+
+
+def test_paired_effects_are_mean_paired_differences_with_t_intervals():
+    shift = {1: 3.0, 2: 5.0, 3: 4.0, 4: 6.0, 5: 2.0}  # per-seed effect on the HTE stock
+
+    def scen(name, seed, step):
+        return base_values(name, seed, step) + (
+            shift[seed] if name == "high_tech_enterprises" else 0
+        )
+
+    effects = paired_effects(horizon_values(frame({"baseline": base_values, "x": scen})))
+    e = effects[effects["indicator"] == "high_tech_enterprises"].iloc[0]
+    d = np.array(list(shift.values()))
+    half = stats.t.ppf(0.95, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
+    assert e["diff"] == pytest.approx(d.mean())
+    assert (e["lo"], e["hi"]) == pytest.approx((d.mean() - half, d.mean() + half))
+    base_mean = np.mean([10.0 * s + 8 for s in SEEDS])
+    assert e["rel_mean"] == pytest.approx(100 * d.mean() / base_mean)
+    # an indicator the scenario leaves alone has a zero effect and a zero-width interval
+    f = effects[effects["indicator"] == "firms"].iloc[0]
+    assert (f["diff"], f["lo"], f["hi"]) == (0.0, 0.0, 0.0)
+
+
+def test_paired_effects_needs_the_baseline():
+    with pytest.raises(ValueError, match="baseline"):
+        paired_effects(horizon_values(frame({"x": base_values})))
+
+
+def test_net_cost_counts_back_what_the_public_funds_still_hold():
+    # the scenario pays 100 into a fund in quarter 1 and holds 90 of it at the horizon: it
+    # spent 100, lost 10
+    def fund(name, seed, step):
+        if name == "county_policy_cost_mcny":
+            return 100.0 if step == 1 else 0.0
+        if name == "public_fund_assets_mcny":
+            return 90.0 if step >= 1 else 0.0
+        if name == "county_tax_revenue_mcny":
+            return 50.0 - seed  # 8 quarters of -seed against the baseline's 0
+        return 0.0
+
+    def zero(name, seed, step):
+        return 50.0 if name == "county_tax_revenue_mcny" else 0.0
+
+    fiscal = fiscal_summary(frame({"baseline": zero, "fund": fund})).loc["fund"]
+    assert fiscal["total_cost"] == 100.0
+    assert fiscal["public_assets_change"] == 90.0
+    assert fiscal["net_cost"] == pytest.approx(10.0)
+    assert fiscal["county_tax_change"] == pytest.approx(-8 * np.mean(SEEDS))
+
+
+@pytest.mark.parametrize("noisy", [False, True])
+def test_cost_per_extra_hte_only_when_the_gain_is_significant(noisy):
+    gain = {1: 4.0, 2: 6.0, 3: 5.0, 4: 5.0, 5: 5.0}
+    if noisy:  # same mean gain, but the interval includes zero
+        gain = {1: 30.0, 2: -20.0, 3: 25.0, 4: -15.0, 5: 5.0}
+
+    def scen(name, seed, step):
+        if name == "high_tech_enterprises":
+            return base_values(name, seed, step) + gain[seed]
+        if name == "county_policy_cost_mcny":
+            return 10.0 if step >= 1 else 0.0  # 80 over the run
+        return base_values(name, seed, step)
+
+    results = frame({"baseline": base_values, "x": scen})
+    effects = paired_effects(horizon_values(results))
+    ce = cost_effectiveness(effects, fiscal_summary(results), results).loc["x"]
+    assert ce["extra_hte"] == pytest.approx(5.0)
+    if noisy:
+        assert math.isnan(ce["cost_per_extra_hte"])
+    else:
+        assert ce["cost_per_extra_hte"] == pytest.approx(80.0 / 5.0)
+    assert math.isnan(ce["cost_per_extra_grant"])  # no patent gain at all
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_markdown_report_shows_every_scenario_with_its_numbers(lang):
+    def scen(name, seed, step):
+        extra = 5.0 if name == "high_tech_enterprises" else 0.0
+        cost = 10.0 if name == "county_policy_cost_mcny" and step >= 1 else 0.0
+        return base_values(name, seed, step) + extra + cost
+
+    results = frame({"baseline": base_values, "rd_grants": scen})
+    effects = paired_effects(horizon_values(results))
+    fiscal = fiscal_summary(results)
+    ce = cost_effectiveness(effects, fiscal, results)
+    scenarios = {name: load_scenario(name) for name in ("baseline", "rd_grants")}
+    text = markdown_report(
+        effects, fiscal, ce, scenarios, "region", len(SEEDS), 8, "innovsim compare", [], lang
+    )
+    label = scenarios["rd_grants"].label(lang)
+    row = next(line for line in text.splitlines() if line.startswith(f"| {label} |"))
+    hte_rel = effects.query("indicator == 'high_tech_enterprises'")["rel_mean"].iloc[0]
+    assert f"{hte_rel:,.1f}" in row
+    fiscal_row = [line for line in text.splitlines() if line.startswith(f"| {label} |")][1]
+    assert "80.0" in fiscal_row and "16.00" in fiscal_row  # cost 80, 80 / 5 per extra HTE
