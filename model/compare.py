@@ -21,16 +21,17 @@ import pandas as pd
 
 from model.indicators import INDICATOR_NAMES, indicator
 
-#: Indicators in the comparison's headline table (report §3.1, plus talent and start-ups).
+#: Indicators in the comparison's headline table (report §3.1; R&D actually performed, talent,
+#: start-ups and venture money besides). The figures show the first six.
 HEADLINE = (
     "rd_spending_mcny",
     "rd_intensity",
-    "rd_performed_mcny",
     "high_tech_enterprises",
     "st_smes",
     "high_tech_value_added_mcny",
     "invention_patent_applications",
     "invention_patent_grants",
+    "rd_performed_mcny",
     "high_level_talent",
     "startups",
     "venture_investment_mcny",
