@@ -205,7 +205,7 @@ def cost_effectiveness(
         if scenario == baseline:
             continue
         cost = fiscal.loc[scenario, "net_cost"]
-        row = {"scenario": scenario, "total_cost": cost}
+        row = {"scenario": scenario, "net_cost": cost}
         e = effects[
             (effects["scenario"] == scenario) & (effects["indicator"] == "high_tech_enterprises")
         ].iloc[0]
