@@ -1,4 +1,4 @@
-"""Command-line interface: ``innovsim run``, ``innovsim compare``, ``innovsim scenarios``.
+"""Command-line interface: ``innovsim run``, ``compare``, ``scenarios`` and ``sweep``.
 
 Every command validates its inputs (scenario files, parameters) before any run starts, shows
 progress on long work, and writes results atomically with a manifest.
@@ -10,6 +10,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from model.parameters import ParameterError, check_value
 
@@ -264,6 +265,131 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``innovsim sweep`` (also those of ``python -m model.experiments``)."""
+    parser.add_argument("file", help="experiment file (.toml), or the name of one in experiments/")
+    parser.add_argument("--out", default=None, help="result folder (default: results/sweeps/NAME)")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted sweep in --out: skip finished runs, retry failed ones",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: every CPU; 1 runs in this process), or the size of "
+        "a local Dask cluster with --scheduler local",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' to "
+        "start a LocalCluster",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate the file and print the size of the sweep; run nothing",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_sweep_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``sweep`` command to ``innovsim``'s subparsers; returns its parser."""
+    parser = subparsers.add_parser(
+        "sweep",
+        help="run a parameter sweep or sensitivity analysis from an experiment file",
+        description="Run the experiment declared in FILE (scenarios, levers, uncertainties, "
+        "design, seeds, outputs; see experiments/README.md). Each finished run is written at "
+        "once to OUT/runs/ as Parquet; a manifest records the experiment, the sample, seeds, "
+        "versions and git commit. A killed sweep continues with --resume. Sobol and Morris "
+        "experiments with an [analysis] table also write sensitivity indices and figures.",
+    )
+    add_sweep_arguments(parser)
+    parser.set_defaults(func=cmd_sweep)
+    return parser
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run ``innovsim sweep``: 0 on success, 1 if runs failed, 2 if the input is refused."""
+    from model.executors import make_executor
+    from model.scenarios import ScenarioError
+    from model.sweep_declaration import ExperimentError, load_experiment
+    from model.sweep_runner import run_experiment
+    from model.sweep_store import default_folder
+
+    try:
+        experiment = load_experiment(args.file)
+        if args.workers is not None and args.workers < 1:
+            raise ExperimentError(f"--workers must be at least 1, got {args.workers}")
+        n_runs = experiment.n_runs()
+        out = Path(args.out) if args.out else default_folder(experiment)
+        print(
+            f"{experiment.name}: {experiment.n_points()} points x {experiment.replications} "
+            f"replications x {len(experiment.all_scenarios)} scenario(s) = {n_runs} runs of "
+            f"{experiment.steps} quarters on {experiment.region} -> {out}",
+            file=sys.stderr,
+        )
+        if args.dry_run:
+            return 0
+        executor = make_executor(args.workers, args.scheduler)
+        results = run_experiment(
+            experiment,
+            out,
+            executor=executor,
+            resume=args.resume,
+            progress=not args.quiet,
+            command=_sweep_command_line(args),
+        )
+    except (ExperimentError, ParameterError, ScenarioError) as err:
+        print(f"innovsim: error: {err}", file=sys.stderr)
+        return 2
+    last = results.last_run
+    status = results.status()
+    print(
+        f"{last['done']} runs done, {last['skipped']} skipped (already there), "
+        f"{last['failed']} failed, in {last['wall_s']:.1f} s; {status['done']}/{status['total']} "
+        f"finished -> {out}",
+        file=sys.stderr,
+    )
+    if status["failed"]:
+        print(
+            f"failed runs are listed in {out / 'failures'}; rerun with --resume to retry them",
+            file=sys.stderr,
+        )
+    if experiment.analysis is not None:
+        if status["done"] < status["total"]:
+            print("sensitivity analysis skipped: not every run finished", file=sys.stderr)
+        else:
+            from model.sensitivity import analyse_results
+
+            try:
+                written = analyse_results(results)
+            except ExperimentError as err:
+                print(f"innovsim: sensitivity analysis failed: {err}", file=sys.stderr)
+                return 1
+            print(f"sensitivity analysis: {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return 1 if status["failed"] else 0
+
+
+def _sweep_command_line(args: argparse.Namespace) -> str:
+    """The ``innovsim sweep`` command line equivalent to ``args`` (for the manifest)."""
+    import shlex
+
+    parts = ["innovsim", "sweep", str(args.file)]
+    if args.out:
+        parts += ["--out", str(args.out)]
+    if args.resume:
+        parts.append("--resume")
+    if args.workers is not None:
+        parts += ["--workers", str(args.workers)]
+    if args.scheduler:
+        parts += ["--scheduler", args.scheduler]
+    return shlex.join(parts)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``innovsim``."""
     parser = argparse.ArgumentParser(
@@ -286,27 +412,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenario name (see 'innovsim scenarios'), a .toml path, or names "
         "joined with '+' (default: baseline)",
     )
-    run.add_argument("--steps", type=int, default=40, help="quarters to simulate (default 40)")
-    run.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
-    run.add_argument("--first-seed", type=int, default=1, help="first seed (default 1)")
-    run.add_argument(
-        "--region", default=DEFAULT_REGION, help=f"region key or file (default {DEFAULT_REGION})"
+    _add_run_options(
+        run,
+        seeds=10,
+        seeds_help="number of seeds",
+        steps_help="quarters to simulate",
+        out="results/run",
+        set_help="override a parameter",
+        lang_help="figure languages",
     )
-    run.add_argument("--out", default="results/run", help="output folder (default results/run)")
-    run.add_argument(
-        "--workers", type=int, default=min(2, _cpus()), help="worker processes (default: up to 2)"
-    )
-    run.add_argument(
-        "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
-    )
-    run.add_argument(
-        "--lang",
-        nargs="+",
-        default=["en", "zh"],
-        choices=["en", "zh"],
-        help="figure languages (default: en zh)",
-    )
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser(
@@ -322,32 +436,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenario names or .toml paths, or names joined with '+' "
         "(default: every scenario in scenarios/)",
     )
-    cmp_.add_argument("--seeds", type=int, default=6, help="seeds per scenario (default 6)")
-    cmp_.add_argument("--first-seed", type=int, default=1, help="first seed (default 1)")
-    cmp_.add_argument("--steps", type=int, default=40, help="quarters (default 40)")
-    cmp_.add_argument(
-        "--region", default=DEFAULT_REGION, help=f"region key or file (default {DEFAULT_REGION})"
+    _add_run_options(
+        cmp_,
+        seeds=6,
+        seeds_help="seeds per scenario",
+        steps_help="quarters",
+        out="results/compare",
+        set_help="override a parameter in every scenario",
+        lang_help="report and figure languages",
     )
-    cmp_.add_argument(
-        "--out", default="results/compare", help="output folder (default results/compare)"
-    )
-    cmp_.add_argument(
-        "--workers", type=int, default=min(2, _cpus()), help="worker processes (default: up to 2)"
-    )
-    cmp_.add_argument(
-        "--set",
-        action="append",
-        metavar="NAME=VALUE",
-        help="override a parameter in every scenario (repeatable)",
-    )
-    cmp_.add_argument(
-        "--lang",
-        nargs="+",
-        default=["en", "zh"],
-        choices=["en", "zh"],
-        help="report and figure languages (default: en zh)",
-    )
-    cmp_.add_argument("--quiet", action="store_true", help="no progress bar")
     cmp_.set_defaults(func=cmd_compare)
 
     scen = sub.add_parser(
@@ -357,10 +454,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scen.set_defaults(func=cmd_scenarios)
 
-    from model.experiments import add_sweep_parser
-
     add_sweep_parser(sub)
     return parser
+
+
+def _add_run_options(
+    parser: argparse.ArgumentParser,
+    *,
+    seeds: int,
+    seeds_help: str,
+    steps_help: str,
+    out: str,
+    set_help: str,
+    lang_help: str,
+) -> None:
+    """Add the options ``run`` and ``compare`` share; the keywords are what differs."""
+    parser.add_argument("--seeds", type=int, default=seeds, help=f"{seeds_help} (default {seeds})")
+    parser.add_argument("--first-seed", type=int, default=1, help="first seed (default 1)")
+    parser.add_argument("--steps", type=int, default=40, help=f"{steps_help} (default 40)")
+    parser.add_argument(
+        "--region", default=DEFAULT_REGION, help=f"region key or file (default {DEFAULT_REGION})"
+    )
+    parser.add_argument("--out", default=out, help=f"output folder (default {out})")
+    parser.add_argument(
+        "--workers", type=int, default=min(2, _cpus()), help="worker processes (default: up to 2)"
+    )
+    parser.add_argument(
+        "--set", action="append", metavar="NAME=VALUE", help=f"{set_help} (repeatable)"
+    )
+    parser.add_argument(
+        "--lang",
+        nargs="+",
+        default=["en", "zh"],
+        choices=["en", "zh"],
+        help=f"{lang_help} (default: en zh)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _cpus() -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model.experiments import ExperimentError, ExperimentResults
+from model.sweep_declaration import ExperimentError
+from model.sweep_store import ExperimentResults
 
 __all__ = [
     "analyse_results",
@@ -172,6 +173,41 @@ def _seed(results: ExperimentResults, seed: int | None) -> int:
     return int(results.experiment.base_seed % (2**31 - 1)) + 1
 
 
+def _index_table(
+    results: ExperimentResults,
+    outcomes: pd.DataFrame,
+    analyse: Callable[[np.ndarray], Mapping[str, Any]],
+    stats: Sequence[str],
+    conf_level: float,
+    step: int | str,
+) -> pd.DataFrame:
+    """Analyse each outcome group (:func:`_groups`) and tabulate ``stats`` per parameter.
+
+    ``analyse(y)`` returns SALib's result: each of ``stats`` holds one value per uncertain
+    parameter. One row per scenario, lever point, indicator and parameter, with the lever
+    values and the outcome's attributes.
+    """
+    names = _problem(results)["names"]
+    outcome = "effect" if outcomes.attrs["effect"] else "value"
+    rows = []
+    for scenario, lever_point, name, y in _groups(results, outcomes):
+        res = analyse(y)
+        for j, param in enumerate(names):
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "lever_point": lever_point,
+                    "indicator": name,
+                    "outcome": outcome,
+                    "parameter": param,
+                    **{stat: float(res[stat][j]) for stat in stats},
+                }
+            )
+    frame = _lever_columns(results, pd.DataFrame(rows))
+    frame.attrs.update(outcomes.attrs, conf_level=conf_level, step=step)
+    return frame
+
+
 def sobol_indices(
     results: ExperimentResults,
     indicators: Sequence[str] | None = None,
@@ -212,38 +248,23 @@ def sobol_indices(
         )
     problem = _problem(results)
     outcomes = point_outcomes(results, indicators, step, effect)
-    rows = []
-    for scenario, lever_point, name, y in _groups(results, outcomes):
+
+    def analyse(y: np.ndarray) -> dict[str, Any]:
         if np.ptp(y) == 0.0:  # a constant outcome has no variance to apportion
             nan = np.full(problem["num_vars"], np.nan)
-            res = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
-        else:
-            res = sobol.analyze(
-                problem,
-                y,
-                calc_second_order=exp.sobol_second_order,
-                num_resamples=num_resamples,
-                conf_level=conf_level,
-                print_to_console=False,
-                seed=_seed(results, seed),
-            )
-        for j, param in enumerate(problem["names"]):
-            rows.append(
-                {
-                    "scenario": scenario,
-                    "lever_point": lever_point,
-                    "indicator": name,
-                    "outcome": "effect" if outcomes.attrs["effect"] else "value",
-                    "parameter": param,
-                    "S1": float(res["S1"][j]),
-                    "S1_conf": float(res["S1_conf"][j]),
-                    "ST": float(res["ST"][j]),
-                    "ST_conf": float(res["ST_conf"][j]),
-                }
-            )
-    frame = _lever_columns(results, pd.DataFrame(rows))
-    frame.attrs.update(outcomes.attrs, conf_level=conf_level, step=step)
-    return frame
+            return {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
+        return sobol.analyze(
+            problem,
+            y,
+            calc_second_order=exp.sobol_second_order,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            print_to_console=False,
+            seed=_seed(results, seed),
+        )
+
+    stats = ("S1", "S1_conf", "ST", "ST_conf")
+    return _index_table(results, outcomes, analyse, stats, conf_level, step)
 
 
 def morris_indices(
@@ -279,9 +300,9 @@ def morris_indices(
     first = results.design[results.design["lever_point"] == 0].sort_values("sample")
     x = first[unit_cols].to_numpy(dtype=np.float64)
     outcomes = point_outcomes(results, indicators, step, effect)
-    rows = []
-    for scenario, lever_point, name, y in _groups(results, outcomes):
-        res = morris.analyze(
+
+    def analyse(y: np.ndarray) -> dict[str, Any]:
+        return morris.analyze(
             problem,
             x,
             y,
@@ -291,23 +312,9 @@ def morris_indices(
             num_levels=exp.morris_levels,
             seed=_seed(results, seed),
         )
-        for j, param in enumerate(names):
-            rows.append(
-                {
-                    "scenario": scenario,
-                    "lever_point": lever_point,
-                    "indicator": name,
-                    "outcome": "effect" if outcomes.attrs["effect"] else "value",
-                    "parameter": param,
-                    "mu": float(res["mu"][j]),
-                    "mu_star": float(res["mu_star"][j]),
-                    "sigma": float(res["sigma"][j]),
-                    "mu_star_conf": float(res["mu_star_conf"][j]),
-                }
-            )
-    frame = _lever_columns(results, pd.DataFrame(rows))
-    frame.attrs.update(outcomes.attrs, conf_level=conf_level, step=step)
-    return frame
+
+    stats = ("mu", "mu_star", "sigma", "mu_star_conf")
+    return _index_table(results, outcomes, analyse, stats, conf_level, step)
 
 
 def _panel_title(row: pd.Series, lang: str, reference: str | None, multi: bool) -> str:
@@ -337,13 +344,8 @@ def _scenario_label(name: str | None, lang: str) -> str:
 
     try:
         return load_scenario(name).label(lang)
-    except ScenarioError:
+    except (ScenarioError, OSError):  # a label is not worth failing a figure for
         return name
-
-
-def _panels(indices: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
-    keys = ["scenario", "lever_point", "indicator"]
-    return [(k, g) for k, g in indices.groupby(keys, sort=False)]
 
 
 def _figure(n: int, width: float, height: float) -> tuple[Figure, list[Any]]:
@@ -354,6 +356,31 @@ def _figure(n: int, width: float, height: float) -> tuple[Figure, list[Any]]:
     for ax in axes[n:]:
         fig.delaxes(ax)
     return fig, list(axes[:n])
+
+
+def _panel_figure(
+    indices: pd.DataFrame, lang: str, width: float, height: float
+) -> tuple[Figure, list[tuple[Any, pd.DataFrame]], str]:
+    """A figure with one titled panel per scenario, lever point and indicator of ``indices``.
+
+    Returns
+    -------
+    tuple
+        The figure, ``(axes, rows of indices)`` for each panel, and the font family for text.
+    """
+    from model.fonts import use_cjk_font
+
+    family = use_cjk_font()
+    panels = [g for _, g in indices.groupby(["scenario", "lever_point", "indicator"], sort=False)]
+    if not panels:
+        raise ValueError("indices is empty")
+    fig, axes = _figure(len(panels), width, height)
+    multi = indices[["scenario", "lever_point"]].drop_duplicates().shape[0] > 1
+    reference = indices.attrs.get("reference")
+    for ax, g in zip(axes, panels, strict=True):
+        title = _panel_title(g.iloc[0], lang, reference, multi)
+        ax.set_title(title, fontfamily=family, fontsize=10)
+    return fig, list(zip(axes, panels, strict=True)), family
 
 
 def plot_sobol(indices: pd.DataFrame, lang: str = "en") -> Figure:
@@ -369,17 +396,9 @@ def plot_sobol(indices: pd.DataFrame, lang: str = "en") -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    from model.fonts import use_cjk_font
-
-    family = use_cjk_font()
-    panels = _panels(indices)
-    if not panels:
-        raise ValueError("indices is empty")
-    n_params = indices["parameter"].nunique()
-    fig, axes = _figure(len(panels), 5.6, 0.9 + 0.42 * n_params)
-    multi = indices[["scenario", "lever_point"]].drop_duplicates().shape[0] > 1
-    reference = indices.attrs.get("reference")
-    for ax, (_, g) in zip(axes, panels, strict=True):
+    height = 0.9 + 0.42 * indices["parameter"].nunique()
+    fig, panels, family = _panel_figure(indices, lang, 5.6, height)
+    for ax, g in panels:
         y = np.arange(len(g))
         for offset, col, color in ((-0.19, "S1", "#4c72b0"), (0.19, "ST", "#dd8452")):
             val = g[col].to_numpy(dtype=float)
@@ -390,9 +409,6 @@ def plot_sobol(indices: pd.DataFrame, lang: str = "en") -> Figure:
         ax.invert_yaxis()
         ax.axvline(0.0, color="0.3", lw=0.8)
         ax.set_xlabel(_t("sobol_axis", lang), fontfamily=family)
-        ax.set_title(
-            _panel_title(g.iloc[0], lang, reference, multi), fontfamily=family, fontsize=10
-        )
         ax.grid(True, axis="x", lw=0.4, alpha=0.5)
         if g["ST"].isna().all():
             ax.text(
@@ -406,7 +422,7 @@ def plot_sobol(indices: pd.DataFrame, lang: str = "en") -> Figure:
                 fontsize=9,
                 color="0.35",
             )
-    handles, labels = axes[0].get_legend_handles_labels()
+    handles, labels = fig.axes[0].get_legend_handles_labels()
     fig.legend(
         handles,
         labels,
@@ -433,16 +449,8 @@ def plot_morris(indices: pd.DataFrame, lang: str = "en") -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    from model.fonts import use_cjk_font
-
-    family = use_cjk_font()
-    panels = _panels(indices)
-    if not panels:
-        raise ValueError("indices is empty")
-    fig, axes = _figure(len(panels), 5.2, 4.0)
-    multi = indices[["scenario", "lever_point"]].drop_duplicates().shape[0] > 1
-    reference = indices.attrs.get("reference")
-    for ax, (_, g) in zip(axes, panels, strict=True):
+    fig, panels, family = _panel_figure(indices, lang, 5.2, 4.0)
+    for ax, g in panels:
         mu_star = g["mu_star"].to_numpy(dtype=float)
         sigma = g["sigma"].to_numpy(dtype=float)
         err = np.nan_to_num(g["mu_star_conf"].to_numpy(dtype=float), nan=0.0)
@@ -463,9 +471,6 @@ def plot_morris(indices: pd.DataFrame, lang: str = "en") -> Figure:
         ax.set_ylim(bottom=0)
         ax.set_xlabel(_t("mu_star", lang), fontfamily=family)
         ax.set_ylabel(_t("sigma", lang), fontfamily=family)
-        ax.set_title(
-            _panel_title(g.iloc[0], lang, reference, multi), fontfamily=family, fontsize=10
-        )
         ax.grid(True, lw=0.4, alpha=0.5)
     fig.suptitle(_t("morris_title", lang), fontfamily=family, fontsize=9, color="0.3")
     return fig
