@@ -261,7 +261,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
     for name in list_scenarios():
         s = load_scenario(name)
-        print(f"{name:26s} {s.report:12s} {s.name_zh}")
+        print(f"{name:26s} {s.report:12s} {s.label('en')} / {s.name_zh}")
     return 0
 
 

@@ -528,6 +528,13 @@ def plot_effects(
     missing = {"scenario", "indicator", "mean", "lo", "hi"} - set(effects)
     if missing:
         raise ValueError(f"effects lack columns {sorted(missing)}")
+    repeated = sorted({c for c in effects.columns if list(effects.columns).count(c) > 1})
+    if repeated:
+        raise ValueError(
+            f"effects has repeated columns {repeated}; keep one of each (from "
+            "model.compare.paired_effects: rename rel_mean/rel_lo/rel_hi to mean/lo/hi and "
+            "drop the absolute lo/hi first)"
+        )
     names = _unique(effects["indicator"])
     scenarios = _unique(effects["scenario"])
     if not names:

@@ -32,6 +32,7 @@ from model.parameters import ParameterError, Parameters
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 _TOP_KEYS = {
     "name": str,
+    "title": str,
     "name_zh": str,
     "description": str,
     "description_zh": str,
@@ -55,6 +56,8 @@ class Scenario:
     Attributes
     ----------
     name, name_zh, description, description_zh, report : str
+    title : str
+        English name shown to readers (defaults to ``name``).
     overrides : dict
         Parameter overrides after ``extends`` and ``includes`` are resolved.
     source : str
@@ -71,6 +74,7 @@ class Scenario:
     overrides: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     fails_when: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
 
     def parameters(self, extra: dict[str, Any] | None = None) -> Parameters:
         """Validated parameters of this scenario (plus ``extra`` overrides)."""
@@ -78,7 +82,9 @@ class Scenario:
 
     def label(self, lang: str = "en") -> str:
         """Name shown to readers."""
-        return self.name_zh if lang == "zh" and self.name_zh else self.name
+        if lang == "zh" and self.name_zh:
+            return self.name_zh
+        return self.title or self.name
 
 
 def list_scenarios(directory: Path | None = None) -> list[str]:
@@ -181,6 +187,7 @@ def load_scenario(
         overrides=overrides,
         source=str(path),
         fails_when=fails_when,
+        title=data.get("title", data["name"]),
     )
 
 
@@ -206,6 +213,7 @@ def _compose(name: str, parts: list[Scenario], source: str) -> Scenario:
         report=", ".join(p.report for p in parts),
         overrides=overrides,
         source=source,
+        title=" + ".join(p.label("en") for p in parts),
     )
 
 

@@ -281,6 +281,13 @@ def test_effects(lang):
         assert ax.get_xlabel() == "Change vs baseline (%)"
 
 
+def test_effects_refuse_repeated_columns_with_a_clear_message():
+    eff = _effects()
+    doubled = pd.concat([eff, eff[["lo", "hi"]]], axis=1)
+    with pytest.raises(ValueError, match="repeated columns \\['hi', 'lo'\\]"):
+        plot_effects(doubled)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_fiscal_cost(lang):
     costs = _costs()
