@@ -18,8 +18,9 @@ import numpy as np
 from numba import njit
 
 from model.kernels.index import group_index
-from model.kernels.knowledge import platform_service
+from model.kernels.knowledge import service_level
 from model.kernels.rng import uniform
+from model.kernels.sort import argsort_nonnegative
 from model.ledger import SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
 from model.sectors import TRADITIONAL
 from model.state import PLATFORM_INCUBATOR
@@ -33,20 +34,26 @@ def run_platforms(platforms, p, step, flows):
 
     Writes ``quality``, ``equipment_mcny``, ``cash_mcny``, ``budget_mcny`` (what was spent).
     """
-    for k in range(len(platforms.alive)):
-        if not platforms.alive[k]:
+    platform_alive = platforms.alive
+    platform_cash_mcny = platforms.cash_mcny
+    platform_budget_mcny = platforms.budget_mcny
+    platform_quality = platforms.quality
+    platform_transition_until_step = platforms.transition_until_step
+    platform_equipment_mcny = platforms.equipment_mcny
+    for k in range(len(platform_alive)):
+        if not platform_alive[k]:
             continue
-        spend = max(platforms.cash_mcny[k], 0.0)
+        spend = max(platform_cash_mcny[k], 0.0)
         overhead = min(spend, p.platform_overhead_mcny_per_q)
         invest = spend - overhead
-        platforms.cash_mcny[k] -= spend
+        platform_cash_mcny[k] -= spend
         flows[SINK_PLATFORM_RUNNING] += spend
-        platforms.budget_mcny[k] = spend
-        q = (1.0 - p.platform_quality_depreciation_per_q) * platforms.quality[k]
-        if platforms.transition_until_step[k] <= step:
+        platform_budget_mcny[k] = spend
+        q = (1.0 - p.platform_quality_depreciation_per_q) * platform_quality[k]
+        if platform_transition_until_step[k] <= step:
             q += p.platform_quality_per_mcny * invest * 0.7
-            platforms.equipment_mcny[k] = 0.98 * platforms.equipment_mcny[k] + 0.3 * invest
-        platforms.quality[k] = q
+            platform_equipment_mcny[k] = 0.98 * platform_equipment_mcny[k] + 0.3 * invest
+        platform_quality[k] = q
 
 
 @njit(cache=True)
@@ -56,19 +63,24 @@ def count_tenants(firms, platforms):
     Also frees single-firm platforms whose anchor firm has closed (called after exits and
     before entries, so the anchor's row is not yet reused).
     """
-    for k in range(len(platforms.alive)):
-        a = platforms.anchor_firm[k]
-        if a >= 0 and not firms.alive[a]:
-            platforms.anchor_firm[k] = -1
-    platforms.tenants[:] = 0
-    for f in range(len(firms.alive)):
-        k = firms.platform[f]
-        if not firms.alive[f] or k < 0:
+    platform_alive = platforms.alive
+    platform_anchor_firm = platforms.anchor_firm
+    firm_alive = firms.alive
+    platform_tenants = platforms.tenants
+    firm_platform = firms.platform
+    for k in range(len(platform_alive)):
+        a = platform_anchor_firm[k]
+        if a >= 0 and not firm_alive[a]:
+            platform_anchor_firm[k] = -1
+    platform_tenants[:] = 0
+    for f in range(len(firm_alive)):
+        k = firm_platform[f]
+        if not firm_alive[f] or k < 0:
             continue
-        if not platforms.alive[k]:
-            firms.platform[f] = -1
+        if not platform_alive[k]:
+            firm_platform[f] = -1
             continue
-        platforms.tenants[k] += 1
+        platform_tenants[k] += 1
 
 
 @njit(cache=True)
@@ -81,33 +93,143 @@ def choose_platforms(
     ``regionwide`` lets firms choose platforms of any county (report §3.4); ``force_all``
     makes every firm reconsider (used when a policy reshapes the platforms).
     """
-    n_platforms = len(platforms.alive)
-    if n_platforms == 0:
+    if len(platforms.alive) == 0:
         return
+    _choose_platforms(
+        firms.alive,
+        firms.incubated,
+        firms.platform,
+        firms.county,
+        firms.cell,
+        firms.sector,
+        platforms.alive,
+        platforms.kind,
+        platforms.county,
+        platforms.quality,
+        platforms.sector_focus,
+        platforms.anchor_firm,
+        platforms.cell,
+        platforms.tenants,
+        platforms.capacity,
+        n_counties,
+        cell_x_km,
+        cell_y_km,
+        regionwide,
+        np.int64(p.platform_candidates),
+        p.platform_switch_per_q,
+        p.platform_quality_half,
+        p.platform_sector_mismatch,
+        p.anchor_platform_radiation,
+        p.platform_service_half_distance_km,
+        np.int64(seed),
+        np.int64(step),
+        force_all,
+    )
+
+
+@njit(cache=True)
+def _choose_platforms(
+    alive,
+    incubated,
+    platform,
+    county,
+    cell,
+    sector,
+    p_alive,
+    p_kind,
+    p_county,
+    p_quality,
+    p_sector_focus,
+    p_anchor_firm,
+    p_cell,
+    p_tenants,
+    p_capacity,
+    n_counties,
+    cell_x_km,
+    cell_y_km,
+    regionwide,
+    n_candidates,
+    switch_per_q,
+    quality_half,
+    mismatch,
+    anchor_radiation,
+    half_distance_km,
+    seed,
+    step,
+    force_all,
+):
+    """:func:`choose_platforms` on plain arrays (firm columns, then ``p_*`` platform columns).
+
+    Firms that cannot act are dropped before the sort: anchor firms, and firms with a
+    platform that do not draw a switch (both depend only on the firm's own state, which no
+    other firm's choice changes). Firms whose candidate pool has no open place are skipped
+    in the loop (every candidate would be refused). Neither changes any result.
+    """
     # incubator places are for start-ups (phase 6); single-firm platforms stay choosable but
     # serve other firms poorly (anchor_platform_radiation, report §2.2)
-    open_ = platforms.alive & (platforms.kind != PLATFORM_INCUBATOR)
-    by_county, off = group_index(platforms.county, open_, n_counties)
+    open_ = p_alive & (p_kind != PLATFORM_INCUBATOR)
+    by_county, off = group_index(p_county, open_, n_counties)
     all_open = np.flatnonzero(open_)
-    movers = np.flatnonzero(firms.alive & ~firms.incubated)
-    keys = np.empty(len(movers), dtype=np.float64)
-    for j in range(len(movers)):
-        keys[j] = uniform(seed, step, PHASE_PLATFORMS, movers[j], 0)
-    movers = movers[np.argsort(keys, kind="mergesort")]
-    for j in range(len(movers)):
-        f = movers[j]
-        current = firms.platform[f]
-        if current >= 0 and platforms.anchor_firm[current] == f:
+    # open platforms with a free place, per county and region-wide
+    free_in_county = np.zeros(n_counties, dtype=np.int64)
+    free_all = 0
+    for k in all_open:
+        if p_tenants[k] < p_capacity[k]:
+            free_all += 1
+            c = p_county[k]
+            if 0 <= c < n_counties:
+                free_in_county[c] += 1
+    n_firms = len(alive)
+    movers = np.empty(n_firms, dtype=np.int64)
+    n_movers = 0
+    for f in range(n_firms):
+        if not alive[f] or incubated[f]:
+            continue
+        current = platform[f]
+        if current >= 0 and p_anchor_firm[current] == f:
             continue  # an anchor firm stays with its own platform
         if current >= 0 and not force_all:
-            if uniform(seed, step, PHASE_PLATFORMS, f, 1) >= p.platform_switch_per_q:
+            if uniform(seed, step, PHASE_PLATFORMS, f, 1) >= switch_per_q:
                 continue
+        movers[n_movers] = f
+        n_movers += 1
+    movers = movers[:n_movers]
+    keys = np.empty(n_movers, dtype=np.float64)
+    for j in range(n_movers):
+        keys[j] = uniform(seed, step, PHASE_PLATFORMS, movers[j], 0)
+    movers = movers[argsort_nonnegative(keys)]
+    for j in range(n_movers):
+        f = movers[j]
+        c = county[f]
+        if regionwide:
+            if free_all == 0:
+                continue
+        elif free_in_county[c] == 0:
+            continue
+        current = platform[f]
         best = current
         best_value = 0.0
         if current >= 0:
-            best_value = platform_service(f, firms, platforms, cell_x_km, cell_y_km, p)
-        c = firms.county[f]
-        for d in range(p.platform_candidates):
+            best_value = service_level(
+                f,
+                cell[f],
+                sector[f],
+                current,
+                p_alive,
+                p_quality,
+                p_sector_focus,
+                p_anchor_firm,
+                p_cell,
+                p_tenants,
+                p_capacity,
+                cell_x_km,
+                cell_y_km,
+                quality_half,
+                mismatch,
+                anchor_radiation,
+                half_distance_km,
+            )
+        for d in range(n_candidates):
             u = uniform(seed, step, PHASE_PLATFORMS, f, 2 + d)
             if regionwide:
                 if len(all_open) == 0:
@@ -118,21 +240,57 @@ def choose_platforms(
                 if n_c == 0:
                     break
                 k = by_county[off[c] + int(u * n_c)]
-            if k == current or platforms.tenants[k] >= platforms.capacity[k]:
+            if k == current or p_tenants[k] >= p_capacity[k]:
                 continue
-            old = firms.platform[f]
-            firms.platform[f] = k
-            value = platform_service(f, firms, platforms, cell_x_km, cell_y_km, p)
-            firms.platform[f] = old
+            value = service_level(
+                f,
+                cell[f],
+                sector[f],
+                k,
+                p_alive,
+                p_quality,
+                p_sector_focus,
+                p_anchor_firm,
+                p_cell,
+                p_tenants,
+                p_capacity,
+                cell_x_km,
+                cell_y_km,
+                quality_half,
+                mismatch,
+                anchor_radiation,
+                half_distance_km,
+            )
             if value > best_value * 1.05 + 1e-6:
                 best = k
                 best_value = value
         if best != current:
             if current >= 0:
-                platforms.tenants[current] -= 1
-            firms.platform[f] = best
+                free_all += _add_tenants(
+                    current, -1, open_, p_county, p_tenants, p_capacity, free_in_county
+                )
+            platform[f] = best
             if best >= 0:
-                platforms.tenants[best] += 1
+                free_all += _add_tenants(
+                    best, 1, open_, p_county, p_tenants, p_capacity, free_in_county
+                )
+
+
+@njit(cache=True, inline="always")
+def _add_tenants(k, delta, open_, p_county, p_tenants, p_capacity, free_in_county):
+    """Add ``delta`` tenants to platform ``k``, keeping the free-place counters current.
+
+    Returns the change in the region-wide count of open platforms with a free place.
+    """
+    was_free = p_tenants[k] < p_capacity[k]
+    p_tenants[k] += delta
+    change = np.int64(p_tenants[k] < p_capacity[k]) - np.int64(was_free)
+    if change == 0 or not open_[k]:
+        return np.int64(0)
+    c = p_county[k]
+    if 0 <= c < len(free_in_county):
+        free_in_county[c] += change
+    return change
 
 
 @njit(cache=True)

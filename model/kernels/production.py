@@ -50,37 +50,64 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
     flows : (N_FLOWS,) float64
         External flows are added.
     """
-    for f in range(len(firms.alive)):
-        if not firms.alive[f]:
+    firm_alive = firms.alive
+    firm_born_step = firms.born_step
+    firm_incubated = firms.incubated
+    firm_base_productivity = firms.base_productivity
+    firm_knowledge = firms.knowledge
+    firm_employees = firms.employees
+    firm_talent_wage_mcny = firms.talent_wage_mcny
+    firm_rd_real_mcny = firms.rd_real_mcny
+    firm_county = firms.county
+    firm_debt_mcny = firms.debt_mcny
+    firm_platform = firms.platform
+    platform_alive = platforms.alive
+    platform_cash_mcny = platforms.cash_mcny
+    firm_hte_until_step = firms.hte_until_step
+    firm_rd_reported_mcny = firms.rd_reported_mcny
+    firm_origin_county = firms.origin_county
+    county_budget_mcny = counties.budget_mcny
+    county_tax_revenue_mcny = counties.tax_revenue_mcny
+    county_province_tax_mcny = counties.province_tax_mcny
+    county_province_hte_cit_mcny = counties.province_hte_cit_mcny
+    capital_pool_mcny = capital.pool_mcny
+    firm_cash_mcny = firms.cash_mcny
+    firm_revenue_mcny = firms.revenue_mcny
+    firm_value_added_mcny = firms.value_added_mcny
+    firm_profit_mcny = firms.profit_mcny
+    firm_revenue_year_mcny = firms.revenue_year_mcny
+    firm_rd_reported_year_mcny = firms.rd_reported_year_mcny
+    for f in range(len(firm_alive)):
+        if not firm_alive[f]:
             continue
-        age = step - firms.born_step[f]
-        ramp = min(1.0, 0.25 + age / 8.0) if firms.incubated[f] else 1.0
+        age = step - firm_born_step[f]
+        ramp = min(1.0, 0.25 + age / 8.0) if firm_incubated[f] else 1.0
         productivity = (
-            firms.base_productivity[f]
-            * (1.0 + firms.knowledge[f] / p.knowledge_reference)
+            firm_base_productivity[f]
+            * (1.0 + firm_knowledge[f] / p.knowledge_reference)
             ** p.knowledge_productivity_elasticity
         )
         shock = np.exp(
             p.demand_sigma * normal(seed, step, PHASE_PRODUCTION, f, 0) - 0.5 * p.demand_sigma**2
         )
-        revenue = productivity * firms.employees[f] * shock * ramp
+        revenue = productivity * firm_employees[f] * shock * ramp
         materials = p.materials_share_of_revenue * revenue
-        worker_wages = p.worker_wage_mcny_per_q * firms.employees[f]
-        talent_wages = firms.talent_wage_mcny[f]
-        rd_cash = max(firms.rd_real_mcny[f], talent_wages)
+        worker_wages = p.worker_wage_mcny_per_q * firm_employees[f]
+        talent_wages = firm_talent_wage_mcny[f]
+        rd_cash = max(firm_rd_real_mcny[f], talent_wages)
         rd_purchases = rd_cash - talent_wages
-        bank = bank_of_county[firms.county[f]]
+        bank = bank_of_county[firm_county[f]]
         # no bank, no tech loan: interest only flows where a bank can receive it
-        interest = p.loan_rate_per_q * firms.debt_mcny[f] if bank >= 0 else 0.0
+        interest = p.loan_rate_per_q * firm_debt_mcny[f] if bank >= 0 else 0.0
         fee = 0.0
-        pl = firms.platform[f]
-        if pl >= 0 and platforms.alive[pl]:
+        pl = firm_platform[f]
+        if pl >= 0 and platform_alive[pl]:
             fee = p.platform_tenant_fee_mcny_per_q
-            platforms.cash_mcny[pl] += fee
+            platform_cash_mcny[pl] += fee
         profit = revenue - materials - worker_wages - rd_cash - interest - fee
-        certified = firms.hte_until_step[f] > step
+        certified = firm_hte_until_step[f] > step
         rate = p.cit_rate_high_tech if certified else p.cit_rate
-        taxable = profit - p.rd_super_deduction * firms.rd_reported_mcny[f]
+        taxable = profit - p.rd_super_deduction * firm_rd_reported_mcny[f]
         cit = rate * max(taxable, 0.0)
         value_added = revenue - materials
         other_tax = p.county_tax_rate_on_value_added * max(value_added, 0.0)
@@ -88,39 +115,39 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         local = p.local_share_of_cit * cit
         to_province = p.province_share_of_local_cit * local
         to_counties = local - to_province + other_tax
-        c = firms.county[f]
-        origin = firms.origin_county[f]
+        c = firm_county[f]
+        origin = firm_origin_county[f]
         if origin >= 0 and origin != c:
             kept = p.tax_sharing_origin_share * to_counties
-            counties.budget_mcny[origin] += kept
-            counties.tax_revenue_mcny[origin] += kept
-            counties.budget_mcny[c] += to_counties - kept
-            counties.tax_revenue_mcny[c] += to_counties - kept
+            county_budget_mcny[origin] += kept
+            county_tax_revenue_mcny[origin] += kept
+            county_budget_mcny[c] += to_counties - kept
+            county_tax_revenue_mcny[c] += to_counties - kept
         else:
-            counties.budget_mcny[c] += to_counties
-            counties.tax_revenue_mcny[c] += to_counties
+            county_budget_mcny[c] += to_counties
+            county_tax_revenue_mcny[c] += to_counties
         province[0] += to_province
-        counties.province_tax_mcny[c] += to_province
+        county_province_tax_mcny[c] += to_province
         if certified:
-            counties.province_hte_cit_mcny[c] += to_province
+            county_province_hte_cit_mcny[c] += to_province
         if bank >= 0:
-            capital.pool_mcny[bank] += interest
+            capital_pool_mcny[bank] += interest
         flows[SRC_SALES] += revenue
         flows[SINK_MATERIALS] += materials
         flows[SINK_WORKER_WAGES] += worker_wages
         flows[SINK_TALENT_WAGES] += talent_wages
         flows[SINK_RD_PURCHASES] += rd_purchases
         flows[SINK_CENTRAL_TAX] += cit - local
-        firms.cash_mcny[f] += (
+        firm_cash_mcny[f] += (
             revenue - materials - worker_wages - rd_cash - interest - fee - cit - other_tax
         )
-        firms.revenue_mcny[f] = revenue
-        firms.value_added_mcny[f] = value_added
-        firms.profit_mcny[f] = profit - cit
-        firms.rd_real_mcny[f] = rd_cash
-        firms.revenue_year_mcny[f] += revenue
-        firms.rd_reported_year_mcny[f] += max(firms.rd_reported_mcny[f], rd_cash)
-        firms.rd_reported_mcny[f] = max(firms.rd_reported_mcny[f], rd_cash)
+        firm_revenue_mcny[f] = revenue
+        firm_value_added_mcny[f] = value_added
+        firm_profit_mcny[f] = profit - cit
+        firm_rd_real_mcny[f] = rd_cash
+        firm_revenue_year_mcny[f] += revenue
+        firm_rd_reported_year_mcny[f] += max(firm_rd_reported_mcny[f], rd_cash)
+        firm_rd_reported_mcny[f] = max(firm_rd_reported_mcny[f], rd_cash)
         # firms grow on their operating margin before R&D: R&D is an investment, not a sign
         # that the business is failing
         margin = (profit + rd_cash) / revenue if revenue > 0.0 else 0.0
@@ -129,4 +156,4 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
             # young firms can grow faster (report §1.3: incubator graduates scale up)
             cap = 1.10 if age < 12 else 1.05
             change = min(max(change, 0.95), cap)
-            firms.employees[f] = max(1.0, firms.employees[f] * change)
+            firm_employees[f] = max(1.0, firm_employees[f] * change)

@@ -15,6 +15,7 @@ from numba import njit
 
 from model.kernels.index import group_index
 from model.kernels.rng import poisson, uniform
+from model.kernels.sort import argsort_nonnegative
 from model.ledger import TALENT_ARRIVALS, TALENT_DEPARTURES
 
 PHASE_TALENT = 1
@@ -47,19 +48,26 @@ def aggregate_talent(talent, firms, p):
     Writes ``firms.rd_staff``, ``firms.experts``, ``firms.talent_units`` (tier-weighted staff)
     and ``firms.talent_wage_mcny`` (quarterly wage bill, m CNY).
     """
-    firms.rd_staff[:] = 0
-    firms.experts[:] = 0
-    firms.talent_units[:] = 0.0
-    firms.talent_wage_mcny[:] = 0.0
-    for i in range(len(talent.alive)):
-        f = talent.employer_firm[i]
-        if talent.alive[i] and f >= 0:
-            tier = talent.tier[i]
-            firms.rd_staff[f] += 1
+    firm_rd_staff = firms.rd_staff
+    firm_experts = firms.experts
+    firm_talent_units = firms.talent_units
+    firm_talent_wage_mcny = firms.talent_wage_mcny
+    talent_alive = talent.alive
+    talent_employer_firm = talent.employer_firm
+    talent_tier = talent.tier
+    firm_rd_staff[:] = 0
+    firm_experts[:] = 0
+    firm_talent_units[:] = 0.0
+    firm_talent_wage_mcny[:] = 0.0
+    for i in range(len(talent_alive)):
+        f = talent_employer_firm[i]
+        if talent_alive[i] and f >= 0:
+            tier = talent_tier[i]
+            firm_rd_staff[f] += 1
             if tier == 2:
-                firms.experts[f] += 1
-            firms.talent_units[f] += tier_weight(tier, p)
-            firms.talent_wage_mcny[f] += tier_wage(tier, p)
+                firm_experts[f] += 1
+            firm_talent_units[f] += tier_weight(tier, p)
+            firm_talent_wage_mcny[f] += tier_wage(tier, p)
 
 
 @njit(cache=True)
@@ -82,14 +90,16 @@ def count_arrivals(counties, hub_initial, p, seed, step):
     hub : (n_hubs,) int64
         New workers in each hub.
     """
-    n = len(counties.rd_staff_initial)
+    county_rd_staff_initial = counties.rd_staff_initial
+    county_talent_pool_mcny = counties.talent_pool_mcny
+    n = len(county_rd_staff_initial)
     staff = np.zeros(n, dtype=np.int64)
     experts = np.zeros(n, dtype=np.int64)
     for c in range(n):
         staff[c] = poisson(
-            p.talent_inflow_per_q * counties.rd_staff_initial[c], seed, step, PHASE_TALENT, c, 0
+            p.talent_inflow_per_q * county_rd_staff_initial[c], seed, step, PHASE_TALENT, c, 0
         )
-        paid = int(np.floor(counties.talent_pool_mcny[c] / p.expert_recruitment_cost_mcny))
+        paid = int(np.floor(county_talent_pool_mcny[c] / p.expert_recruitment_cost_mcny))
         base = p.expert_inflow_per_q * p.firm_scale
         experts[c] = poisson(base, seed, step, PHASE_TALENT, c, 1) + paid
     hub = np.zeros(len(hub_initial), dtype=np.int64)
@@ -152,59 +162,73 @@ def talent_market(
     int
         Number of free slots used.
     """
-    n_counties = len(counties.enclave_hub)
-    n_talent = len(talent.alive)
+    county_enclave_hub = counties.enclave_hub
+    talent_alive = talent.alive
+    talent_employer_firm = talent.employer_firm
+    firm_rd_staff = firms.rd_staff
+    talent_county = talent.county
+    talent_tier = talent.tier
+    talent_hub = talent.hub
+    firm_staff_demand = firms.staff_demand
+    county_talent_pool_mcny = counties.talent_pool_mcny
+    talent_sector = talent.sector
+    firm_alive = firms.alive
+    firm_in_enclave = firms.in_enclave
+    firm_county = firms.county
+    firm_sector = firms.sector
+    n_counties = len(county_enclave_hub)
+    n_talent = len(talent_alive)
     # 1. departures, drain of experts to the hubs, layoffs
     for i in range(n_talent):
-        if not talent.alive[i]:
+        if not talent_alive[i]:
             continue
         if uniform(seed, step, PHASE_TALENT, i, 10) < p.talent_attrition_per_q:
-            f = talent.employer_firm[i]
+            f = talent_employer_firm[i]
             if f >= 0:
-                firms.rd_staff[f] -= 1
-            talent.alive[i] = False
-            talent.employer_firm[i] = -1
+                firm_rd_staff[f] -= 1
+            talent_alive[i] = False
+            talent_employer_firm[i] = -1
             talent_flows[TALENT_DEPARTURES] += 1
             continue
-        c = talent.county[i]
-        if talent.tier[i] == 2 and c >= 0:
+        c = talent_county[i]
+        if talent_tier[i] == 2 and c >= 0:
             if uniform(seed, step, PHASE_TALENT, i, 11) < p.expert_drain_to_hub_per_q:
-                f = talent.employer_firm[i]
+                f = talent_employer_firm[i]
                 if f >= 0:
-                    firms.rd_staff[f] -= 1
-                talent.employer_firm[i] = -1
-                talent.hub[i] = counties.enclave_hub[c]
-                talent.county[i] = -1
+                    firm_rd_staff[f] -= 1
+                talent_employer_firm[i] = -1
+                talent_hub[i] = county_enclave_hub[c]
+                talent_county[i] = -1
                 continue
-        f = talent.employer_firm[i]
+        f = talent_employer_firm[i]
         if f >= 0:
-            excess = firms.rd_staff[f] - firms.staff_demand[f]
+            excess = firm_rd_staff[f] - firm_staff_demand[f]
             if excess > 0:
-                if uniform(seed, step, PHASE_TALENT, i, 12) < excess / max(firms.rd_staff[f], 1):
-                    firms.rd_staff[f] -= 1
-                    talent.employer_firm[i] = -1
+                if uniform(seed, step, PHASE_TALENT, i, 12) < excess / max(firm_rd_staff[f], 1):
+                    firm_rd_staff[f] -= 1
+                    talent_employer_firm[i] = -1
     # 2. arrivals fill free slots in ascending order: county staff, county experts, hubs
     used = 0
     for c in range(n_counties):
         total = arrivals_staff[c] + arrivals_experts[c]
-        paid = int(np.floor(counties.talent_pool_mcny[c] / p.expert_recruitment_cost_mcny))
+        paid = int(np.floor(county_talent_pool_mcny[c] / p.expert_recruitment_cost_mcny))
         paid = min(paid, arrivals_experts[c])
         cost = paid * p.expert_recruitment_cost_mcny
-        counties.talent_pool_mcny[c] -= cost
+        county_talent_pool_mcny[c] -= cost
         money_flows[15] += cost  # SINK_PROGRAMME_COSTS: talent packages paid to recruits
         for k in range(total):
             i = free_slots[used]
             used += 1
-            talent.alive[i] = True
-            talent.employer_firm[i] = -1
-            talent.county[i] = c
-            talent.hub[i] = -1
+            talent_alive[i] = True
+            talent_employer_firm[i] = -1
+            talent_county[i] = c
+            talent_hub[i] = -1
             if k < arrivals_staff[c]:
                 senior = uniform(seed, step, PHASE_TALENT, i, 20) < p.senior_share_of_staff
-                talent.tier[i] = 1 if senior else 0
+                talent_tier[i] = 1 if senior else 0
             else:
-                talent.tier[i] = 2
-            talent.sector[i] = _draw_sector(
+                talent_tier[i] = 2
+            talent_sector[i] = _draw_sector(
                 county_sector_cdf[c], uniform(seed, step, PHASE_TALENT, i, 21)
             )
             talent_flows[TALENT_ARRIVALS] += 1
@@ -212,62 +236,126 @@ def talent_market(
         for _ in range(arrivals_hub[h]):
             i = free_slots[used]
             used += 1
-            talent.alive[i] = True
-            talent.employer_firm[i] = -1
-            talent.county[i] = -1
-            talent.hub[i] = h
+            talent_alive[i] = True
+            talent_employer_firm[i] = -1
+            talent_county[i] = -1
+            talent_hub[i] = h
             expert = uniform(seed, step, PHASE_TALENT, i, 22) < hub_share_expert[h]
             senior = uniform(seed, step, PHASE_TALENT, i, 23) < p.senior_share_of_staff
-            talent.tier[i] = 2 if expert else (1 if senior else 0)
-            talent.sector[i] = _draw_sector(
+            talent_tier[i] = 2 if expert else (1 if senior else 0)
+            talent_sector[i] = _draw_sector(
                 hub_sector_cdf[h], uniform(seed, step, PHASE_TALENT, i, 24)
             )
             talent_flows[TALENT_ARRIVALS] += 1
     # 3. matching: employers with vacancies grouped by county, enclave employers by hub
-    n_firms = len(firms.alive)
+    n_firms = len(firm_alive)
     vacant = np.zeros(n_firms, dtype=np.bool_)
-    enclave_hub_of_firm = np.full(n_firms, -1, dtype=np.int64)
+    enclave_hub_of_firm = np.full(n_firms, -1, dtype=np.int16)  # int16 like firm_county
     for f in range(n_firms):
-        if firms.alive[f] and firms.staff_demand[f] > firms.rd_staff[f]:
+        if firm_alive[f] and firm_staff_demand[f] > firm_rd_staff[f]:
             vacant[f] = True
-            if firms.in_enclave[f]:
-                enclave_hub_of_firm[f] = counties.enclave_hub[firms.county[f]]
-    by_county, county_off = group_index(firms.county, vacant, n_counties)
+            if firm_in_enclave[f]:
+                enclave_hub_of_firm[f] = county_enclave_hub[firm_county[f]]
+    by_county, county_off = group_index(firm_county, vacant, n_counties)
     n_hubs = len(arrivals_hub)
     by_hub, hub_off = group_index(enclave_hub_of_firm, vacant, n_hubs)
     draws = p.integration_matching_draws if integration_on else p.matching_draws
+    # The vacant firms' staff, demand and sector are copied into compact arrays indexed by
+    # position in ``by_county`` (a few % of the firms, so the random reads of the matching
+    # stay in cache) and written back at the end. Pools are groups: county c is group c, hub
+    # h is group n_counties + h; ``pool_pos[group_off[g]:group_off[g + 1]]`` lists the
+    # positions of group g's employers in the order of the original pools.
+    n_vacant = len(by_county)
+    v_staff = np.empty(n_vacant, dtype=firm_rd_staff.dtype)
+    v_demand = np.empty(n_vacant, dtype=firm_staff_demand.dtype)
+    v_sector = np.empty(n_vacant, dtype=firm_sector.dtype)
+    v_county = np.empty(n_vacant, dtype=np.int64)
+    v_hub = np.full(n_vacant, -1, dtype=np.int64)
+    pos_of_firm = np.empty(n_firms, dtype=np.int64)  # read only for vacant firms
+    for q in range(n_vacant):
+        f = by_county[q]
+        v_staff[q] = firm_rd_staff[f]
+        v_demand[q] = firm_staff_demand[f]
+        v_sector[q] = firm_sector[f]
+        v_county[q] = firm_county[f]
+        pos_of_firm[f] = q
+    n_groups = n_counties + n_hubs
+    group_off = np.empty(n_groups + 1, dtype=np.int64)
+    group_off[: n_counties + 1] = county_off
+    group_off[n_counties + 1 :] = n_vacant + hub_off[1:]
+    pool_pos = np.empty(n_vacant + len(by_hub), dtype=np.int64)
+    pool_pos[:n_vacant] = np.arange(n_vacant)
+    for q in range(len(by_hub)):
+        pos = pos_of_firm[by_hub[q]]
+        pool_pos[n_vacant + q] = pos
+        v_hub[pos] = enclave_hub_of_firm[by_hub[q]]
+    # employers of each group that still have a vacancy: a seeker whose group has none left
+    # would be refused by every employer it samples, so it is skipped (same result)
+    open_in_group = np.empty(n_groups, dtype=np.int64)
+    for g in range(n_groups):
+        open_in_group[g] = group_off[g + 1] - group_off[g]
     # seekers in the order of a hash key, experts first (firms compete for scarce high-level
-    # talent, report §2.3): independent of storage order and threads
-    seekers = np.flatnonzero(talent.alive & (talent.employer_firm < 0))
-    keys = np.empty(len(seekers), dtype=np.float64)
-    for j in range(len(seekers)):
-        keys[j] = (2 - talent.tier[seekers[j]]) + uniform(seed, step, PHASE_TALENT, seekers[j], 30)
-    seekers = seekers[np.argsort(keys, kind="mergesort")]
-    for j in range(len(seekers)):
-        i = seekers[j]
-        c = talent.county[i]
+    # talent, report §2.3): independent of storage order and threads. Seekers with an empty
+    # pool (hub talent without enclave vacancies) cannot be hired and are left out before the
+    # sort, which keeps the order of the others.
+    seekers = np.empty(n_talent, dtype=np.int64)
+    seeker_group = np.empty(n_talent, dtype=np.int64)
+    n_seekers = 0
+    for i in range(n_talent):
+        if not talent_alive[i] or talent_employer_firm[i] >= 0:
+            continue
+        c = talent_county[i]
         if c >= 0:
-            lo, hi = county_off[c], county_off[c + 1]
-            pool = by_county
+            g = np.int64(c)
         else:
-            h = talent.hub[i]
+            h = talent_hub[i]
             if h < 0 or h >= n_hubs:
                 continue
-            lo, hi = hub_off[h], hub_off[h + 1]
-            pool = by_hub
-        if hi <= lo:
+            g = n_counties + h
+        if open_in_group[g] == 0:
             continue
+        seekers[n_seekers] = i
+        seeker_group[n_seekers] = g
+        n_seekers += 1
+    keys = np.empty(n_seekers, dtype=np.float64)
+    for j in range(n_seekers):
+        keys[j] = (2 - talent_tier[seekers[j]]) + uniform(seed, step, PHASE_TALENT, seekers[j], 30)
+    order = argsort_nonnegative(keys)
+    # gather the seekers' data in serving order (independent loads, fast), then serve them
+    # reading sequentially
+    served = np.empty(n_seekers, dtype=np.int64)
+    served_group = np.empty(n_seekers, dtype=np.int64)
+    served_sector = np.empty(n_seekers, dtype=talent_sector.dtype)
+    for j in range(n_seekers):
+        jj = order[j]
+        served[j] = seekers[jj]
+        served_group[j] = seeker_group[jj]
+    for j in range(n_seekers):
+        served_sector[j] = talent_sector[served[j]]
+    acceptance = p.cross_sector_acceptance
+    for j in range(n_seekers):
+        g = served_group[j]
+        if open_in_group[g] == 0:
+            continue
+        i = served[j]
+        lo, hi = group_off[g], group_off[g + 1]
         for d in range(draws):
             u = uniform(seed, step, PHASE_TALENT, i, 40 + 2 * d)
-            f = pool[lo + int(u * (hi - lo))]
-            if firms.rd_staff[f] >= firms.staff_demand[f]:
+            q = pool_pos[lo + int(u * (hi - lo))]
+            if v_staff[q] >= v_demand[q]:
                 continue
-            if firms.sector[f] != talent.sector[i]:
-                if uniform(seed, step, PHASE_TALENT, i, 41 + 2 * d) >= p.cross_sector_acceptance:
+            if v_sector[q] != served_sector[j]:
+                if uniform(seed, step, PHASE_TALENT, i, 41 + 2 * d) >= acceptance:
                     continue
-            talent.employer_firm[i] = f
-            firms.rd_staff[f] += 1
+            talent_employer_firm[i] = by_county[q]
+            v_staff[q] += 1
+            if v_staff[q] >= v_demand[q]:
+                open_in_group[v_county[q]] -= 1
+                if v_hub[q] >= 0:
+                    open_in_group[n_counties + v_hub[q]] -= 1
             break
+    for q in range(n_vacant):
+        firm_rd_staff[by_county[q]] = v_staff[q]
     return used
 
 
@@ -282,7 +370,10 @@ def _draw_sector(cdf, u):
 @njit(cache=True)
 def release_talent_of_dead_firms(talent, firms):
     """Make workers of firms that closed this quarter job seekers again."""
-    for i in range(len(talent.alive)):
-        f = talent.employer_firm[i]
-        if talent.alive[i] and f >= 0 and not firms.alive[f]:
-            talent.employer_firm[i] = -1
+    talent_alive = talent.alive
+    talent_employer_firm = talent.employer_firm
+    firm_alive = firms.alive
+    for i in range(len(talent_alive)):
+        f = talent_employer_firm[i]
+        if talent_alive[i] and f >= 0 and not firm_alive[f]:
+            talent_employer_firm[i] = -1
