@@ -21,7 +21,7 @@ from numba import njit
 
 from model.kernels.knowledge import service_level
 from model.kernels.rng import normal, poisson, uniform
-from model.kernels.sort import argsort_nonnegative
+from model.kernels.sort import sort_by_key
 from model.ledger import SINK_EXIT_CASH, SINK_FIRMS_LEAVING, SRC_FOUNDER_EQUITY
 from model.state import NEVER_CERTIFIED, PLATFORM_INCUBATOR, TIER_RD_STAFF
 
@@ -409,7 +409,7 @@ def _relocate_firms(
     keys = np.empty(n_movers, dtype=np.float64)
     for j in range(n_movers):
         keys[j] = uniform(seed, step, PHASE_RELOCATION, movers[j], 99)
-    movers = movers[argsort_nonnegative(keys)]
+    movers = sort_by_key(keys, movers)
     for j in range(n_movers):
         f = movers[j]
         current = service_level(

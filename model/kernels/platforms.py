@@ -20,7 +20,7 @@ from numba import njit
 from model.kernels.index import group_index
 from model.kernels.knowledge import service_level
 from model.kernels.rng import uniform
-from model.kernels.sort import argsort_nonnegative
+from model.kernels.sort import sort_by_key
 from model.ledger import SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
 from model.sectors import TRADITIONAL
 from model.state import PLATFORM_INCUBATOR
@@ -197,7 +197,7 @@ def _choose_platforms(
     keys = np.empty(n_movers, dtype=np.float64)
     for j in range(n_movers):
         keys[j] = uniform(seed, step, PHASE_PLATFORMS, movers[j], 0)
-    movers = movers[argsort_nonnegative(keys)]
+    movers = sort_by_key(keys, movers)
     for j in range(n_movers):
         f = movers[j]
         c = county[f]

@@ -11,11 +11,11 @@ generator, so the outcome does not depend on agent storage order or threads.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from model.kernels.index import group_index
 from model.kernels.rng import poisson, uniform
-from model.kernels.sort import argsort_nonnegative
+from model.kernels.sort import sort_by_key
 from model.ledger import TALENT_ARRIVALS, TALENT_DEPARTURES
 
 PHASE_TALENT = 1
@@ -260,34 +260,31 @@ def talent_market(
     n_hubs = len(arrivals_hub)
     by_hub, hub_off = group_index(enclave_hub_of_firm, vacant, n_hubs)
     draws = p.integration_matching_draws if integration_on else p.matching_draws
-    # The vacant firms' staff, demand and sector are copied into compact arrays indexed by
+    # The vacant firms' free places and sector are packed into one compact array indexed by
     # position in ``by_county`` (a few % of the firms, so the random reads of the matching
-    # stay in cache) and written back at the end. Pools are groups: county c is group c, hub
-    # h is group n_counties + h; ``pool_pos[group_off[g]:group_off[g + 1]]`` lists the
-    # positions of group g's employers in the order of the original pools.
+    # stay in cache): ``v_state = (staff_demand - rd_staff) << 8 | sector``, full when
+    # ``v_state < 256``; rd_staff is written back at the end. Pools are groups: county c is
+    # group c (positions ``group_off[c]:group_off[c + 1]`` of ``by_county``), hub h is group
+    # n_counties + h, whose positions are listed in ``hub_pos``.
     n_vacant = len(by_county)
-    v_staff = np.empty(n_vacant, dtype=firm_rd_staff.dtype)
-    v_demand = np.empty(n_vacant, dtype=firm_staff_demand.dtype)
-    v_sector = np.empty(n_vacant, dtype=firm_sector.dtype)
+    v_state = np.empty(n_vacant, dtype=np.int64)
     v_county = np.empty(n_vacant, dtype=np.int64)
     v_hub = np.full(n_vacant, -1, dtype=np.int64)
     pos_of_firm = np.empty(n_firms, dtype=np.int64)  # read only for vacant firms
     for q in range(n_vacant):
         f = by_county[q]
-        v_staff[q] = firm_rd_staff[f]
-        v_demand[q] = firm_staff_demand[f]
-        v_sector[q] = firm_sector[f]
+        free = np.int64(firm_staff_demand[f]) - np.int64(firm_rd_staff[f])
+        v_state[q] = (free << 8) | np.int64(firm_sector[f])
         v_county[q] = firm_county[f]
         pos_of_firm[f] = q
     n_groups = n_counties + n_hubs
     group_off = np.empty(n_groups + 1, dtype=np.int64)
     group_off[: n_counties + 1] = county_off
     group_off[n_counties + 1 :] = n_vacant + hub_off[1:]
-    pool_pos = np.empty(n_vacant + len(by_hub), dtype=np.int64)
-    pool_pos[:n_vacant] = np.arange(n_vacant)
+    hub_pos = np.empty(len(by_hub), dtype=np.int64)
     for q in range(len(by_hub)):
         pos = pos_of_firm[by_hub[q]]
-        pool_pos[n_vacant + q] = pos
+        hub_pos[q] = pos
         v_hub[pos] = enclave_hub_of_firm[by_hub[q]]
     # employers of each group that still have a vacancy: a seeker whose group has none left
     # would be refused by every employer it samples, so it is skipped (same result)
@@ -298,8 +295,10 @@ def talent_market(
     # talent, report §2.3): independent of storage order and threads. Seekers with an empty
     # pool (hub talent without enclave vacancies) cannot be hired and are left out before the
     # sort, which keeps the order of the others.
+    # a seeker travels through the sort packed in one int64: talent row (bits 0-39), sector
+    # (bits 40-47), group (bits 48-63)
     seekers = np.empty(n_talent, dtype=np.int64)
-    seeker_group = np.empty(n_talent, dtype=np.int64)
+    keys = np.empty(n_talent, dtype=np.float64)
     n_seekers = 0
     for i in range(n_talent):
         if not talent_alive[i] or talent_employer_firm[i] >= 0:
@@ -314,49 +313,165 @@ def talent_market(
             g = n_counties + h
         if open_in_group[g] == 0:
             continue
-        seekers[n_seekers] = i
-        seeker_group[n_seekers] = g
+        keys[n_seekers] = (2 - talent_tier[i]) + uniform(seed, step, PHASE_TALENT, i, 30)
+        seekers[n_seekers] = i | (np.int64(talent_sector[i]) << 40) | (g << 48)
         n_seekers += 1
-    keys = np.empty(n_seekers, dtype=np.float64)
-    for j in range(n_seekers):
-        keys[j] = (2 - talent_tier[seekers[j]]) + uniform(seed, step, PHASE_TALENT, seekers[j], 30)
-    order = argsort_nonnegative(keys)
-    # gather the seekers' data in serving order (independent loads, fast), then serve them
-    # reading sequentially
-    served = np.empty(n_seekers, dtype=np.int64)
-    served_group = np.empty(n_seekers, dtype=np.int64)
-    served_sector = np.empty(n_seekers, dtype=talent_sector.dtype)
-    for j in range(n_seekers):
-        jj = order[j]
-        served[j] = seekers[jj]
-        served_group[j] = seeker_group[jj]
-    for j in range(n_seekers):
-        served_sector[j] = talent_sector[served[j]]
+    keys = keys[:n_seekers]
+    seekers = seekers[:n_seekers]
     acceptance = p.cross_sector_acceptance
-    for j in range(n_seekers):
-        g = served_group[j]
+    if len(by_hub) > 0:
+        # enclave firms sit in a county pool and a hub pool: serve everyone in one order
+        _serve_seekers(
+            sort_by_key(keys, seekers),
+            v_state,
+            v_county,
+            v_hub,
+            by_county,
+            group_off,
+            hub_pos,
+            open_in_group,
+            talent_employer_firm,
+            n_counties,
+            n_vacant,
+            np.int64(draws),
+            acceptance,
+            np.int64(seed),
+            np.int64(step),
+        )
+    else:
+        # pools share no employer: each pool's seekers only compete among themselves, so
+        # serving pool by pool, each in key order, gives the same hires (and pools can be
+        # served in parallel)
+        count = np.zeros(n_groups + 1, dtype=np.int64)
+        for j in range(n_seekers):
+            count[(seekers[j] >> 48) + 1] += 1
+        seeker_off = np.cumsum(count)
+        fill = seeker_off[:-1].copy()
+        grouped_keys = np.empty(n_seekers, dtype=np.float64)
+        grouped = np.empty(n_seekers, dtype=np.int64)
+        for j in range(n_seekers):
+            g = seekers[j] >> 48
+            grouped_keys[fill[g]] = keys[j]
+            grouped[fill[g]] = seekers[j]
+            fill[g] += 1
+        _serve_pools(
+            grouped_keys,
+            grouped,
+            seeker_off,
+            v_state,
+            v_county,
+            v_hub,
+            by_county,
+            group_off,
+            hub_pos,
+            open_in_group,
+            talent_employer_firm,
+            n_counties,
+            n_vacant,
+            np.int64(draws),
+            acceptance,
+            np.int64(seed),
+            np.int64(step),
+        )
+    for q in range(n_vacant):
+        f = by_county[q]
+        firm_rd_staff[f] = firm_staff_demand[f] - (v_state[q] >> 8)
+    return used
+
+
+@njit(cache=True, parallel=True)
+def _serve_pools(
+    grouped_keys,
+    grouped,
+    seeker_off,
+    v_state,
+    v_county,
+    v_hub,
+    by_county,
+    group_off,
+    hub_pos,
+    open_in_group,
+    employer_firm,
+    n_counties,
+    n_vacant,
+    draws,
+    acceptance,
+    seed,
+    step,
+):
+    """Serve each pool's seekers in key order, pools in parallel (they share no state)."""
+    for g in prange(len(seeker_off) - 1):
+        lo, hi = seeker_off[g], seeker_off[g + 1]
+        if hi > lo:
+            _serve_seekers(
+                sort_by_key(grouped_keys[lo:hi], grouped[lo:hi]),
+                v_state,
+                v_county,
+                v_hub,
+                by_county,
+                group_off,
+                hub_pos,
+                open_in_group,
+                employer_firm,
+                n_counties,
+                n_vacant,
+                draws,
+                acceptance,
+                seed,
+                step,
+            )
+
+
+@njit(cache=True)
+def _serve_seekers(
+    served,
+    v_state,
+    v_county,
+    v_hub,
+    by_county,
+    group_off,
+    hub_pos,
+    open_in_group,
+    employer_firm,
+    n_counties,
+    n_vacant,
+    draws,
+    acceptance,
+    seed,
+    step,
+):
+    """Let seekers (packed: row | sector << 40 | group << 48) in ``served`` order take jobs.
+
+    Each samples ``draws`` employers of its pool; a full one refuses, one of another sector
+    accepts with probability ``acceptance``. See :func:`talent_market` for the arrays.
+    """
+    row_mask = (np.int64(1) << 40) - 1
+    for j in range(len(served)):
+        packed = served[j]
+        g = packed >> 48
         if open_in_group[g] == 0:
-            continue
-        i = served[j]
+            continue  # every employer would refuse
+        i = packed & row_mask
+        sector = (packed >> 40) & 255
         lo, hi = group_off[g], group_off[g + 1]
         for d in range(draws):
             u = uniform(seed, step, PHASE_TALENT, i, 40 + 2 * d)
-            q = pool_pos[lo + int(u * (hi - lo))]
-            if v_staff[q] >= v_demand[q]:
-                continue
-            if v_sector[q] != served_sector[j]:
+            q = lo + int(u * (hi - lo))
+            if g >= n_counties:
+                q = hub_pos[q - n_vacant]
+            state = v_state[q]
+            if state < 256:
+                continue  # no free place left
+            if (state & 255) != sector:
                 if uniform(seed, step, PHASE_TALENT, i, 41 + 2 * d) >= acceptance:
                     continue
-            talent_employer_firm[i] = by_county[q]
-            v_staff[q] += 1
-            if v_staff[q] >= v_demand[q]:
+            employer_firm[i] = by_county[q]
+            v_state[q] = state - 256
+            if state - 256 < 256:
                 open_in_group[v_county[q]] -= 1
                 if v_hub[q] >= 0:
                     open_in_group[n_counties + v_hub[q]] -= 1
             break
-    for q in range(n_vacant):
-        firm_rd_staff[by_county[q]] = v_staff[q]
-    return used
 
 
 @njit(cache=True)
