@@ -13,7 +13,7 @@ partly to its county of origin. Other local taxes are a share of value added.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from model.kernels.rng import normal
 from model.ledger import (
@@ -77,19 +77,29 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
     firm_profit_mcny = firms.profit_mcny
     firm_revenue_year_mcny = firms.revenue_year_mcny
     firm_rd_reported_year_mcny = firms.rd_reported_year_mcny
+    # the transcendental part of each firm's revenue is a per-firm map (parallel); money is
+    # then summed firm by firm in ascending order, as before
+    productivity_of = np.empty(len(firm_alive), dtype=np.float64)
+    shock_of = np.empty(len(firm_alive), dtype=np.float64)
+    _productivity_and_shock(
+        firm_alive,
+        firm_base_productivity,
+        firm_knowledge,
+        p.knowledge_reference,
+        p.knowledge_productivity_elasticity,
+        p.demand_sigma,
+        np.int64(seed),
+        np.int64(step),
+        productivity_of,
+        shock_of,
+    )
     for f in range(len(firm_alive)):
         if not firm_alive[f]:
             continue
         age = step - firm_born_step[f]
         ramp = min(1.0, 0.25 + age / 8.0) if firm_incubated[f] else 1.0
-        productivity = (
-            firm_base_productivity[f]
-            * (1.0 + firm_knowledge[f] / p.knowledge_reference)
-            ** p.knowledge_productivity_elasticity
-        )
-        shock = np.exp(
-            p.demand_sigma * normal(seed, step, PHASE_PRODUCTION, f, 0) - 0.5 * p.demand_sigma**2
-        )
+        productivity = productivity_of[f]
+        shock = shock_of[f]
         revenue = productivity * firm_employees[f] * shock * ramp
         materials = p.materials_share_of_revenue * revenue
         worker_wages = p.worker_wage_mcny_per_q * firm_employees[f]
@@ -157,3 +167,28 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
             cap = 1.10 if age < 12 else 1.05
             change = min(max(change, 0.95), cap)
             firm_employees[f] = max(1.0, firm_employees[f] * change)
+
+
+@njit(cache=True, parallel=True)
+def _productivity_and_shock(
+    alive,
+    base_productivity,
+    knowledge,
+    knowledge_reference,
+    elasticity,
+    demand_sigma,
+    seed,
+    step,
+    productivity_out,
+    shock_out,
+):
+    """Each live firm's productivity and demand shock (writes the two ``*_out`` arrays)."""
+    for f in prange(len(alive)):
+        if not alive[f]:
+            continue
+        productivity_out[f] = (
+            base_productivity[f] * (1.0 + knowledge[f] / knowledge_reference) ** elasticity
+        )
+        shock_out[f] = np.exp(
+            demand_sigma * normal(seed, step, PHASE_PRODUCTION, f, 0) - 0.5 * demand_sigma**2
+        )

@@ -179,6 +179,14 @@ def talent_market(
     n_counties = len(county_enclave_hub)
     n_talent = len(talent_alive)
     # 1. departures, drain of experts to the hubs, layoffs
+    # Staff only leave in this loop, so a firm can lay off only if it had more staff than it
+    # wants at the start; a bitset of those firms (small enough to stay in cache) spares the
+    # two random reads of rd_staff and staff_demand for the other firms' workers.
+    n_firms = len(firm_alive)
+    overstaffed = np.zeros((n_firms + 63) // 64, dtype=np.uint64)
+    for f in range(n_firms):
+        if firm_rd_staff[f] > firm_staff_demand[f]:
+            overstaffed[f >> 6] |= np.uint64(1) << np.uint64(f & 63)
     for i in range(n_talent):
         if not talent_alive[i]:
             continue
@@ -201,7 +209,7 @@ def talent_market(
                 talent_county[i] = -1
                 continue
         f = talent_employer_firm[i]
-        if f >= 0:
+        if f >= 0 and (overstaffed[f >> 6] >> np.uint64(f & 63)) & np.uint64(1):
             excess = firm_rd_staff[f] - firm_staff_demand[f]
             if excess > 0:
                 if uniform(seed, step, PHASE_TALENT, i, 12) < excess / max(firm_rd_staff[f], 1):
@@ -248,7 +256,6 @@ def talent_market(
             )
             talent_flows[TALENT_ARRIVALS] += 1
     # 3. matching: employers with vacancies grouped by county, enclave employers by hub
-    n_firms = len(firm_alive)
     vacant = np.zeros(n_firms, dtype=np.bool_)
     enclave_hub_of_firm = np.full(n_firms, -1, dtype=np.int16)  # int16 like firm_county
     for f in range(n_firms):
