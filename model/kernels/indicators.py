@@ -1,7 +1,8 @@
 """Phase 10 — the report's indicators per county (report §3.1; ``model/indicators.py``).
 
-One sequential pass over each population fills a ``(n_counties, N_INDICATORS)`` table in the
-order of :data:`model.indicators.INDICATORS`. Region-wide values are formed from it in Python
+One sequential pass over each population (talent counts come from the firms' staff counts)
+fills a ``(n_counties, N_INDICATORS)`` table in the order of
+:data:`model.indicators.INDICATORS`. Region-wide values are formed from it in Python
 (sums, and the ratio for R&D intensity).
 """
 
@@ -11,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from model.indicators import INDICATOR_INDEX
-from model.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK, TIER_EXPERT
+from model.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK
 
 I_RD = INDICATOR_INDEX["rd_spending_mcny"]
 I_REVENUE = INDICATOR_INDEX["revenue_mcny"]
@@ -78,9 +79,8 @@ def county_indicators(
     capital_kind = capital.kind
     capital_county = capital.county
     firm_fund_stake_mcny = firms.fund_stake_mcny
-    talent_alive = talent.alive
-    talent_employer_firm = talent.employer_firm
-    talent_tier = talent.tier
+    firm_rd_staff = firms.rd_staff
+    firm_experts = firms.experts
     platform_alive = platforms.alive
     platform_county = platforms.county
     capital_alive = capital.alive
@@ -122,16 +122,15 @@ def county_indicators(
         out[c, I_LOANS] += firm_debt_mcny[f]
         if firm_platform[f] >= 0:
             out[c, I_TENANTS] += 1.0
+        # S&T staff and experts by employer: counts, exact in any order. ``aggregate_talent``
+        # sets them from the talent table after the talent market, and nothing moves a worker
+        # between firms after it (workers of closed firms are released, entrants start with
+        # none), so this equals counting the talent table, without a pass over 6M rows.
+        out[c, I_STAFF] += firm_rd_staff[f]
+        out[c, I_EXPERTS] += firm_experts[f]
         lead = firm_lead_fund[f]
         if lead >= 0 and capital_kind[lead] == CAPITAL_GUIDANCE:
             out[capital_county[lead], I_PUBLIC_FUNDS] += firm_fund_stake_mcny[f]
-    for i in range(len(talent_alive)):
-        f = talent_employer_firm[i]
-        if talent_alive[i] and f >= 0:
-            c = firm_county[f]
-            out[c, I_STAFF] += 1.0
-            if talent_tier[i] == TIER_EXPERT:
-                out[c, I_EXPERTS] += 1.0
     for k in range(len(platform_alive)):
         if platform_alive[k]:
             out[platform_county[k], I_PLATFORMS] += 1.0
