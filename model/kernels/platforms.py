@@ -160,10 +160,11 @@ def _choose_platforms(
 ):
     """:func:`choose_platforms` on plain arrays (firm columns, then ``p_*`` platform columns).
 
-    Firms that cannot act are dropped before the sort: anchor firms, and firms with a
-    platform that do not draw a switch (both depend only on the firm's own state, which no
-    other firm's choice changes). Firms whose candidate pool has no open place are skipped
-    in the loop (every candidate would be refused). Neither changes any result.
+    Firms that cannot act are dropped before the sort: anchor firms, firms with a platform
+    that do not draw a switch (both depend only on the firm's own state, which no other
+    firm's choice changes), and firms whose candidate pool has no free place that any mover
+    could free. Firms whose pool has no free place left are skipped in the loop (every
+    candidate would be refused). None of this changes any result.
     """
     # incubator places are for start-ups (phase 6); single-firm platforms stay choosable but
     # serve other firms poorly (anchor_platform_radiation, report §2.2)
@@ -193,6 +194,31 @@ def _choose_platforms(
                 continue
         movers[n_movers] = f
         n_movers += 1
+    # A place on a full platform frees up only when one of its tenants among the movers
+    # leaves it. Where no open platform has a free place and no mover holds a place, none
+    # will during the loop, so every mover there would be refused: drop them before the sort.
+    holds_place = np.zeros(n_counties, dtype=np.bool_)
+    holds_any = False
+    for j in range(n_movers):
+        current = platform[movers[j]]
+        if current >= 0:
+            holds_any = True
+            c = p_county[current]
+            if 0 <= c < n_counties:
+                holds_place[c] = True
+    kept = 0
+    for j in range(n_movers):
+        f = movers[j]
+        if regionwide:
+            if free_all == 0 and not holds_any:
+                continue
+        else:
+            c = county[f]
+            if free_in_county[c] == 0 and not holds_place[c]:
+                continue
+        movers[kept] = f
+        kept += 1
+    n_movers = kept
     movers = movers[:n_movers]
     keys = np.empty(n_movers, dtype=np.float64)
     for j in range(n_movers):
