@@ -302,7 +302,6 @@ def enter_firms(
     return used
 
 
-@njit(cache=True)
 def relocate_firms(firms, platforms, cell_x_km, cell_y_km, p, seed, step):
     """Let firms move to a better-served county (report §3.4).
 
@@ -318,6 +317,8 @@ def relocate_firms(firms, platforms, cell_x_km, cell_y_km, p, seed, step):
     int
         Firms that moved.
     """
+    # (a Python function handing columns to the compiled loop: see
+    # platforms.choose_platforms)
     # the same platforms firms may choose at home (phase 7): no incubator places, no
     # single-firm platforms (they would serve the mover poorly)
     open_ = np.flatnonzero(

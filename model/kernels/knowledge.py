@@ -132,7 +132,6 @@ def service_level(
     return level
 
 
-@njit(cache=True)
 def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, seed, step):
     """Update knowledge stocks and draw patent applications and grants.
 
@@ -148,6 +147,9 @@ def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, se
         Output of :func:`gaussian_blur`.
     cell_x_km, cell_y_km : (n_cells,) float64
         Cell centres.
+
+    A Python function that hands the columns to the compiled loop (see
+    ``platforms.choose_platforms``).
     """
     avg_wage = (
         1.0 - p.senior_share_of_staff

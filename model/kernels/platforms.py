@@ -83,7 +83,6 @@ def count_tenants(firms, platforms):
         platform_tenants[k] += 1
 
 
-@njit(cache=True)
 def choose_platforms(
     firms, platforms, n_counties, cell_x_km, cell_y_km, regionwide, p, seed, step, force_all
 ):
@@ -92,6 +91,10 @@ def choose_platforms(
     Firms are served in a hash-key order; a platform at capacity takes no one more.
     ``regionwide`` lets firms choose platforms of any county (report §3.4); ``force_all``
     makes every firm reconsider (used when a policy reshapes the platforms).
+
+    A Python function: it takes the namedtuples and hands their columns to the compiled
+    :func:`_choose_platforms`. Compiling an entry point that takes the ``Firms`` and
+    ``KernelParams`` tuples cost about 3 s and unboxing them about 50 µs per call.
     """
     if len(platforms.alive) == 0:
         return
