@@ -14,7 +14,6 @@ from numba import njit
 from model.kernels.certification_rules import HTE_VALID_Q, hte_eligible, st_sme_eligible
 
 
-@njit(cache=True)
 def certify(firms, step):
     """Certify firms and reset the yearly accumulators.
 
@@ -32,15 +31,34 @@ def certify(firms, step):
     (n_firms,) bool
         Firms newly certified high-tech this year.
     """
-    firm_alive = firms.alive
-    firm_hte_until_step = firms.hte_until_step
-    firm_st_sme = firms.st_sme
-    firm_revenue_year_mcny = firms.revenue_year_mcny
-    firm_rd_reported_year_mcny = firms.rd_reported_year_mcny
-    firm_rd_staff = firms.rd_staff
-    firm_employees = firms.employees
-    firm_patents_granted = firms.patents_granted
-    firm_high_tech_share = firms.high_tech_share
+    return _certify_body(
+        firms.alive,
+        firms.hte_until_step,
+        firms.st_sme,
+        firms.revenue_year_mcny,
+        firms.rd_reported_year_mcny,
+        firms.rd_staff,
+        firms.employees,
+        firms.patents_granted,
+        firms.high_tech_share,
+        step,
+    )
+
+
+@njit(cache=True)
+def _certify_body(
+    firm_alive,
+    firm_hte_until_step,
+    firm_st_sme,
+    firm_revenue_year_mcny,
+    firm_rd_reported_year_mcny,
+    firm_rd_staff,
+    firm_employees,
+    firm_patents_granted,
+    firm_high_tech_share,
+    step,
+):
+    """Compiled body of :func:`certify`."""
     n = len(firm_alive)
     new = np.zeros(n, dtype=np.bool_)
     for f in range(n):
@@ -65,16 +83,34 @@ def certify(firms, step):
     return new
 
 
-@njit(cache=True)
 def pay_certification_bonus(firms, counties, new_hte, bonus_mcny):
     """Counties pay ``bonus_mcny`` to each newly certified firm (a KPI-driven reward)."""
-    firm_alive = firms.alive
-    firm_county = firms.county
-    county_new_hte_q = counties.new_hte_q
-    firm_cash_mcny = firms.cash_mcny
-    county_budget_mcny = counties.budget_mcny
-    county_st_spending_mcny = counties.st_spending_mcny
-    county_policy_cost_mcny = counties.policy_cost_mcny
+    return _pay_certification_bonus_body(
+        firms.alive,
+        firms.county,
+        counties.new_hte_q,
+        firms.cash_mcny,
+        counties.budget_mcny,
+        counties.st_spending_mcny,
+        counties.policy_cost_mcny,
+        new_hte,
+        bonus_mcny,
+    )
+
+
+@njit(cache=True)
+def _pay_certification_bonus_body(
+    firm_alive,
+    firm_county,
+    county_new_hte_q,
+    firm_cash_mcny,
+    county_budget_mcny,
+    county_st_spending_mcny,
+    county_policy_cost_mcny,
+    new_hte,
+    bonus_mcny,
+):
+    """Compiled body of :func:`pay_certification_bonus`."""
     for f in range(len(firm_alive)):
         if new_hte[f]:
             c = firm_county[f]

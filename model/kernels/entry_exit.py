@@ -30,7 +30,6 @@ PHASE_ENTRY = 7
 PHASE_RELOCATION = 10
 
 
-@njit(cache=True)
 def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
     """Close insolvent and unlucky firms, and let enclave firms leave for the hub.
 
@@ -41,37 +40,77 @@ def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
     left : int
         Enclave firms that moved to the hub.
     """
-    firm_alive = firms.alive
-    firm_born_step = firms.born_step
-    firm_listed = firms.listed
-    firm_cash_mcny = firms.cash_mcny
-    firm_revenue_mcny = firms.revenue_mcny
-    firm_in_enclave = firms.in_enclave
-    firm_county = firms.county
-    capital_pool_mcny = capital.pool_mcny
-    firm_debt_mcny = firms.debt_mcny
-    capital_loans_mcny = capital.loans_mcny
-    capital_losses_mcny = capital.losses_mcny
-    firm_lead_fund = firms.lead_fund
-    firm_fund_stake_mcny = firms.fund_stake_mcny
-    firm_co_fund = firms.co_fund
-    firm_co_stake_mcny = firms.co_stake_mcny
-    firm_platform = firms.platform
+    return _exit_firms_body(
+        firms.alive,
+        firms.born_step,
+        firms.listed,
+        firms.cash_mcny,
+        firms.revenue_mcny,
+        firms.in_enclave,
+        firms.county,
+        capital.pool_mcny,
+        firms.debt_mcny,
+        capital.loans_mcny,
+        capital.losses_mcny,
+        firms.lead_fund,
+        firms.fund_stake_mcny,
+        firms.co_fund,
+        firms.co_stake_mcny,
+        firms.platform,
+        p.exit_hazard_per_q,
+        p.young_firm_hazard_multiplier,
+        p.insolvency_cash_quarters,
+        p.enclave_relocation_per_q,
+        bank_of_county,
+        seed,
+        step,
+        flows,
+    )
+
+
+@njit(cache=True)
+def _exit_firms_body(
+    firm_alive,
+    firm_born_step,
+    firm_listed,
+    firm_cash_mcny,
+    firm_revenue_mcny,
+    firm_in_enclave,
+    firm_county,
+    capital_pool_mcny,
+    firm_debt_mcny,
+    capital_loans_mcny,
+    capital_losses_mcny,
+    firm_lead_fund,
+    firm_fund_stake_mcny,
+    firm_co_fund,
+    firm_co_stake_mcny,
+    firm_platform,
+    prm_exit_hazard_per_q,
+    prm_young_firm_hazard_multiplier,
+    prm_insolvency_cash_quarters,
+    prm_enclave_relocation_per_q,
+    bank_of_county,
+    seed,
+    step,
+    flows,
+):
+    """Compiled body of :func:`exit_firms`."""
     closed = 0
     left = 0
     for f in range(len(firm_alive)):
         if not firm_alive[f]:
             continue
         age = step - firm_born_step[f]
-        hazard = p.exit_hazard_per_q
+        hazard = prm_exit_hazard_per_q
         if age < 12:
-            hazard *= p.young_firm_hazard_multiplier
+            hazard *= prm_young_firm_hazard_multiplier
         if firm_listed[f]:
             hazard *= 0.25
-        insolvent = firm_cash_mcny[f] < -p.insolvency_cash_quarters * firm_revenue_mcny[f] - 0.5
+        insolvent = firm_cash_mcny[f] < -prm_insolvency_cash_quarters * firm_revenue_mcny[f] - 0.5
         unlucky = uniform(seed, step, PHASE_EXIT, f, 0) < hazard
         moves = firm_in_enclave[f] and (
-            uniform(seed, step, PHASE_EXIT, f, 1) < p.enclave_relocation_per_q
+            uniform(seed, step, PHASE_EXIT, f, 1) < prm_enclave_relocation_per_q
         )
         if not (insolvent or unlucky or moves):
             continue
@@ -108,27 +147,46 @@ def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
     return closed, left
 
 
-@njit(cache=True)
 def graduate_firms(firms, counties, p, step):
     """Incubated firms that reached the age or revenue limit leave the incubator."""
-    firm_alive = firms.alive
-    firm_incubated = firms.incubated
-    firm_born_step = firms.born_step
-    firm_revenue_mcny = firms.revenue_mcny
-    firm_platform = firms.platform
-    county_graduates_q = counties.graduates_q
-    firm_county = firms.county
+    return _graduate_firms_body(
+        firms.alive,
+        firms.incubated,
+        firms.born_step,
+        firms.revenue_mcny,
+        firms.platform,
+        counties.graduates_q,
+        firms.county,
+        p.incubation_max_q,
+        p.graduation_revenue_mcny_per_q,
+        step,
+    )
+
+
+@njit(cache=True)
+def _graduate_firms_body(
+    firm_alive,
+    firm_incubated,
+    firm_born_step,
+    firm_revenue_mcny,
+    firm_platform,
+    county_graduates_q,
+    firm_county,
+    prm_incubation_max_q,
+    prm_graduation_revenue_mcny_per_q,
+    step,
+):
+    """Compiled body of :func:`graduate_firms`."""
     for f in range(len(firm_alive)):
         if not (firm_alive[f] and firm_incubated[f]):
             continue
         age = step - firm_born_step[f]
-        if age >= p.incubation_max_q or firm_revenue_mcny[f] >= p.graduation_revenue_mcny_per_q:
+        if age >= prm_incubation_max_q or firm_revenue_mcny[f] >= prm_graduation_revenue_mcny_per_q:
             firm_incubated[f] = False
             firm_platform[f] = -1
             county_graduates_q[firm_county[f]] += 1
 
 
-@njit(cache=True)
 def count_entries(firms, platforms, talent, n_counties, p, seed, step):
     """Draw the number of start-ups of each county and each incubator.
 
@@ -139,15 +197,48 @@ def count_entries(firms, platforms, talent, n_counties, p, seed, step):
     incubator_startups : (n_platforms,) int64
         Start-ups each incubator takes in.
     """
-    talent_alive = talent.alive
-    talent_tier = talent.tier
-    talent_employer_firm = talent.employer_firm
-    talent_county = talent.county
-    platform_alive = platforms.alive
-    platform_kind = platforms.kind
-    platform_capacity = platforms.capacity
-    platform_tenants = platforms.tenants
-    platform_quality = platforms.quality
+    return _count_entries_body(
+        talent.alive,
+        talent.tier,
+        talent.employer_firm,
+        talent.county,
+        platforms.alive,
+        platforms.kind,
+        platforms.capacity,
+        platforms.tenants,
+        platforms.quality,
+        p.background_startups_per_county_per_q,
+        p.firm_scale,
+        p.spinoff_startups_per_senior_per_q,
+        p.incubation_startups_per_q,
+        p.platform_quality_half,
+        n_counties,
+        seed,
+        step,
+    )
+
+
+@njit(cache=True)
+def _count_entries_body(
+    talent_alive,
+    talent_tier,
+    talent_employer_firm,
+    talent_county,
+    platform_alive,
+    platform_kind,
+    platform_capacity,
+    platform_tenants,
+    platform_quality,
+    prm_background_startups_per_county_per_q,
+    prm_firm_scale,
+    prm_spinoff_startups_per_senior_per_q,
+    prm_incubation_startups_per_q,
+    prm_platform_quality_half,
+    n_counties,
+    seed,
+    step,
+):
+    """Compiled body of :func:`count_entries`."""
     seniors = np.zeros(n_counties, dtype=np.float64)
     for i in range(len(talent_alive)):
         if talent_alive[i] and talent_tier[i] != TIER_RD_STAFF and talent_employer_firm[i] >= 0:
@@ -157,8 +248,8 @@ def count_entries(firms, platforms, talent, n_counties, p, seed, step):
     county_startups = np.zeros(n_counties, dtype=np.int64)
     for c in range(n_counties):
         lam = (
-            p.background_startups_per_county_per_q * p.firm_scale
-            + p.spinoff_startups_per_senior_per_q * seniors[c]
+            prm_background_startups_per_county_per_q * prm_firm_scale
+            + prm_spinoff_startups_per_senior_per_q * seniors[c]
         )
         county_startups[c] = poisson(lam, seed, step, PHASE_ENTRY, c, 0)
     incubator_startups = np.zeros(len(platform_alive), dtype=np.int64)
@@ -166,12 +257,11 @@ def count_entries(firms, platforms, talent, n_counties, p, seed, step):
         if platform_alive[k] and platform_kind[k] == PLATFORM_INCUBATOR:
             free = max(platform_capacity[k] - platform_tenants[k], 0)
             q = platform_quality[k]
-            lam = p.incubation_startups_per_q * free * q / (q + p.platform_quality_half)
+            lam = prm_incubation_startups_per_q * free * q / (q + prm_platform_quality_half)
             incubator_startups[k] = poisson(lam, seed, step, PHASE_ENTRY, 1_000_000 + k, 0)
     return county_startups, incubator_startups
 
 
-@njit(cache=True)
 def enter_firms(
     firms,
     platforms,
@@ -203,6 +293,142 @@ def enter_firms(
     int
         Free slots used.
     """
+    return _enter_firms_body(
+        platforms.county,
+        platforms.cell,
+        platforms.sector_focus,
+        firms.alive,
+        firms.sector,
+        firms.cell,
+        firms.county,
+        firms.origin_county,
+        firms.born_step,
+        firms.employees,
+        firms.base_productivity,
+        firms.high_tech_share,
+        firms.rd_taste,
+        firms.revenue_mcny,
+        firms.value_added_mcny,
+        firms.profit_mcny,
+        firms.cash_mcny,
+        firms.debt_mcny,
+        firms.equity_raised_mcny,
+        firms.fund_stake_mcny,
+        firms.lead_fund,
+        firms.co_stake_mcny,
+        firms.co_fund,
+        firms.rd_real_mcny,
+        firms.rd_reported_mcny,
+        firms.rd_reported_year_mcny,
+        firms.revenue_year_mcny,
+        firms.knowledge,
+        firms.new_knowledge,
+        firms.patent_pipeline,
+        firms.applications_q,
+        firms.grants_q,
+        firms.patents_granted,
+        firms.staff_demand,
+        firms.rd_staff,
+        firms.talent_units,
+        firms.experts,
+        firms.talent_wage_mcny,
+        firms.platform,
+        firms.incubated,
+        firms.hte_until_step,
+        firms.st_sme,
+        firms.quoted,
+        firms.listed,
+        firms.in_enclave,
+        firms.expert_link,
+        firms.voucher_mcny,
+        firms.grant_mcny,
+        platforms.tenants,
+        counties.startups_q,
+        p.productivity_sigma,
+        p.revenue_per_employee_mcny_per_q,
+        p.startup_cash_mcny,
+        p.startup_employees,
+        county_startups,
+        incubator_startups,
+        free_slots,
+        county_cells,
+        county_cell_offsets,
+        county_sector_cdf,
+        high_tech_share_mean,
+        seed,
+        step,
+        flows,
+    )
+
+
+@njit(cache=True)
+def _enter_firms_body(
+    platform_county,
+    platform_cell,
+    platform_sector_focus,
+    firm_alive,
+    firm_sector,
+    firm_cell,
+    firm_county,
+    firm_origin_county,
+    firm_born_step,
+    firm_employees,
+    firm_base_productivity,
+    firm_high_tech_share,
+    firm_rd_taste,
+    firm_revenue_mcny,
+    firm_value_added_mcny,
+    firm_profit_mcny,
+    firm_cash_mcny,
+    firm_debt_mcny,
+    firm_equity_raised_mcny,
+    firm_fund_stake_mcny,
+    firm_lead_fund,
+    firm_co_stake_mcny,
+    firm_co_fund,
+    firm_rd_real_mcny,
+    firm_rd_reported_mcny,
+    firm_rd_reported_year_mcny,
+    firm_revenue_year_mcny,
+    firm_knowledge,
+    firm_new_knowledge,
+    firm_patent_pipeline,
+    firm_applications_q,
+    firm_grants_q,
+    firm_patents_granted,
+    firm_staff_demand,
+    firm_rd_staff,
+    firm_talent_units,
+    firm_experts,
+    firm_talent_wage_mcny,
+    firm_platform,
+    firm_incubated,
+    firm_hte_until_step,
+    firm_st_sme,
+    firm_quoted,
+    firm_listed,
+    firm_in_enclave,
+    firm_expert_link,
+    firm_voucher_mcny,
+    firm_grant_mcny,
+    platform_tenants,
+    county_startups_q,
+    prm_productivity_sigma,
+    prm_revenue_per_employee_mcny_per_q,
+    prm_startup_cash_mcny,
+    prm_startup_employees,
+    county_startups,
+    incubator_startups,
+    free_slots,
+    county_cells,
+    county_cell_offsets,
+    county_sector_cdf,
+    high_tech_share_mean,
+    seed,
+    step,
+    flows,
+):
+    """Compiled body of :func:`enter_firms`."""
     # where each start-up goes (ascending free rows: county start-ups, then incubators)
     n_new = county_startups.sum() + incubator_startups.sum()
     new_county = np.empty(n_new, dtype=np.int64)
@@ -223,15 +449,15 @@ def enter_firms(
             used += 1
     for k in range(len(incubator_startups)):
         for _ in range(incubator_startups[k]):
-            new_county[used] = platforms.county[k]
-            new_cell[used] = platforms.cell[k]
-            new_sector[used] = platforms.sector_focus[k]
+            new_county[used] = platform_county[k]
+            new_cell[used] = platform_cell[k]
+            new_sector[used] = platform_sector_focus[k]
             new_incubator[used] = k
             used += 1
     # initialise the rows (no helper taking the Firms tuple: see knowledge.service_level)
-    productivity_sigma = p.productivity_sigma
-    revenue_per_employee = p.revenue_per_employee_mcny_per_q
-    startup_cash = p.startup_cash_mcny
+    productivity_sigma = prm_productivity_sigma
+    revenue_per_employee = prm_revenue_per_employee_mcny_per_q
+    startup_cash = prm_startup_cash_mcny
     for j in range(used):
         f = free_slots[j]
         c = new_county[j]
@@ -244,61 +470,61 @@ def enter_firms(
                 if u < sector_cdf[s]:
                     sector = s
                     break
-        firms.alive[f] = True
-        firms.sector[f] = sector
-        firms.cell[f] = new_cell[j]
-        firms.county[f] = c
-        firms.origin_county[f] = c
-        firms.born_step[f] = step
-        firms.employees[f] = p.startup_employees
-        firms.base_productivity[f] = revenue_per_employee * np.exp(
+        firm_alive[f] = True
+        firm_sector[f] = sector
+        firm_cell[f] = new_cell[j]
+        firm_county[f] = c
+        firm_origin_county[f] = c
+        firm_born_step[f] = step
+        firm_employees[f] = prm_startup_employees
+        firm_base_productivity[f] = revenue_per_employee * np.exp(
             productivity_sigma * normal(seed, step, PHASE_ENTRY, f, 3) - 0.5 * productivity_sigma**2
         )
         hts = high_tech_share_mean[sector] + 0.15 * normal(seed, step, PHASE_ENTRY, f, 4)
-        firms.high_tech_share[f] = min(max(hts, 0.0), 1.0)
-        firms.rd_taste[f] = uniform(seed, step, PHASE_ENTRY, f, 5)
-        firms.revenue_mcny[f] = 0.0
-        firms.value_added_mcny[f] = 0.0
-        firms.profit_mcny[f] = 0.0
-        firms.cash_mcny[f] = startup_cash
+        firm_high_tech_share[f] = min(max(hts, 0.0), 1.0)
+        firm_rd_taste[f] = uniform(seed, step, PHASE_ENTRY, f, 5)
+        firm_revenue_mcny[f] = 0.0
+        firm_value_added_mcny[f] = 0.0
+        firm_profit_mcny[f] = 0.0
+        firm_cash_mcny[f] = startup_cash
         flows[SRC_FOUNDER_EQUITY] += startup_cash
-        firms.debt_mcny[f] = 0.0
-        firms.equity_raised_mcny[f] = 0.0
-        firms.fund_stake_mcny[f] = 0.0
-        firms.lead_fund[f] = -1
-        firms.co_stake_mcny[f] = 0.0
-        firms.co_fund[f] = -1
-        firms.rd_real_mcny[f] = 0.0
-        firms.rd_reported_mcny[f] = 0.0
-        firms.rd_reported_year_mcny[f] = 0.0
-        firms.revenue_year_mcny[f] = 0.0
-        firms.knowledge[f] = 0.0
-        firms.new_knowledge[f] = 0.0
-        firms.patent_pipeline[f, :] = 0
-        firms.applications_q[f] = 0
-        firms.grants_q[f] = 0
-        firms.patents_granted[f] = 0
-        firms.staff_demand[f] = 0
-        firms.rd_staff[f] = 0
-        firms.talent_units[f] = 0.0
-        firms.experts[f] = 0
-        firms.talent_wage_mcny[f] = 0.0
-        firms.platform[f] = -1
-        firms.incubated[f] = False
-        firms.hte_until_step[f] = NEVER_CERTIFIED
-        firms.st_sme[f] = False
-        firms.quoted[f] = False
-        firms.listed[f] = False
-        firms.in_enclave[f] = False
-        firms.expert_link[f] = False
-        firms.voucher_mcny[f] = 0.0
-        firms.grant_mcny[f] = 0.0
+        firm_debt_mcny[f] = 0.0
+        firm_equity_raised_mcny[f] = 0.0
+        firm_fund_stake_mcny[f] = 0.0
+        firm_lead_fund[f] = -1
+        firm_co_stake_mcny[f] = 0.0
+        firm_co_fund[f] = -1
+        firm_rd_real_mcny[f] = 0.0
+        firm_rd_reported_mcny[f] = 0.0
+        firm_rd_reported_year_mcny[f] = 0.0
+        firm_revenue_year_mcny[f] = 0.0
+        firm_knowledge[f] = 0.0
+        firm_new_knowledge[f] = 0.0
+        firm_patent_pipeline[f, :] = 0
+        firm_applications_q[f] = 0
+        firm_grants_q[f] = 0
+        firm_patents_granted[f] = 0
+        firm_staff_demand[f] = 0
+        firm_rd_staff[f] = 0
+        firm_talent_units[f] = 0.0
+        firm_experts[f] = 0
+        firm_talent_wage_mcny[f] = 0.0
+        firm_platform[f] = -1
+        firm_incubated[f] = False
+        firm_hte_until_step[f] = NEVER_CERTIFIED
+        firm_st_sme[f] = False
+        firm_quoted[f] = False
+        firm_listed[f] = False
+        firm_in_enclave[f] = False
+        firm_expert_link[f] = False
+        firm_voucher_mcny[f] = 0.0
+        firm_grant_mcny[f] = 0.0
         k = new_incubator[j]
         if k >= 0:
-            firms.incubated[f] = True
-            firms.platform[f] = k
-            platforms.tenants[k] += 1
-        counties.startups_q[c] += 1
+            firm_incubated[f] = True
+            firm_platform[f] = k
+            platform_tenants[k] += 1
+        county_startups_q[c] += 1
     return used
 
 

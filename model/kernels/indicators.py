@@ -43,9 +43,15 @@ I_RD_PERFORMED = INDICATOR_INDEX["rd_performed_mcny"]
 I_PUBLIC_FUNDS = INDICATOR_INDEX["public_fund_assets_mcny"]
 
 
-@njit(cache=True)
 def county_indicators(
-    firms, platforms, talent, capital, counties, high_tech_sector, step, n_indicators
+    firms,
+    platforms,
+    talent,
+    capital,
+    counties,
+    high_tech_sector,
+    step,
+    n_indicators,
 ):
     """Compute every indicator for every county.
 
@@ -58,42 +64,92 @@ def county_indicators(
     -------
     (n_counties, n_indicators) float64
     """
-    county_budget_mcny = counties.budget_mcny
-    firm_alive = firms.alive
-    firm_county = firms.county
-    firm_rd_reported_mcny = firms.rd_reported_mcny
-    firm_rd_real_mcny = firms.rd_real_mcny
-    firm_revenue_mcny = firms.revenue_mcny
-    firm_hte_until_step = firms.hte_until_step
-    firm_st_sme = firms.st_sme
-    firm_sector = firms.sector
-    firm_value_added_mcny = firms.value_added_mcny
-    firm_high_tech_share = firms.high_tech_share
-    firm_applications_q = firms.applications_q
-    firm_grants_q = firms.grants_q
-    firm_quoted = firms.quoted
-    firm_listed = firms.listed
-    firm_debt_mcny = firms.debt_mcny
-    firm_platform = firms.platform
-    firm_lead_fund = firms.lead_fund
-    capital_kind = capital.kind
-    capital_county = capital.county
-    firm_fund_stake_mcny = firms.fund_stake_mcny
-    firm_rd_staff = firms.rd_staff
-    firm_experts = firms.experts
-    platform_alive = platforms.alive
-    platform_county = platforms.county
-    capital_alive = capital.alive
-    capital_pool_mcny = capital.pool_mcny
-    capital_loans_mcny = capital.loans_mcny
-    county_startups_q = counties.startups_q
-    county_graduates_q = counties.graduates_q
-    county_venture_mcny = counties.venture_mcny
-    county_st_spending_mcny = counties.st_spending_mcny
-    county_tax_revenue_mcny = counties.tax_revenue_mcny
-    county_province_tax_mcny = counties.province_tax_mcny
-    county_policy_cost_mcny = counties.policy_cost_mcny
-    county_province_policy_cost_mcny = counties.province_policy_cost_mcny
+    return _county_indicators_body(
+        counties.budget_mcny,
+        firms.alive,
+        firms.county,
+        firms.rd_reported_mcny,
+        firms.rd_real_mcny,
+        firms.revenue_mcny,
+        firms.hte_until_step,
+        firms.st_sme,
+        firms.sector,
+        firms.value_added_mcny,
+        firms.high_tech_share,
+        firms.applications_q,
+        firms.grants_q,
+        firms.quoted,
+        firms.listed,
+        firms.debt_mcny,
+        firms.platform,
+        firms.lead_fund,
+        capital.kind,
+        capital.county,
+        firms.fund_stake_mcny,
+        firms.rd_staff,
+        firms.experts,
+        platforms.alive,
+        platforms.county,
+        capital.alive,
+        capital.pool_mcny,
+        capital.loans_mcny,
+        counties.startups_q,
+        counties.graduates_q,
+        counties.venture_mcny,
+        counties.st_spending_mcny,
+        counties.tax_revenue_mcny,
+        counties.province_tax_mcny,
+        counties.policy_cost_mcny,
+        counties.province_policy_cost_mcny,
+        high_tech_sector,
+        step,
+        n_indicators,
+    )
+
+
+@njit(cache=True)
+def _county_indicators_body(
+    county_budget_mcny,
+    firm_alive,
+    firm_county,
+    firm_rd_reported_mcny,
+    firm_rd_real_mcny,
+    firm_revenue_mcny,
+    firm_hte_until_step,
+    firm_st_sme,
+    firm_sector,
+    firm_value_added_mcny,
+    firm_high_tech_share,
+    firm_applications_q,
+    firm_grants_q,
+    firm_quoted,
+    firm_listed,
+    firm_debt_mcny,
+    firm_platform,
+    firm_lead_fund,
+    capital_kind,
+    capital_county,
+    firm_fund_stake_mcny,
+    firm_rd_staff,
+    firm_experts,
+    platform_alive,
+    platform_county,
+    capital_alive,
+    capital_pool_mcny,
+    capital_loans_mcny,
+    county_startups_q,
+    county_graduates_q,
+    county_venture_mcny,
+    county_st_spending_mcny,
+    county_tax_revenue_mcny,
+    county_province_tax_mcny,
+    county_policy_cost_mcny,
+    county_province_policy_cost_mcny,
+    high_tech_sector,
+    step,
+    n_indicators,
+):
+    """Compiled body of :func:`county_indicators`."""
     n_counties = len(county_budget_mcny)
     out = np.zeros((n_counties, n_indicators), dtype=np.float64)
     for f in range(len(firm_alive)):

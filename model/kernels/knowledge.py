@@ -26,7 +26,6 @@ PHASE_KNOWLEDGE = 3
 LN2 = np.log(2.0)
 
 
-@njit(cache=True)
 def knowledge_by_cell(firms, n_sectors, n_cells):
     """Sum firms' knowledge per sector and cell.
 
@@ -34,10 +33,19 @@ def knowledge_by_cell(firms, n_sectors, n_cells):
     -------
     (n_sectors, n_cells) float64
     """
-    firm_alive = firms.alive
-    firm_sector = firms.sector
-    firm_cell = firms.cell
-    firm_knowledge = firms.knowledge
+    return _knowledge_by_cell_body(
+        firms.alive,
+        firms.sector,
+        firms.cell,
+        firms.knowledge,
+        n_sectors,
+        n_cells,
+    )
+
+
+@njit(cache=True)
+def _knowledge_by_cell_body(firm_alive, firm_sector, firm_cell, firm_knowledge, n_sectors, n_cells):
+    """Compiled body of :func:`knowledge_by_cell`."""
     out = np.zeros((n_sectors, n_cells), dtype=np.float64)
     for f in range(len(firm_alive)):
         if firm_alive[f]:

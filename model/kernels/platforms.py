@@ -28,46 +28,81 @@ from model.state import PLATFORM_INCUBATOR
 PHASE_PLATFORMS = 8
 
 
-@njit(cache=True)
 def run_platforms(platforms, p, step, flows):
     """Spend platform cash on overhead and quality; depreciate quality.
 
     Writes ``quality``, ``equipment_mcny``, ``cash_mcny``, ``budget_mcny`` (what was spent).
     """
-    platform_alive = platforms.alive
-    platform_cash_mcny = platforms.cash_mcny
-    platform_budget_mcny = platforms.budget_mcny
-    platform_quality = platforms.quality
-    platform_transition_until_step = platforms.transition_until_step
-    platform_equipment_mcny = platforms.equipment_mcny
+    return _run_platforms_body(
+        platforms.alive,
+        platforms.cash_mcny,
+        platforms.budget_mcny,
+        platforms.quality,
+        platforms.transition_until_step,
+        platforms.equipment_mcny,
+        p.platform_overhead_mcny_per_q,
+        p.platform_quality_depreciation_per_q,
+        p.platform_quality_per_mcny,
+        step,
+        flows,
+    )
+
+
+@njit(cache=True)
+def _run_platforms_body(
+    platform_alive,
+    platform_cash_mcny,
+    platform_budget_mcny,
+    platform_quality,
+    platform_transition_until_step,
+    platform_equipment_mcny,
+    prm_platform_overhead_mcny_per_q,
+    prm_platform_quality_depreciation_per_q,
+    prm_platform_quality_per_mcny,
+    step,
+    flows,
+):
+    """Compiled body of :func:`run_platforms`."""
     for k in range(len(platform_alive)):
         if not platform_alive[k]:
             continue
         spend = max(platform_cash_mcny[k], 0.0)
-        overhead = min(spend, p.platform_overhead_mcny_per_q)
+        overhead = min(spend, prm_platform_overhead_mcny_per_q)
         invest = spend - overhead
         platform_cash_mcny[k] -= spend
         flows[SINK_PLATFORM_RUNNING] += spend
         platform_budget_mcny[k] = spend
-        q = (1.0 - p.platform_quality_depreciation_per_q) * platform_quality[k]
+        q = (1.0 - prm_platform_quality_depreciation_per_q) * platform_quality[k]
         if platform_transition_until_step[k] <= step:
-            q += p.platform_quality_per_mcny * invest * 0.7
+            q += prm_platform_quality_per_mcny * invest * 0.7
             platform_equipment_mcny[k] = 0.98 * platform_equipment_mcny[k] + 0.3 * invest
         platform_quality[k] = q
 
 
-@njit(cache=True)
 def count_tenants(firms, platforms):
     """Recount ``platforms.tenants`` from ``firms.platform``; drop links to dead platforms.
 
     Also frees single-firm platforms whose anchor firm has closed (called after exits and
     before entries, so the anchor's row is not yet reused).
     """
-    platform_alive = platforms.alive
-    platform_anchor_firm = platforms.anchor_firm
-    firm_alive = firms.alive
-    platform_tenants = platforms.tenants
-    firm_platform = firms.platform
+    return _count_tenants_body(
+        platforms.alive,
+        platforms.anchor_firm,
+        firms.alive,
+        platforms.tenants,
+        firms.platform,
+    )
+
+
+@njit(cache=True)
+def _count_tenants_body(
+    platform_alive,
+    platform_anchor_firm,
+    firm_alive,
+    platform_tenants,
+    firm_platform,
+):
+    """Compiled body of :func:`count_tenants`."""
     for k in range(len(platform_alive)):
         a = platform_anchor_firm[k]
         if a >= 0 and not firm_alive[a]:
@@ -322,9 +357,16 @@ def _add_tenants(k, delta, open_, p_county, p_tenants, p_capacity, free_in_count
     return change
 
 
-@njit(cache=True)
 def consolidate_platforms(
-    firms, platforms, counties, n_counties, cell_x_km, cell_y_km, p, step, flows
+    firms,
+    platforms,
+    counties,
+    n_counties,
+    cell_x_km,
+    cell_y_km,
+    p,
+    step,
+    flows,
 ):
     """Merge platforms within ``consolidation_radius_km`` of a larger one in the same county.
 
@@ -339,9 +381,61 @@ def consolidate_platforms(
     int
         Number of platforms merged away.
     """
-    n = len(platforms.alive)
+    return _consolidate_platforms_body(
+        platforms.alive,
+        platforms.county,
+        platforms.capacity,
+        platforms.quality,
+        platforms.cell,
+        platforms.cash_mcny,
+        platforms.equipment_mcny,
+        platforms.level,
+        platforms.anchor_firm,
+        platforms.transition_until_step,
+        counties.budget_mcny,
+        counties.policy_cost_mcny,
+        firms.alive,
+        firms.platform,
+        p.consolidation_radius_km,
+        p.merger_transition_q,
+        p.merger_cost_mcny,
+        n_counties,
+        cell_x_km,
+        cell_y_km,
+        step,
+        flows,
+    )
+
+
+@njit(cache=True)
+def _consolidate_platforms_body(
+    platform_alive,
+    platform_county,
+    platform_capacity,
+    platform_quality,
+    platform_cell,
+    platform_cash_mcny,
+    platform_equipment_mcny,
+    platform_level,
+    platform_anchor_firm,
+    platform_transition_until_step,
+    county_budget_mcny,
+    county_policy_cost_mcny,
+    firm_alive,
+    firm_platform,
+    prm_consolidation_radius_km,
+    prm_merger_transition_q,
+    prm_merger_cost_mcny,
+    n_counties,
+    cell_x_km,
+    cell_y_km,
+    step,
+    flows,
+):
+    """Compiled body of :func:`consolidate_platforms`."""
+    n = len(platform_alive)
     merged_into = np.full(n, -1, dtype=np.int64)
-    by_county, off = group_index(platforms.county, platforms.alive, n_counties)
+    by_county, off = group_index(platform_county, platform_alive, n_counties)
     merged = 0
     for c in range(n_counties):
         members = by_county[off[c] : off[c + 1]]
@@ -350,7 +444,7 @@ def consolidate_platforms(
         rank = np.empty(len(members), dtype=np.float64)
         for j in range(len(members)):
             k = members[j]
-            rank[j] = -(platforms.capacity[k] * 1e6 + platforms.quality[k] * 1e-3) + k * 1e-9
+            rank[j] = -(platform_capacity[k] * 1e6 + platform_quality[k] * 1e-3) + k * 1e-9
         members = members[np.argsort(rank, kind="mergesort")]
         for a in range(len(members)):
             big = members[a]
@@ -360,33 +454,32 @@ def consolidate_platforms(
                 small = members[b]
                 if merged_into[small] >= 0:
                     continue
-                dx = cell_x_km[platforms.cell[big]] - cell_x_km[platforms.cell[small]]
-                dy = cell_y_km[platforms.cell[big]] - cell_y_km[platforms.cell[small]]
-                if np.sqrt(dx * dx + dy * dy) > p.consolidation_radius_km:
+                dx = cell_x_km[platform_cell[big]] - cell_x_km[platform_cell[small]]
+                dy = cell_y_km[platform_cell[big]] - cell_y_km[platform_cell[small]]
+                if np.sqrt(dx * dx + dy * dy) > prm_consolidation_radius_km:
                     continue
                 merged_into[small] = big
-                platforms.capacity[big] += platforms.capacity[small]
-                platforms.cash_mcny[big] += platforms.cash_mcny[small]
-                platforms.equipment_mcny[big] += platforms.equipment_mcny[small]
-                platforms.quality[big] += 0.5 * platforms.quality[small]
-                platforms.level[big] = max(platforms.level[big], platforms.level[small])
-                platforms.anchor_firm[big] = -1
-                platforms.transition_until_step[big] = step + p.merger_transition_q
-                platforms.alive[small] = False
-                platforms.cash_mcny[small] = 0.0
-                cost = p.merger_cost_mcny
-                counties.budget_mcny[c] -= cost
-                counties.policy_cost_mcny[c] += cost
+                platform_capacity[big] += platform_capacity[small]
+                platform_cash_mcny[big] += platform_cash_mcny[small]
+                platform_equipment_mcny[big] += platform_equipment_mcny[small]
+                platform_quality[big] += 0.5 * platform_quality[small]
+                platform_level[big] = max(platform_level[big], platform_level[small])
+                platform_anchor_firm[big] = -1
+                platform_transition_until_step[big] = step + prm_merger_transition_q
+                platform_alive[small] = False
+                platform_cash_mcny[small] = 0.0
+                cost = prm_merger_cost_mcny
+                county_budget_mcny[c] -= cost
+                county_policy_cost_mcny[c] += cost
                 flows[SINK_PROGRAMME_COSTS] += cost
                 merged += 1
-    for f in range(len(firms.alive)):
-        k = firms.platform[f]
-        if firms.alive[f] and k >= 0 and merged_into[k] >= 0:
-            firms.platform[f] = merged_into[k]
+    for f in range(len(firm_alive)):
+        k = firm_platform[f]
+        if firm_alive[f] and k >= 0 and merged_into[k] >= 0:
+            firm_platform[f] = merged_into[k]
     return merged
 
 
-@njit(cache=True)
 def specialise_platforms(firms, platforms, n_counties, n_sectors):
     """Give each platform a distinct sector focus by a cross-county plan (report §3.2).
 
@@ -397,11 +490,41 @@ def specialise_platforms(firms, platforms, n_counties, n_sectors):
     emerging sector becomes its innovation centre (level 2; Shenzhen's one centre per sector),
     which is where the province's platform money then goes.
     """
+    return _specialise_platforms_body(
+        firms.alive,
+        firms.county,
+        firms.sector,
+        platforms.county,
+        platforms.alive,
+        platforms.quality,
+        platforms.sector_focus,
+        platforms.anchor_firm,
+        platforms.level,
+        n_counties,
+        n_sectors,
+    )
+
+
+@njit(cache=True)
+def _specialise_platforms_body(
+    firm_alive,
+    firm_county,
+    firm_sector,
+    platform_county,
+    platform_alive,
+    platform_quality,
+    platform_sector_focus,
+    platform_anchor_firm,
+    platform_level,
+    n_counties,
+    n_sectors,
+):
+    """Compiled body of :func:`specialise_platforms`."""
     counts = np.zeros((n_counties, n_sectors), dtype=np.int64)
-    for f in range(len(firms.alive)):
-        if firms.alive[f]:
-            counts[firms.county[f], firms.sector[f]] += 1
-    by_county, off = group_index(platforms.county, platforms.alive, n_counties)
+    for f in range(len(firm_alive)):
+        if firm_alive[f]:
+            counts[firm_county[f], firm_sector[f]] += 1
+    by_county, off = group_index(platform_county, platform_alive, n_counties)
     for c in range(n_counties):
         members = by_county[off[c] : off[c + 1]]
         n_present = 0
@@ -412,7 +535,7 @@ def specialise_platforms(firms, platforms, n_counties, n_sectors):
             continue
         rank = np.empty(len(members), dtype=np.float64)
         for j in range(len(members)):
-            rank[j] = -platforms.quality[members[j]] + members[j] * 1e-9
+            rank[j] = -platform_quality[members[j]] + members[j] * 1e-9
         members = members[np.argsort(rank, kind="mergesort")]
         sector_rank = np.empty(n_sectors, dtype=np.float64)
         for s in range(n_sectors):
@@ -420,21 +543,17 @@ def specialise_platforms(firms, platforms, n_counties, n_sectors):
         sectors = np.argsort(sector_rank, kind="mergesort")[:n_present]
         for j in range(len(members)):
             k = members[j]
-            platforms.sector_focus[k] = sectors[j % n_present]
-            platforms.anchor_firm[k] = -1
-    platforms.level[:] = np.minimum(platforms.level, 1)
+            platform_sector_focus[k] = sectors[j % n_present]
+            platform_anchor_firm[k] = -1
+    platform_level[:] = np.minimum(platform_level, 1)
     for s in range(n_sectors):
         if s == TRADITIONAL:
             continue
         best = -1
         best_q = -1.0
-        for k in range(len(platforms.alive)):
-            if (
-                platforms.alive[k]
-                and platforms.sector_focus[k] == s
-                and platforms.quality[k] > best_q
-            ):
+        for k in range(len(platform_alive)):
+            if platform_alive[k] and platform_sector_focus[k] == s and platform_quality[k] > best_q:
                 best = k
-                best_q = platforms.quality[k]
+                best_q = platform_quality[k]
         if best >= 0:
-            platforms.level[best] = 2
+            platform_level[best] = 2

@@ -26,7 +26,6 @@ from model.sectors import TRADITIONAL
 REFERENCE_USER_COST = 1.0 - 0.25 * 0.75
 
 
-@njit(cache=True)
 def rd_decisions(firms, p, step, policy_on):
     """Set each live firm's real and reported R&D for this quarter and its staff demand.
 
@@ -42,6 +41,56 @@ def rd_decisions(firms, p, step, policy_on):
     policy_on : bool
         Whether scenario rules (the certification bonus) are active.
     """
+    return _rd_decisions_body(
+        firms.alive,
+        firms.sector,
+        firms.rd_taste,
+        firms.incubated,
+        firms.grant_mcny,
+        firms.revenue_mcny,
+        firms.cash_mcny,
+        firms.hte_until_step,
+        firms.high_tech_share,
+        firms.rd_staff,
+        firms.employees,
+        firms.patents_granted,
+        firms.applications_q,
+        firms.profit_mcny,
+        firms.voucher_mcny,
+        firms.rd_real_mcny,
+        firms.rd_reported_mcny,
+        firms.staff_demand,
+        p,
+        step,
+        policy_on,
+    )
+
+
+@njit(cache=True)
+def _rd_decisions_body(
+    firm_alive,
+    firm_sector,
+    firm_rd_taste,
+    firm_incubated,
+    firm_grant_mcny,
+    firm_revenue_mcny,
+    firm_cash_mcny,
+    firm_hte_until_step,
+    firm_high_tech_share,
+    firm_rd_staff,
+    firm_employees,
+    firm_patents_granted,
+    firm_applications_q,
+    firm_profit_mcny,
+    firm_voucher_mcny,
+    firm_rd_real_mcny,
+    firm_rd_reported_mcny,
+    firm_staff_demand,
+    p,
+    step,
+    policy_on,
+):
+    """Compiled body of :func:`rd_decisions`."""
     # The user cost of R&D moves with the tax rules (rate, super-deduction) relative to the
     # 2018 rules (25%, 75% extra deduction). Grants are not in it: they arrive as money and
     # crowd out part of the firm's own R&D (phase 8), so counting them here too would double
@@ -53,24 +102,24 @@ def rd_decisions(firms, p, step, policy_on):
         1.0 - p.senior_share_of_staff
     ) * p.wage_rd_staff_mcny_per_q + p.senior_share_of_staff * p.wage_senior_mcny_per_q
     # columns unpacked once: a per-firm helper never takes the Firms tuple
-    alive = firms.alive
-    sector = firms.sector
-    rd_taste = firms.rd_taste
-    incubated = firms.incubated
-    grant_mcny = firms.grant_mcny
-    revenue_mcny = firms.revenue_mcny
-    cash_mcny = firms.cash_mcny
-    hte_until_step = firms.hte_until_step
-    high_tech_share = firms.high_tech_share
-    rd_staff = firms.rd_staff
-    employees = firms.employees
-    patents_granted = firms.patents_granted
-    applications_q = firms.applications_q
-    profit_mcny = firms.profit_mcny
-    voucher_mcny = firms.voucher_mcny
-    rd_real_mcny = firms.rd_real_mcny
-    rd_reported_mcny = firms.rd_reported_mcny
-    staff_demand = firms.staff_demand
+    alive = firm_alive
+    sector = firm_sector
+    rd_taste = firm_rd_taste
+    incubated = firm_incubated
+    grant_mcny = firm_grant_mcny
+    revenue_mcny = firm_revenue_mcny
+    cash_mcny = firm_cash_mcny
+    hte_until_step = firm_hte_until_step
+    high_tech_share = firm_high_tech_share
+    rd_staff = firm_rd_staff
+    employees = firm_employees
+    patents_granted = firm_patents_granted
+    applications_q = firm_applications_q
+    profit_mcny = firm_profit_mcny
+    voucher_mcny = firm_voucher_mcny
+    rd_real_mcny = firm_rd_real_mcny
+    rd_reported_mcny = firm_rd_reported_mcny
+    staff_demand = firm_staff_demand
     for f in range(len(alive)):
         if alive[f]:
             real, reported = firm_rd(

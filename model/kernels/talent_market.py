@@ -41,20 +41,36 @@ def tier_weight(tier, p):
     return 1.0
 
 
-@njit(cache=True)
 def aggregate_talent(talent, firms, p):
     """Recount each firm's S&T staff from the talent table.
 
     Writes ``firms.rd_staff``, ``firms.experts``, ``firms.talent_units`` (tier-weighted staff)
     and ``firms.talent_wage_mcny`` (quarterly wage bill, m CNY).
     """
-    firm_rd_staff = firms.rd_staff
-    firm_experts = firms.experts
-    firm_talent_units = firms.talent_units
-    firm_talent_wage_mcny = firms.talent_wage_mcny
-    talent_alive = talent.alive
-    talent_employer_firm = talent.employer_firm
-    talent_tier = talent.tier
+    return _aggregate_talent_body(
+        firms.rd_staff,
+        firms.experts,
+        firms.talent_units,
+        firms.talent_wage_mcny,
+        talent.alive,
+        talent.employer_firm,
+        talent.tier,
+        p,
+    )
+
+
+@njit(cache=True)
+def _aggregate_talent_body(
+    firm_rd_staff,
+    firm_experts,
+    firm_talent_units,
+    firm_talent_wage_mcny,
+    talent_alive,
+    talent_employer_firm,
+    talent_tier,
+    p,
+):
+    """Compiled body of :func:`aggregate_talent`."""
     firm_rd_staff[:] = 0
     firm_experts[:] = 0
     firm_talent_units[:] = 0.0
@@ -70,7 +86,6 @@ def aggregate_talent(talent, firms, p):
             firm_talent_wage_mcny[f] += tier_wage(tier, p)
 
 
-@njit(cache=True)
 def count_arrivals(counties, hub_initial, p, seed, step):
     """Number of S&T workers arriving this quarter.
 
@@ -90,27 +105,52 @@ def count_arrivals(counties, hub_initial, p, seed, step):
     hub : (n_hubs,) int64
         New workers in each hub.
     """
-    county_rd_staff_initial = counties.rd_staff_initial
-    county_talent_pool_mcny = counties.talent_pool_mcny
+    return _count_arrivals_body(
+        counties.rd_staff_initial,
+        counties.talent_pool_mcny,
+        p.talent_inflow_per_q,
+        p.expert_recruitment_cost_mcny,
+        p.expert_inflow_per_q,
+        p.firm_scale,
+        p.talent_attrition_per_q,
+        hub_initial,
+        seed,
+        step,
+    )
+
+
+@njit(cache=True)
+def _count_arrivals_body(
+    county_rd_staff_initial,
+    county_talent_pool_mcny,
+    prm_talent_inflow_per_q,
+    prm_expert_recruitment_cost_mcny,
+    prm_expert_inflow_per_q,
+    prm_firm_scale,
+    prm_talent_attrition_per_q,
+    hub_initial,
+    seed,
+    step,
+):
+    """Compiled body of :func:`count_arrivals`."""
     n = len(county_rd_staff_initial)
     staff = np.zeros(n, dtype=np.int64)
     experts = np.zeros(n, dtype=np.int64)
     for c in range(n):
         staff[c] = poisson(
-            p.talent_inflow_per_q * county_rd_staff_initial[c], seed, step, PHASE_TALENT, c, 0
+            prm_talent_inflow_per_q * county_rd_staff_initial[c], seed, step, PHASE_TALENT, c, 0
         )
-        paid = int(np.floor(county_talent_pool_mcny[c] / p.expert_recruitment_cost_mcny))
-        base = p.expert_inflow_per_q * p.firm_scale
+        paid = int(np.floor(county_talent_pool_mcny[c] / prm_expert_recruitment_cost_mcny))
+        base = prm_expert_inflow_per_q * prm_firm_scale
         experts[c] = poisson(base, seed, step, PHASE_TALENT, c, 1) + paid
     hub = np.zeros(len(hub_initial), dtype=np.int64)
     for h in range(len(hub_initial)):
         hub[h] = poisson(
-            p.talent_attrition_per_q * hub_initial[h], seed, step, PHASE_TALENT, 1_000_000 + h, 0
+            prm_talent_attrition_per_q * hub_initial[h], seed, step, PHASE_TALENT, 1_000_000 + h, 0
         )
     return staff, experts, hub
 
 
-@njit(cache=True)
 def talent_market(
     talent,
     firms,
@@ -162,20 +202,80 @@ def talent_market(
     int
         Number of free slots used.
     """
-    county_enclave_hub = counties.enclave_hub
-    talent_alive = talent.alive
-    talent_employer_firm = talent.employer_firm
-    firm_rd_staff = firms.rd_staff
-    talent_county = talent.county
-    talent_tier = talent.tier
-    talent_hub = talent.hub
-    firm_staff_demand = firms.staff_demand
-    county_talent_pool_mcny = counties.talent_pool_mcny
-    talent_sector = talent.sector
-    firm_alive = firms.alive
-    firm_in_enclave = firms.in_enclave
-    firm_county = firms.county
-    firm_sector = firms.sector
+    return _talent_market_body(
+        counties.enclave_hub,
+        talent.alive,
+        talent.employer_firm,
+        firms.rd_staff,
+        talent.county,
+        talent.tier,
+        talent.hub,
+        firms.staff_demand,
+        counties.talent_pool_mcny,
+        talent.sector,
+        firms.alive,
+        firms.in_enclave,
+        firms.county,
+        firms.sector,
+        p.talent_attrition_per_q,
+        p.expert_drain_to_hub_per_q,
+        p.expert_recruitment_cost_mcny,
+        p.senior_share_of_staff,
+        p.integration_matching_draws,
+        p.matching_draws,
+        p.cross_sector_acceptance,
+        county_sector_cdf,
+        hub_sector_cdf,
+        hub_share_expert,
+        free_slots,
+        arrivals_staff,
+        arrivals_experts,
+        arrivals_hub,
+        seed,
+        step,
+        integration_on,
+        talent_flows,
+        money_flows,
+    )
+
+
+@njit(cache=True)
+def _talent_market_body(
+    county_enclave_hub,
+    talent_alive,
+    talent_employer_firm,
+    firm_rd_staff,
+    talent_county,
+    talent_tier,
+    talent_hub,
+    firm_staff_demand,
+    county_talent_pool_mcny,
+    talent_sector,
+    firm_alive,
+    firm_in_enclave,
+    firm_county,
+    firm_sector,
+    prm_talent_attrition_per_q,
+    prm_expert_drain_to_hub_per_q,
+    prm_expert_recruitment_cost_mcny,
+    prm_senior_share_of_staff,
+    prm_integration_matching_draws,
+    prm_matching_draws,
+    prm_cross_sector_acceptance,
+    county_sector_cdf,
+    hub_sector_cdf,
+    hub_share_expert,
+    free_slots,
+    arrivals_staff,
+    arrivals_experts,
+    arrivals_hub,
+    seed,
+    step,
+    integration_on,
+    talent_flows,
+    money_flows,
+):
+    """Compiled body of :func:`talent_market`."""
     n_counties = len(county_enclave_hub)
     n_talent = len(talent_alive)
     # 1. departures, drain of experts to the hubs, layoffs
@@ -190,7 +290,7 @@ def talent_market(
     for i in range(n_talent):
         if not talent_alive[i]:
             continue
-        if uniform(seed, step, PHASE_TALENT, i, 10) < p.talent_attrition_per_q:
+        if uniform(seed, step, PHASE_TALENT, i, 10) < prm_talent_attrition_per_q:
             f = talent_employer_firm[i]
             if f >= 0:
                 firm_rd_staff[f] -= 1
@@ -200,7 +300,7 @@ def talent_market(
             continue
         c = talent_county[i]
         if talent_tier[i] == 2 and c >= 0:
-            if uniform(seed, step, PHASE_TALENT, i, 11) < p.expert_drain_to_hub_per_q:
+            if uniform(seed, step, PHASE_TALENT, i, 11) < prm_expert_drain_to_hub_per_q:
                 f = talent_employer_firm[i]
                 if f >= 0:
                     firm_rd_staff[f] -= 1
@@ -219,9 +319,9 @@ def talent_market(
     used = 0
     for c in range(n_counties):
         total = arrivals_staff[c] + arrivals_experts[c]
-        paid = int(np.floor(county_talent_pool_mcny[c] / p.expert_recruitment_cost_mcny))
+        paid = int(np.floor(county_talent_pool_mcny[c] / prm_expert_recruitment_cost_mcny))
         paid = min(paid, arrivals_experts[c])
-        cost = paid * p.expert_recruitment_cost_mcny
+        cost = paid * prm_expert_recruitment_cost_mcny
         county_talent_pool_mcny[c] -= cost
         money_flows[15] += cost  # SINK_PROGRAMME_COSTS: talent packages paid to recruits
         for k in range(total):
@@ -232,7 +332,7 @@ def talent_market(
             talent_county[i] = c
             talent_hub[i] = -1
             if k < arrivals_staff[c]:
-                senior = uniform(seed, step, PHASE_TALENT, i, 20) < p.senior_share_of_staff
+                senior = uniform(seed, step, PHASE_TALENT, i, 20) < prm_senior_share_of_staff
                 talent_tier[i] = 1 if senior else 0
             else:
                 talent_tier[i] = 2
@@ -249,7 +349,7 @@ def talent_market(
             talent_county[i] = -1
             talent_hub[i] = h
             expert = uniform(seed, step, PHASE_TALENT, i, 22) < hub_share_expert[h]
-            senior = uniform(seed, step, PHASE_TALENT, i, 23) < p.senior_share_of_staff
+            senior = uniform(seed, step, PHASE_TALENT, i, 23) < prm_senior_share_of_staff
             talent_tier[i] = 2 if expert else (1 if senior else 0)
             talent_sector[i] = _draw_sector(
                 hub_sector_cdf[h], uniform(seed, step, PHASE_TALENT, i, 24)
@@ -266,7 +366,7 @@ def talent_market(
     by_county, county_off = group_index(firm_county, vacant, n_counties)
     n_hubs = len(arrivals_hub)
     by_hub, hub_off = group_index(enclave_hub_of_firm, vacant, n_hubs)
-    draws = p.integration_matching_draws if integration_on else p.matching_draws
+    draws = prm_integration_matching_draws if integration_on else prm_matching_draws
     # The vacant firms' free places and sector are packed into one compact array indexed by
     # position in ``by_county`` (a few % of the firms, so the random reads of the matching
     # stay in cache): ``v_state = (staff_demand - rd_staff) << 8 | sector``, full when
@@ -325,7 +425,7 @@ def talent_market(
         n_seekers += 1
     keys = keys[:n_seekers]
     seekers = seekers[:n_seekers]
-    acceptance = p.cross_sector_acceptance
+    acceptance = prm_cross_sector_acceptance
     if len(by_hub) > 0:
         # enclave firms sit in a county pool and a hub pool: serve everyone in one order
         _serve_seekers(
@@ -489,12 +589,14 @@ def _draw_sector(cdf, u):
     return len(cdf) - 1
 
 
-@njit(cache=True)
 def release_talent_of_dead_firms(talent, firms):
     """Make workers of firms that closed this quarter job seekers again."""
-    talent_alive = talent.alive
-    talent_employer_firm = talent.employer_firm
-    firm_alive = firms.alive
+    return _release_talent_of_dead_firms_body(talent.alive, talent.employer_firm, firms.alive)
+
+
+@njit(cache=True)
+def _release_talent_of_dead_firms_body(talent_alive, talent_employer_firm, firm_alive):
+    """Compiled body of :func:`release_talent_of_dead_firms`."""
     for i in range(len(talent_alive)):
         f = talent_employer_firm[i]
         if talent_alive[i] and f >= 0 and not firm_alive[f]:
