@@ -94,7 +94,11 @@ def _cpu_s() -> float:
 
 
 class _PhaseTimer:
-    """Wraps the numba dispatchers that ``model.engine`` calls, accumulating wall time."""
+    """Wraps the kernels ``model.engine`` calls, accumulating wall time.
+
+    Kernels are numba dispatchers, or Python functions of ``model.kernels`` that unpack
+    namedtuples for a compiled body.
+    """
 
     def __init__(self, engine_module, extra: dict[str, object]):
         from numba.core.registry import CPUDispatcher
@@ -109,6 +113,9 @@ class _PhaseTimer:
                 self._wrap(engine_module, name, obj)
                 if obj.targetoptions.get("parallel"):
                     self.parallel.append(name)
+            elif callable(obj) and getattr(obj, "__module__", "").startswith("model.kernels."):
+                # a Python-level kernel that unpacks namedtuples for a compiled body
+                self._wrap(engine_module, name, obj)
         for name, (owner, attr) in extra.items():
             self._wrap(owner, attr, getattr(owner, attr), label=name)
         self.enabled = False

@@ -83,6 +83,21 @@ def _cells_near_seed(
     return rng.choice(cells, size=n, p=w / w.sum())
 
 
+def _draw_sectors(u: np.ndarray, group: np.ndarray, cdf: np.ndarray) -> np.ndarray:
+    """Sector of each agent: the number of ``cdf[group]`` entries below its uniform ``u``.
+
+    Agents come in runs of one group (they are laid out county by county), so each run is
+    compared with its group's row; materialising ``cdf[group]`` for millions of agents cost
+    seconds of memory traffic at 1M firms.
+    """
+    out = np.empty(len(u), dtype=np.int64)
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(group)) + 1, [len(u)]])
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        if hi > lo:
+            out[lo:hi] = (u[lo:hi, None] > cdf[group[lo]]).sum(axis=1)
+    return out.clip(0, N_SECTORS - 1)
+
+
 def initial_state(region: Region, params: Parameters, seed: int) -> InitialState:
     """Build the initial populations of ``region``.
 
@@ -107,7 +122,7 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
     firms = new_firms(max(64, int(n_firms * 1.5)))
     county = np.repeat(np.arange(n_counties), n_firms_by_county)
     u = rng.random(n_firms)
-    sector = (u[:, None] > county_sector_cdf[county]).sum(axis=1).clip(0, N_SECTORS - 1)
+    sector = _draw_sectors(u, county, county_sector_cdf)
     cells = np.concatenate(
         [_cells_near_seed(region, c, n_firms_by_county[c], rng) for c in range(n_counties)]
     )
@@ -119,31 +134,30 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
         p.productivity_sigma * rng.standard_normal(n_firms) - 0.5 * p.productivity_sigma**2
     )
     hts = np.clip(HIGH_TECH_SHARE_MEAN[sector] + 0.15 * rng.standard_normal(n_firms), 0, 1)
-    idx = np.arange(n_firms)
     a = firms.arrays
-    a["alive"][idx] = True
-    a["sector"][idx] = sector
-    a["cell"][idx] = cells
-    a["county"][idx] = county
-    a["origin_county"][idx] = county
-    a["born_step"][idx] = -(rng.integers(12, 120, n_firms)) - 12
-    a["employees"][idx] = employees
-    a["base_productivity"][idx] = productivity
-    a["high_tech_share"][idx] = hts
-    a["rd_taste"][idx] = rng.random(n_firms)
+    a["alive"][:n_firms] = True
+    a["sector"][:n_firms] = sector
+    a["cell"][:n_firms] = cells
+    a["county"][:n_firms] = county
+    a["origin_county"][:n_firms] = county
+    a["born_step"][:n_firms] = -(rng.integers(12, 120, n_firms)) - 12
+    a["employees"][:n_firms] = employees
+    a["base_productivity"][:n_firms] = productivity
+    a["high_tech_share"][:n_firms] = hts
+    a["rd_taste"][:n_firms] = rng.random(n_firms)
     revenue = productivity * employees
-    a["revenue_mcny"][idx] = revenue
-    a["cash_mcny"][idx] = 0.5 * revenue
+    a["revenue_mcny"][:n_firms] = revenue
+    a["cash_mcny"][:n_firms] = 0.5 * revenue
     # a first guess of knowledge near its steady state, refined by the burn-in
     emerging = sector != TRADITIONAL
     participation = np.where(emerging, p.rd_participation_emerging, p.rd_participation_traditional)
     intensity = np.where(emerging, p.rd_intensity_emerging, p.rd_intensity_traditional)
-    doing = a["rd_taste"][idx] < participation
+    doing = a["rd_taste"][:n_firms] < participation
     rd_guess = np.where(doing, intensity * (1 - p.short_termism) * revenue, 0.0)
-    a["knowledge"][idx] = (
+    a["knowledge"][:n_firms] = (
         p.knowledge_productivity * rd_guess**p.rd_output_elasticity / p.knowledge_depreciation_per_q
     )
-    a["patents_granted"][idx] = rng.poisson(0.1 * a["knowledge"][idx])
+    a["patents_granted"][:n_firms] = rng.poisson(0.1 * a["knowledge"][:n_firms])
 
     # --- platforms -----------------------------------------------------------------------
     n_plat_by_county = np.array([max(1, round(c.platforms * scale)) for c in region.counties])
@@ -151,34 +165,33 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
     platforms = new_platforms(max(16, n_plat))
     pcounty = np.repeat(np.arange(n_counties), n_plat_by_county)
     pa = platforms.arrays
-    pidx = np.arange(n_plat)
-    pa["alive"][pidx] = True
-    pa["county"][pidx] = pcounty
+    pa["alive"][:n_plat] = True
+    pa["county"][:n_plat] = pcounty
     kind_u = rng.random(n_plat)
     kind = np.where(
         kind_u < p.incubator_share,
         PLATFORM_INCUBATOR,
         1 + rng.integers(0, PLATFORM_COMPLEX, n_plat),
     )
-    pa["kind"][pidx] = kind
+    pa["kind"][:n_plat] = kind
     level_u = rng.random(n_plat)
-    pa["level"][pidx] = np.where(level_u < 0.03, 2, np.where(level_u < 0.15, 1, 0))
+    pa["level"][:n_plat] = np.where(level_u < 0.03, 2, np.where(level_u < 0.15, 1, 0))
     # homogeneous positioning (report §2.1): foci drawn from the county's own sector mix,
     # so platforms of one county overlap; about half are general
     focus_u = rng.random(n_plat)
-    focus = (focus_u[:, None] > county_sector_cdf[pcounty]).sum(axis=1).clip(0, N_SECTORS - 1)
+    focus = _draw_sectors(focus_u, pcounty, county_sector_cdf)
     focus = np.where((focus == TRADITIONAL) | (rng.random(n_plat) < 0.5), -1, focus)
-    pa["sector_focus"][pidx] = focus
-    pa["cell"][pidx] = np.concatenate(
+    pa["sector_focus"][:n_plat] = focus
+    pa["cell"][:n_plat] = np.concatenate(
         [
             _cells_near_seed(region, c, n_plat_by_county[c], rng, scale_km=6.0)
             for c in range(n_counties)
         ]
     )
-    pa["capacity"][pidx] = p.platform_min_capacity + rng.integers(
+    pa["capacity"][:n_plat] = p.platform_min_capacity + rng.integers(
         0, 2 * p.platform_min_capacity, n_plat
     )
-    pa["quality"][pidx] = 3.0 * rng.uniform(0.5, 1.5, n_plat) * (1 + pa["level"][pidx])
+    pa["quality"][:n_plat] = 3.0 * rng.uniform(0.5, 1.5, n_plat) * (1 + pa["level"][:n_plat])
     # single-firm platforms (report §2.2): an R&D-doing firm of the county anchors them
     anchored = (rng.random(n_plat) < p.anchor_platform_share) & (kind != PLATFORM_INCUBATOR)
     doers = np.flatnonzero(doing)
@@ -229,18 +242,14 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
     hub_sector_cdf = np.tile(np.cumsum(shares.mean(axis=0)), (region.n_hubs, 1))
     hub_sector_cdf[:, -1] = 1.0
     tu = rng.random(n_talent)
-    cdf_rows = np.where(
-        tcounty[:, None] >= 0,
-        county_sector_cdf[np.maximum(tcounty, 0)],
-        hub_sector_cdf[np.maximum(thub, 0)],
-    )
-    tsector = (tu[:, None] > cdf_rows).sum(axis=1).clip(0, N_SECTORS - 1)
-    tidx = np.arange(n_talent)
-    ta["alive"][tidx] = True
-    ta["tier"][tidx] = tier
-    ta["sector"][tidx] = tsector
-    ta["county"][tidx] = tcounty
-    ta["hub"][tidx] = thub
+    # county talent draws from its county's mix, hub talent from the hub's
+    tgroup = np.where(tcounty >= 0, tcounty, n_counties + np.maximum(thub, 0))
+    tsector = _draw_sectors(tu, tgroup, np.vstack([county_sector_cdf, hub_sector_cdf]))
+    ta["alive"][:n_talent] = True
+    ta["tier"][:n_talent] = tier
+    ta["sector"][:n_talent] = tsector
+    ta["county"][:n_talent] = tcounty
+    ta["hub"][:n_talent] = thub
     hub_initial = (hub_staff + hub_experts).astype(np.float64)
     hub_expert_share = np.where(
         hub_initial > 0, hub_experts / np.maximum(hub_initial, 1), HUB_EXPERT_SHARE_DEFAULT

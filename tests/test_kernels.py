@@ -27,6 +27,7 @@ from model.kernels.index import group_index
 from model.kernels.knowledge import gaussian_blur, knowledge_by_cell, produce_knowledge
 from model.kernels.production import produce
 from model.kernels.rd_decisions import rd_decisions
+from model.kernels.sort import argsort_nonnegative, sort_by_key
 from model.ledger import (
     FLOW_NAMES,
     N_FLOWS,
@@ -142,8 +143,37 @@ def test_group_index_matches_naive_grouping(n_groups):
 
 
 def test_group_index_of_empty_input():
-    order, offsets = group_index(np.zeros(0, np.int64), np.zeros(0, np.bool_), 3)
+    order, offsets = group_index(np.zeros(0, np.int16), np.zeros(0, np.bool_), 3)
     assert len(order) == 0 and offsets.tolist() == [0, 0, 0, 0]
+
+
+# =============================================================================================
+# Serving order
+
+
+def _hash_like_keys(gen, n):
+    """Keys like the matching phases' (tier offset + uniform), with ties, zeros and lumps."""
+    keys = gen.integers(0, 3, n) + gen.random(n)
+    keys[: n // 4] = np.round(keys[: n // 4], 1)  # many ties
+    keys[n // 4 : n // 3] = 0.0
+    keys[n // 3 : n // 2] = 1.0 + gen.random(n // 2 - n // 3) * 1e-12  # a lump
+    return gen.permutation(keys)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 1_000, 50_000])
+def test_sort_by_key_is_a_stable_argsort(n):
+    gen = np.random.default_rng(n)
+    keys = _hash_like_keys(gen, n)
+    payload = gen.integers(0, 2**62, n)
+    expected = np.argsort(keys, kind="mergesort")
+    assert np.array_equal(argsort_nonnegative(keys), expected)
+    assert np.array_equal(sort_by_key(keys, payload), payload[expected])
+
+
+def test_sort_by_key_of_equal_and_tiny_keys():
+    for keys in (np.zeros(100), np.full(100, 5e-324), np.array([5e-324, 0.0, 5e-324, 0.0])):
+        expected = np.argsort(keys, kind="mergesort")
+        assert np.array_equal(argsort_nonnegative(keys), expected)
 
 
 # =============================================================================================

@@ -486,6 +486,21 @@ def _high_tech_value_added(model: ReferenceModel) -> float:
     )
 
 
+def _public_fund_assets(model: ReferenceModel) -> float:
+    """Guidance funds' pools and live stakes, tech banks' pools and loans (county money)."""
+    total = 0.0
+    for fund in model.funds:
+        if fund.kind == GUIDANCE_FUND and fund.county >= 0:
+            total += fund.pool_mcny
+    for bank in model.agents_by_type[TechBankAgent]:
+        if bank.county >= 0:
+            total += bank.pool_mcny + bank.loans_mcny
+    for firm in model.firms:
+        if firm.lead_fund is not None and firm.lead_fund.kind == GUIDANCE_FUND:
+            total += firm.fund_stake_mcny
+    return total
+
+
 def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else 0.0
 
@@ -522,6 +537,8 @@ def _indicator_reporters() -> dict[str, Any]:
         "province_policy_cost_mcny": lambda m: m.county_governments.agg(
             "province_policy_cost_mcny", sum
         ),
+        "rd_performed_mcny": lambda m: m.firms.agg("rd_real_mcny", sum),
+        "public_fund_assets_mcny": _public_fund_assets,
     }
     assert tuple(reporters) == INDICATOR_NAMES, "reporters must follow model.indicators"
     return reporters

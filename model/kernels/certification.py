@@ -14,7 +14,6 @@ from numba import njit
 from model.kernels.certification_rules import HTE_VALID_Q, hte_eligible, st_sme_eligible
 
 
-@njit(cache=True)
 def certify(firms, step):
     """Certify firms and reset the yearly accumulators.
 
@@ -32,61 +31,124 @@ def certify(firms, step):
     (n_firms,) bool
         Firms newly certified high-tech this year.
     """
-    n = len(firms.alive)
+    return _certify_body(
+        firms.alive,
+        firms.hte_until_step,
+        firms.st_sme,
+        firms.revenue_year_mcny,
+        firms.rd_reported_year_mcny,
+        firms.rd_staff,
+        firms.employees,
+        firms.patents_granted,
+        firms.high_tech_share,
+        step,
+    )
+
+
+@njit(cache=True)
+def _certify_body(
+    firm_alive,
+    firm_hte_until_step,
+    firm_st_sme,
+    firm_revenue_year_mcny,
+    firm_rd_reported_year_mcny,
+    firm_rd_staff,
+    firm_employees,
+    firm_patents_granted,
+    firm_high_tech_share,
+    step,
+):
+    """Compiled body of :func:`certify`."""
+    n = len(firm_alive)
     new = np.zeros(n, dtype=np.bool_)
     for f in range(n):
-        if firms.alive[f]:
-            held = firms.hte_until_step[f] > step  # a certificate covering this quarter
-            certified, firms.st_sme[f] = _check_firm(firms, f, step)
+        if firm_alive[f]:
+            held = firm_hte_until_step[f] > step  # a certificate covering this quarter
+            certified, firm_st_sme[f] = _check_firm(
+                firm_revenue_year_mcny[f],
+                firm_rd_reported_year_mcny[f],
+                firm_hte_until_step[f],
+                firm_rd_staff[f],
+                firm_employees[f],
+                firm_patents_granted[f],
+                firm_high_tech_share[f],
+                step,
+            )
             if certified:
                 # valid for the next HTE_VALID_Q quarters (t + 1 .. t + 12)
-                firms.hte_until_step[f] = step + HTE_VALID_Q + 1
+                firm_hte_until_step[f] = step + HTE_VALID_Q + 1
                 new[f] = not held
-            firms.revenue_year_mcny[f] = 0.0
-            firms.rd_reported_year_mcny[f] = 0.0
+            firm_revenue_year_mcny[f] = 0.0
+            firm_rd_reported_year_mcny[f] = 0.0
     return new
 
 
-@njit(cache=True)
 def pay_certification_bonus(firms, counties, new_hte, bonus_mcny):
     """Counties pay ``bonus_mcny`` to each newly certified firm (a KPI-driven reward)."""
-    for f in range(len(firms.alive)):
-        if new_hte[f]:
-            c = firms.county[f]
-            counties.new_hte_q[c] += 1
-            if bonus_mcny > 0.0:
-                firms.cash_mcny[f] += bonus_mcny
-                counties.budget_mcny[c] -= bonus_mcny
-                counties.st_spending_mcny[c] += bonus_mcny
-                counties.policy_cost_mcny[c] += bonus_mcny
+    return _pay_certification_bonus_body(
+        firms.alive,
+        firms.county,
+        counties.new_hte_q,
+        firms.cash_mcny,
+        counties.budget_mcny,
+        counties.st_spending_mcny,
+        counties.policy_cost_mcny,
+        new_hte,
+        bonus_mcny,
+    )
 
 
 @njit(cache=True)
-def _check_firm(firms, f, step):
-    """(certified or renewed high-tech this year, S&T SME) for firm ``f``.
+def _pay_certification_bonus_body(
+    firm_alive,
+    firm_county,
+    county_new_hte_q,
+    firm_cash_mcny,
+    county_budget_mcny,
+    county_st_spending_mcny,
+    county_policy_cost_mcny,
+    new_hte,
+    bonus_mcny,
+):
+    """Compiled body of :func:`pay_certification_bonus`."""
+    for f in range(len(firm_alive)):
+        if new_hte[f]:
+            c = firm_county[f]
+            county_new_hte_q[c] += 1
+            if bonus_mcny > 0.0:
+                firm_cash_mcny[f] += bonus_mcny
+                county_budget_mcny[c] -= bonus_mcny
+                county_st_spending_mcny[c] += bonus_mcny
+                county_policy_cost_mcny[c] += bonus_mcny
+
+
+@njit(cache=True, inline="always")
+def _check_firm(
+    revenue, rd, hte_until_step, rd_staff, employees, patents_granted, high_tech_share, step
+):
+    """(certified or renewed high-tech this year, S&T SME) for a firm with these values.
 
     A certificate that still covers the next quarter stands; one that expires is checked
-    again (renewal).
+    again (renewal). Takes the firm's values, not the Firms tuple (see
+    ``knowledge.service_level``).
     """
-    revenue = firms.revenue_year_mcny[f]
-    rd = firms.rd_reported_year_mcny[f]
-    standing = firms.hte_until_step[f] > step + 1
+    standing = hte_until_step > step + 1
     new = False
     if not standing and hte_eligible(
         revenue,
         rd,
-        firms.rd_staff[f],
-        firms.employees[f],
-        firms.patents_granted[f],
-        firms.high_tech_share[f],
+        rd_staff,
+        employees,
+        patents_granted,
+        high_tech_share,
     ):
         new = True
     st_sme = st_sme_eligible(
         revenue,
         rd,
-        firms.rd_staff[f],
-        firms.employees[f],
-        firms.patents_granted[f],
+        rd_staff,
+        employees,
+        patents_granted,
         standing or new,
     )
     return new, st_sme

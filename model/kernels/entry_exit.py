@@ -19,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.kernels.knowledge import platform_service
+from model.kernels.knowledge import service_level
 from model.kernels.rng import normal, poisson, uniform
+from model.kernels.sort import sort_by_key
 from model.ledger import SINK_EXIT_CASH, SINK_FIRMS_LEAVING, SRC_FOUNDER_EQUITY
 from model.state import NEVER_CERTIFIED, PLATFORM_INCUBATOR, TIER_RD_STAFF
 
@@ -29,7 +30,6 @@ PHASE_ENTRY = 7
 PHASE_RELOCATION = 10
 
 
-@njit(cache=True)
 def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
     """Close insolvent and unlucky firms, and let enclave firms leave for the hub.
 
@@ -40,71 +40,153 @@ def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
     left : int
         Enclave firms that moved to the hub.
     """
+    return _exit_firms_body(
+        firms.alive,
+        firms.born_step,
+        firms.listed,
+        firms.cash_mcny,
+        firms.revenue_mcny,
+        firms.in_enclave,
+        firms.county,
+        capital.pool_mcny,
+        firms.debt_mcny,
+        capital.loans_mcny,
+        capital.losses_mcny,
+        firms.lead_fund,
+        firms.fund_stake_mcny,
+        firms.co_fund,
+        firms.co_stake_mcny,
+        firms.platform,
+        p.exit_hazard_per_q,
+        p.young_firm_hazard_multiplier,
+        p.insolvency_cash_quarters,
+        p.enclave_relocation_per_q,
+        bank_of_county,
+        seed,
+        step,
+        flows,
+    )
+
+
+@njit(cache=True)
+def _exit_firms_body(
+    firm_alive,
+    firm_born_step,
+    firm_listed,
+    firm_cash_mcny,
+    firm_revenue_mcny,
+    firm_in_enclave,
+    firm_county,
+    capital_pool_mcny,
+    firm_debt_mcny,
+    capital_loans_mcny,
+    capital_losses_mcny,
+    firm_lead_fund,
+    firm_fund_stake_mcny,
+    firm_co_fund,
+    firm_co_stake_mcny,
+    firm_platform,
+    prm_exit_hazard_per_q,
+    prm_young_firm_hazard_multiplier,
+    prm_insolvency_cash_quarters,
+    prm_enclave_relocation_per_q,
+    bank_of_county,
+    seed,
+    step,
+    flows,
+):
+    """Compiled body of :func:`exit_firms`."""
     closed = 0
     left = 0
-    for f in range(len(firms.alive)):
-        if not firms.alive[f]:
+    for f in range(len(firm_alive)):
+        if not firm_alive[f]:
             continue
-        age = step - firms.born_step[f]
-        hazard = p.exit_hazard_per_q
+        age = step - firm_born_step[f]
+        hazard = prm_exit_hazard_per_q
         if age < 12:
-            hazard *= p.young_firm_hazard_multiplier
-        if firms.listed[f]:
+            hazard *= prm_young_firm_hazard_multiplier
+        if firm_listed[f]:
             hazard *= 0.25
-        insolvent = firms.cash_mcny[f] < -p.insolvency_cash_quarters * firms.revenue_mcny[f] - 0.5
+        insolvent = firm_cash_mcny[f] < -prm_insolvency_cash_quarters * firm_revenue_mcny[f] - 0.5
         unlucky = uniform(seed, step, PHASE_EXIT, f, 0) < hazard
-        moves = firms.in_enclave[f] and (
-            uniform(seed, step, PHASE_EXIT, f, 1) < p.enclave_relocation_per_q
+        moves = firm_in_enclave[f] and (
+            uniform(seed, step, PHASE_EXIT, f, 1) < prm_enclave_relocation_per_q
         )
         if not (insolvent or unlucky or moves):
             continue
         if moves and not insolvent:
-            flows[SINK_FIRMS_LEAVING] += firms.cash_mcny[f]
+            flows[SINK_FIRMS_LEAVING] += firm_cash_mcny[f]
             left += 1
             # the firm takes its loan with it and repays it
-            bank = bank_of_county[firms.county[f]]
+            bank = bank_of_county[firm_county[f]]
             if bank >= 0:
-                capital.pool_mcny[bank] += firms.debt_mcny[f]
-                capital.loans_mcny[bank] -= firms.debt_mcny[f]
-                flows[SINK_FIRMS_LEAVING] -= firms.debt_mcny[f]
+                capital_pool_mcny[bank] += firm_debt_mcny[f]
+                capital_loans_mcny[bank] -= firm_debt_mcny[f]
+                flows[SINK_FIRMS_LEAVING] -= firm_debt_mcny[f]
         else:
-            flows[SINK_EXIT_CASH] += firms.cash_mcny[f]
+            flows[SINK_EXIT_CASH] += firm_cash_mcny[f]
             closed += 1
-            bank = bank_of_county[firms.county[f]]
+            bank = bank_of_county[firm_county[f]]
             if bank >= 0:
-                capital.loans_mcny[bank] -= firms.debt_mcny[f]
-                capital.losses_mcny[bank] += firms.debt_mcny[f]
-            k = firms.lead_fund[f]
+                capital_loans_mcny[bank] -= firm_debt_mcny[f]
+                capital_losses_mcny[bank] += firm_debt_mcny[f]
+            k = firm_lead_fund[f]
             if k >= 0:
-                capital.losses_mcny[k] += firms.fund_stake_mcny[f]
-            k = firms.co_fund[f]
+                capital_losses_mcny[k] += firm_fund_stake_mcny[f]
+            k = firm_co_fund[f]
             if k >= 0:
-                capital.losses_mcny[k] += firms.co_stake_mcny[f]
-        firms.alive[f] = False
-        firms.cash_mcny[f] = 0.0
-        firms.debt_mcny[f] = 0.0
-        firms.fund_stake_mcny[f] = 0.0
-        firms.lead_fund[f] = -1
-        firms.co_stake_mcny[f] = 0.0
-        firms.co_fund[f] = -1
-        firms.platform[f] = -1
+                capital_losses_mcny[k] += firm_co_stake_mcny[f]
+        firm_alive[f] = False
+        firm_cash_mcny[f] = 0.0
+        firm_debt_mcny[f] = 0.0
+        firm_fund_stake_mcny[f] = 0.0
+        firm_lead_fund[f] = -1
+        firm_co_stake_mcny[f] = 0.0
+        firm_co_fund[f] = -1
+        firm_platform[f] = -1
     return closed, left
 
 
-@njit(cache=True)
 def graduate_firms(firms, counties, p, step):
     """Incubated firms that reached the age or revenue limit leave the incubator."""
-    for f in range(len(firms.alive)):
-        if not (firms.alive[f] and firms.incubated[f]):
-            continue
-        age = step - firms.born_step[f]
-        if age >= p.incubation_max_q or firms.revenue_mcny[f] >= p.graduation_revenue_mcny_per_q:
-            firms.incubated[f] = False
-            firms.platform[f] = -1
-            counties.graduates_q[firms.county[f]] += 1
+    return _graduate_firms_body(
+        firms.alive,
+        firms.incubated,
+        firms.born_step,
+        firms.revenue_mcny,
+        firms.platform,
+        counties.graduates_q,
+        firms.county,
+        p.incubation_max_q,
+        p.graduation_revenue_mcny_per_q,
+        step,
+    )
 
 
 @njit(cache=True)
+def _graduate_firms_body(
+    firm_alive,
+    firm_incubated,
+    firm_born_step,
+    firm_revenue_mcny,
+    firm_platform,
+    county_graduates_q,
+    firm_county,
+    prm_incubation_max_q,
+    prm_graduation_revenue_mcny_per_q,
+    step,
+):
+    """Compiled body of :func:`graduate_firms`."""
+    for f in range(len(firm_alive)):
+        if not (firm_alive[f] and firm_incubated[f]):
+            continue
+        age = step - firm_born_step[f]
+        if age >= prm_incubation_max_q or firm_revenue_mcny[f] >= prm_graduation_revenue_mcny_per_q:
+            firm_incubated[f] = False
+            firm_platform[f] = -1
+            county_graduates_q[firm_county[f]] += 1
+
+
 def count_entries(firms, platforms, talent, n_counties, p, seed, step):
     """Draw the number of start-ups of each county and each incubator.
 
@@ -115,30 +197,71 @@ def count_entries(firms, platforms, talent, n_counties, p, seed, step):
     incubator_startups : (n_platforms,) int64
         Start-ups each incubator takes in.
     """
+    return _count_entries_body(
+        talent.alive,
+        talent.tier,
+        talent.employer_firm,
+        talent.county,
+        platforms.alive,
+        platforms.kind,
+        platforms.capacity,
+        platforms.tenants,
+        platforms.quality,
+        p.background_startups_per_county_per_q,
+        p.firm_scale,
+        p.spinoff_startups_per_senior_per_q,
+        p.incubation_startups_per_q,
+        p.platform_quality_half,
+        n_counties,
+        seed,
+        step,
+    )
+
+
+@njit(cache=True)
+def _count_entries_body(
+    talent_alive,
+    talent_tier,
+    talent_employer_firm,
+    talent_county,
+    platform_alive,
+    platform_kind,
+    platform_capacity,
+    platform_tenants,
+    platform_quality,
+    prm_background_startups_per_county_per_q,
+    prm_firm_scale,
+    prm_spinoff_startups_per_senior_per_q,
+    prm_incubation_startups_per_q,
+    prm_platform_quality_half,
+    n_counties,
+    seed,
+    step,
+):
+    """Compiled body of :func:`count_entries`."""
     seniors = np.zeros(n_counties, dtype=np.float64)
-    for i in range(len(talent.alive)):
-        if talent.alive[i] and talent.tier[i] != TIER_RD_STAFF and talent.employer_firm[i] >= 0:
-            c = talent.county[i]
+    for i in range(len(talent_alive)):
+        if talent_alive[i] and talent_tier[i] != TIER_RD_STAFF and talent_employer_firm[i] >= 0:
+            c = talent_county[i]
             if c >= 0:
                 seniors[c] += 1.0
     county_startups = np.zeros(n_counties, dtype=np.int64)
     for c in range(n_counties):
         lam = (
-            p.background_startups_per_county_per_q * p.firm_scale
-            + p.spinoff_startups_per_senior_per_q * seniors[c]
+            prm_background_startups_per_county_per_q * prm_firm_scale
+            + prm_spinoff_startups_per_senior_per_q * seniors[c]
         )
         county_startups[c] = poisson(lam, seed, step, PHASE_ENTRY, c, 0)
-    incubator_startups = np.zeros(len(platforms.alive), dtype=np.int64)
-    for k in range(len(platforms.alive)):
-        if platforms.alive[k] and platforms.kind[k] == PLATFORM_INCUBATOR:
-            free = max(platforms.capacity[k] - platforms.tenants[k], 0)
-            q = platforms.quality[k]
-            lam = p.incubation_startups_per_q * free * q / (q + p.platform_quality_half)
+    incubator_startups = np.zeros(len(platform_alive), dtype=np.int64)
+    for k in range(len(platform_alive)):
+        if platform_alive[k] and platform_kind[k] == PLATFORM_INCUBATOR:
+            free = max(platform_capacity[k] - platform_tenants[k], 0)
+            q = platform_quality[k]
+            lam = prm_incubation_startups_per_q * free * q / (q + prm_platform_quality_half)
             incubator_startups[k] = poisson(lam, seed, step, PHASE_ENTRY, 1_000_000 + k, 0)
     return county_startups, incubator_startups
 
 
-@njit(cache=True)
 def enter_firms(
     firms,
     platforms,
@@ -170,117 +293,241 @@ def enter_firms(
     int
         Free slots used.
     """
+    return _enter_firms_body(
+        platforms.county,
+        platforms.cell,
+        platforms.sector_focus,
+        firms.alive,
+        firms.sector,
+        firms.cell,
+        firms.county,
+        firms.origin_county,
+        firms.born_step,
+        firms.employees,
+        firms.base_productivity,
+        firms.high_tech_share,
+        firms.rd_taste,
+        firms.revenue_mcny,
+        firms.value_added_mcny,
+        firms.profit_mcny,
+        firms.cash_mcny,
+        firms.debt_mcny,
+        firms.equity_raised_mcny,
+        firms.fund_stake_mcny,
+        firms.lead_fund,
+        firms.co_stake_mcny,
+        firms.co_fund,
+        firms.rd_real_mcny,
+        firms.rd_reported_mcny,
+        firms.rd_reported_year_mcny,
+        firms.revenue_year_mcny,
+        firms.knowledge,
+        firms.new_knowledge,
+        firms.patent_pipeline,
+        firms.applications_q,
+        firms.grants_q,
+        firms.patents_granted,
+        firms.staff_demand,
+        firms.rd_staff,
+        firms.talent_units,
+        firms.experts,
+        firms.talent_wage_mcny,
+        firms.platform,
+        firms.incubated,
+        firms.hte_until_step,
+        firms.st_sme,
+        firms.quoted,
+        firms.listed,
+        firms.in_enclave,
+        firms.expert_link,
+        firms.voucher_mcny,
+        firms.grant_mcny,
+        platforms.tenants,
+        counties.startups_q,
+        p.productivity_sigma,
+        p.revenue_per_employee_mcny_per_q,
+        p.startup_cash_mcny,
+        p.startup_employees,
+        county_startups,
+        incubator_startups,
+        free_slots,
+        county_cells,
+        county_cell_offsets,
+        county_sector_cdf,
+        high_tech_share_mean,
+        seed,
+        step,
+        flows,
+    )
+
+
+@njit(cache=True)
+def _enter_firms_body(
+    platform_county,
+    platform_cell,
+    platform_sector_focus,
+    firm_alive,
+    firm_sector,
+    firm_cell,
+    firm_county,
+    firm_origin_county,
+    firm_born_step,
+    firm_employees,
+    firm_base_productivity,
+    firm_high_tech_share,
+    firm_rd_taste,
+    firm_revenue_mcny,
+    firm_value_added_mcny,
+    firm_profit_mcny,
+    firm_cash_mcny,
+    firm_debt_mcny,
+    firm_equity_raised_mcny,
+    firm_fund_stake_mcny,
+    firm_lead_fund,
+    firm_co_stake_mcny,
+    firm_co_fund,
+    firm_rd_real_mcny,
+    firm_rd_reported_mcny,
+    firm_rd_reported_year_mcny,
+    firm_revenue_year_mcny,
+    firm_knowledge,
+    firm_new_knowledge,
+    firm_patent_pipeline,
+    firm_applications_q,
+    firm_grants_q,
+    firm_patents_granted,
+    firm_staff_demand,
+    firm_rd_staff,
+    firm_talent_units,
+    firm_experts,
+    firm_talent_wage_mcny,
+    firm_platform,
+    firm_incubated,
+    firm_hte_until_step,
+    firm_st_sme,
+    firm_quoted,
+    firm_listed,
+    firm_in_enclave,
+    firm_expert_link,
+    firm_voucher_mcny,
+    firm_grant_mcny,
+    platform_tenants,
+    county_startups_q,
+    prm_productivity_sigma,
+    prm_revenue_per_employee_mcny_per_q,
+    prm_startup_cash_mcny,
+    prm_startup_employees,
+    county_startups,
+    incubator_startups,
+    free_slots,
+    county_cells,
+    county_cell_offsets,
+    county_sector_cdf,
+    high_tech_share_mean,
+    seed,
+    step,
+    flows,
+):
+    """Compiled body of :func:`enter_firms`."""
+    # where each start-up goes (ascending free rows: county start-ups, then incubators)
+    n_new = county_startups.sum() + incubator_startups.sum()
+    new_county = np.empty(n_new, dtype=np.int64)
+    new_cell = np.empty(n_new, dtype=np.int64)
+    new_sector = np.empty(n_new, dtype=np.int64)  # -1: drawn from the county's mix
+    new_incubator = np.empty(n_new, dtype=np.int64)  # -1: not incubated
     used = 0
     n_counties = len(county_startups)
     for c in range(n_counties):
         for _ in range(county_startups[c]):
             f = free_slots[used]
-            used += 1
             u = uniform(seed, step, PHASE_ENTRY, f, 1)
             lo, hi = county_cell_offsets[c], county_cell_offsets[c + 1]
-            cell = county_cells[lo + int(u * (hi - lo))]
-            _init_startup(
-                firms,
-                f,
-                c,
-                cell,
-                -1,
-                county_sector_cdf[c],
-                high_tech_share_mean,
-                p,
-                seed,
-                step,
-                flows,
-            )
-            counties.startups_q[c] += 1
+            new_county[used] = c
+            new_cell[used] = county_cells[lo + int(u * (hi - lo))]
+            new_sector[used] = -1
+            new_incubator[used] = -1
+            used += 1
     for k in range(len(incubator_startups)):
         for _ in range(incubator_startups[k]):
-            f = free_slots[used]
+            new_county[used] = platform_county[k]
+            new_cell[used] = platform_cell[k]
+            new_sector[used] = platform_sector_focus[k]
+            new_incubator[used] = k
             used += 1
-            c = platforms.county[k]
-            _init_startup(
-                firms,
-                f,
-                c,
-                platforms.cell[k],
-                platforms.sector_focus[k],
-                county_sector_cdf[c],
-                high_tech_share_mean,
-                p,
-                seed,
-                step,
-                flows,
-            )
-            firms.incubated[f] = True
-            firms.platform[f] = k
-            platforms.tenants[k] += 1
-            counties.startups_q[c] += 1
+    # initialise the rows (no helper taking the Firms tuple: see knowledge.service_level)
+    productivity_sigma = prm_productivity_sigma
+    revenue_per_employee = prm_revenue_per_employee_mcny_per_q
+    startup_cash = prm_startup_cash_mcny
+    for j in range(used):
+        f = free_slots[j]
+        c = new_county[j]
+        sector = new_sector[j]
+        sector_cdf = county_sector_cdf[c]
+        if sector < 0:
+            u = uniform(seed, step, PHASE_ENTRY, f, 2)
+            sector = len(sector_cdf) - 1
+            for s in range(len(sector_cdf)):
+                if u < sector_cdf[s]:
+                    sector = s
+                    break
+        firm_alive[f] = True
+        firm_sector[f] = sector
+        firm_cell[f] = new_cell[j]
+        firm_county[f] = c
+        firm_origin_county[f] = c
+        firm_born_step[f] = step
+        firm_employees[f] = prm_startup_employees
+        firm_base_productivity[f] = revenue_per_employee * np.exp(
+            productivity_sigma * normal(seed, step, PHASE_ENTRY, f, 3) - 0.5 * productivity_sigma**2
+        )
+        hts = high_tech_share_mean[sector] + 0.15 * normal(seed, step, PHASE_ENTRY, f, 4)
+        firm_high_tech_share[f] = min(max(hts, 0.0), 1.0)
+        firm_rd_taste[f] = uniform(seed, step, PHASE_ENTRY, f, 5)
+        firm_revenue_mcny[f] = 0.0
+        firm_value_added_mcny[f] = 0.0
+        firm_profit_mcny[f] = 0.0
+        firm_cash_mcny[f] = startup_cash
+        flows[SRC_FOUNDER_EQUITY] += startup_cash
+        firm_debt_mcny[f] = 0.0
+        firm_equity_raised_mcny[f] = 0.0
+        firm_fund_stake_mcny[f] = 0.0
+        firm_lead_fund[f] = -1
+        firm_co_stake_mcny[f] = 0.0
+        firm_co_fund[f] = -1
+        firm_rd_real_mcny[f] = 0.0
+        firm_rd_reported_mcny[f] = 0.0
+        firm_rd_reported_year_mcny[f] = 0.0
+        firm_revenue_year_mcny[f] = 0.0
+        firm_knowledge[f] = 0.0
+        firm_new_knowledge[f] = 0.0
+        firm_patent_pipeline[f, :] = 0
+        firm_applications_q[f] = 0
+        firm_grants_q[f] = 0
+        firm_patents_granted[f] = 0
+        firm_staff_demand[f] = 0
+        firm_rd_staff[f] = 0
+        firm_talent_units[f] = 0.0
+        firm_experts[f] = 0
+        firm_talent_wage_mcny[f] = 0.0
+        firm_platform[f] = -1
+        firm_incubated[f] = False
+        firm_hte_until_step[f] = NEVER_CERTIFIED
+        firm_st_sme[f] = False
+        firm_quoted[f] = False
+        firm_listed[f] = False
+        firm_in_enclave[f] = False
+        firm_expert_link[f] = False
+        firm_voucher_mcny[f] = 0.0
+        firm_grant_mcny[f] = 0.0
+        k = new_incubator[j]
+        if k >= 0:
+            firm_incubated[f] = True
+            firm_platform[f] = k
+            platform_tenants[k] += 1
+        county_startups_q[c] += 1
     return used
 
 
-@njit(cache=True)
-def _init_startup(
-    firms, f, county, cell, sector, sector_cdf, high_tech_share_mean, p, seed, step, flows
-):
-    if sector < 0:
-        u = uniform(seed, step, PHASE_ENTRY, f, 2)
-        sector = len(sector_cdf) - 1
-        for s in range(len(sector_cdf)):
-            if u < sector_cdf[s]:
-                sector = s
-                break
-    firms.alive[f] = True
-    firms.sector[f] = sector
-    firms.cell[f] = cell
-    firms.county[f] = county
-    firms.origin_county[f] = county
-    firms.born_step[f] = step
-    firms.employees[f] = p.startup_employees
-    firms.base_productivity[f] = p.revenue_per_employee_mcny_per_q * np.exp(
-        p.productivity_sigma * normal(seed, step, PHASE_ENTRY, f, 3) - 0.5 * p.productivity_sigma**2
-    )
-    hts = high_tech_share_mean[sector] + 0.15 * normal(seed, step, PHASE_ENTRY, f, 4)
-    firms.high_tech_share[f] = min(max(hts, 0.0), 1.0)
-    firms.rd_taste[f] = uniform(seed, step, PHASE_ENTRY, f, 5)
-    firms.revenue_mcny[f] = 0.0
-    firms.value_added_mcny[f] = 0.0
-    firms.profit_mcny[f] = 0.0
-    firms.cash_mcny[f] = p.startup_cash_mcny
-    flows[SRC_FOUNDER_EQUITY] += p.startup_cash_mcny
-    firms.debt_mcny[f] = 0.0
-    firms.equity_raised_mcny[f] = 0.0
-    firms.fund_stake_mcny[f] = 0.0
-    firms.lead_fund[f] = -1
-    firms.co_stake_mcny[f] = 0.0
-    firms.co_fund[f] = -1
-    firms.rd_real_mcny[f] = 0.0
-    firms.rd_reported_mcny[f] = 0.0
-    firms.rd_reported_year_mcny[f] = 0.0
-    firms.revenue_year_mcny[f] = 0.0
-    firms.knowledge[f] = 0.0
-    firms.new_knowledge[f] = 0.0
-    firms.patent_pipeline[f, :] = 0
-    firms.applications_q[f] = 0
-    firms.grants_q[f] = 0
-    firms.patents_granted[f] = 0
-    firms.staff_demand[f] = 0
-    firms.rd_staff[f] = 0
-    firms.talent_units[f] = 0.0
-    firms.experts[f] = 0
-    firms.talent_wage_mcny[f] = 0.0
-    firms.platform[f] = -1
-    firms.incubated[f] = False
-    firms.hte_until_step[f] = NEVER_CERTIFIED
-    firms.st_sme[f] = False
-    firms.quoted[f] = False
-    firms.listed[f] = False
-    firms.in_enclave[f] = False
-    firms.expert_link[f] = False
-    firms.voucher_mcny[f] = 0.0
-    firms.grant_mcny[f] = 0.0
-
-
-@njit(cache=True)
 def relocate_firms(firms, platforms, cell_x_km, cell_y_km, p, seed, step):
     """Let firms move to a better-served county (report §3.4).
 
@@ -296,6 +543,8 @@ def relocate_firms(firms, platforms, cell_x_km, cell_y_km, p, seed, step):
     int
         Firms that moved.
     """
+    # (a Python function handing columns to the compiled loop: see
+    # platforms.choose_platforms)
     # the same platforms firms may choose at home (phase 7): no incubator places, no
     # single-firm platforms (they would serve the mover poorly)
     open_ = np.flatnonzero(
@@ -303,43 +552,150 @@ def relocate_firms(firms, platforms, cell_x_km, cell_y_km, p, seed, step):
     )
     if len(open_) == 0 or p.relocation_per_q <= 0.0:
         return 0
+    return _relocate_firms(
+        firms.alive,
+        firms.incubated,
+        firms.in_enclave,
+        firms.platform,
+        firms.cell,
+        firms.county,
+        firms.sector,
+        platforms.alive,
+        platforms.quality,
+        platforms.sector_focus,
+        platforms.anchor_firm,
+        platforms.cell,
+        platforms.county,
+        platforms.tenants,
+        platforms.capacity,
+        open_,
+        cell_x_km,
+        cell_y_km,
+        p.relocation_per_q,
+        np.int64(p.platform_candidates),
+        p.platform_quality_half,
+        p.platform_sector_mismatch,
+        p.anchor_platform_radiation,
+        p.platform_service_half_distance_km,
+        np.int64(seed),
+        np.int64(step),
+    )
+
+
+@njit(cache=True)
+def _relocate_firms(
+    alive,
+    incubated,
+    in_enclave,
+    platform,
+    cell,
+    county,
+    sector,
+    p_alive,
+    p_quality,
+    p_sector_focus,
+    p_anchor_firm,
+    p_cell,
+    p_county,
+    p_tenants,
+    p_capacity,
+    open_,
+    cell_x_km,
+    cell_y_km,
+    relocation_per_q,
+    n_candidates,
+    quality_half,
+    mismatch,
+    anchor_radiation,
+    half_distance_km,
+    seed,
+    step,
+):
+    """:func:`relocate_firms` on plain arrays (firm columns, then ``p_*`` platform columns).
+
+    Firms that cannot move (anchor firms, and those that do not draw a move; both depend
+    only on the firm's own state) are dropped before the sort, which keeps the order of the
+    others.
+    """
     moved = 0
-    # firms weigh moves in a hash-key order, like other competing choices
-    movers = np.flatnonzero(firms.alive & ~firms.incubated & ~firms.in_enclave)
-    keys = np.empty(len(movers), dtype=np.float64)
-    for j in range(len(movers)):
-        keys[j] = uniform(seed, step, PHASE_RELOCATION, movers[j], 99)
-    movers = movers[np.argsort(keys, kind="mergesort")]
-    for j in range(len(movers)):
-        f = movers[j]
-        pl = firms.platform[f]
-        if pl >= 0 and platforms.anchor_firm[pl] == f:
-            continue  # an anchor firm stays with its own platform
-        if uniform(seed, step, PHASE_RELOCATION, f, 0) >= p.relocation_per_q:
+    n_firms = len(alive)
+    movers = np.empty(n_firms, dtype=np.int64)
+    n_movers = 0
+    for f in range(n_firms):
+        if not alive[f] or incubated[f] or in_enclave[f]:
             continue
-        current = platform_service(f, firms, platforms, cell_x_km, cell_y_km, p)
-        old_cell, old_platform = firms.cell[f], firms.platform[f]
+        pl = platform[f]
+        if pl >= 0 and p_anchor_firm[pl] == f:
+            continue  # an anchor firm stays with its own platform
+        if uniform(seed, step, PHASE_RELOCATION, f, 0) >= relocation_per_q:
+            continue
+        movers[n_movers] = f
+        n_movers += 1
+    movers = movers[:n_movers]
+    # firms weigh moves in a hash-key order, like other competing choices
+    keys = np.empty(n_movers, dtype=np.float64)
+    for j in range(n_movers):
+        keys[j] = uniform(seed, step, PHASE_RELOCATION, movers[j], 99)
+    movers = sort_by_key(keys, movers)
+    for j in range(n_movers):
+        f = movers[j]
+        current = service_level(
+            f,
+            cell[f],
+            sector[f],
+            platform[f],
+            p_alive,
+            p_quality,
+            p_sector_focus,
+            p_anchor_firm,
+            p_cell,
+            p_tenants,
+            p_capacity,
+            cell_x_km,
+            cell_y_km,
+            quality_half,
+            mismatch,
+            anchor_radiation,
+            half_distance_km,
+        )
+        old_platform = platform[f]
         # a move must pay: 1.5 times the current service and at least 0.1 more
         best, best_value = -1, max(1.5 * current, current + 0.1)
-        for d in range(p.platform_candidates):
+        for d in range(n_candidates):
             k = open_[int(uniform(seed, step, PHASE_RELOCATION, f, 1 + d) * len(open_))]
-            if platforms.county[k] == firms.county[f]:
+            if p_county[k] == county[f]:
                 continue
-            if platforms.tenants[k] >= platforms.capacity[k]:
+            if p_tenants[k] >= p_capacity[k]:
                 continue
-            firms.cell[f] = platforms.cell[k]
-            firms.platform[f] = k
-            value = platform_service(f, firms, platforms, cell_x_km, cell_y_km, p)
+            # the service the firm would get next to platform k
+            value = service_level(
+                f,
+                p_cell[k],
+                sector[f],
+                k,
+                p_alive,
+                p_quality,
+                p_sector_focus,
+                p_anchor_firm,
+                p_cell,
+                p_tenants,
+                p_capacity,
+                cell_x_km,
+                cell_y_km,
+                quality_half,
+                mismatch,
+                anchor_radiation,
+                half_distance_km,
+            )
             if value > best_value:
                 best, best_value = k, value
-        firms.cell[f], firms.platform[f] = old_cell, old_platform
         if best < 0:
             continue
         if old_platform >= 0:
-            platforms.tenants[old_platform] -= 1
-        firms.cell[f] = platforms.cell[best]
-        firms.county[f] = platforms.county[best]
-        firms.platform[f] = best
-        platforms.tenants[best] += 1
+            p_tenants[old_platform] -= 1
+        cell[f] = p_cell[best]
+        county[f] = p_county[best]
+        platform[f] = best
+        p_tenants[best] += 1
         moved += 1
     return moved

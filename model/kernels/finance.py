@@ -22,15 +22,14 @@ from model.state import CAPITAL_GUIDANCE, CAPITAL_MARKET_VC, CAPITAL_MOTHER, CAP
 PHASE_FINANCE = 5
 
 
-@njit(cache=True)
-def screening_score(f, firms, noise):
-    """Score a fund gives firm ``f``: knowledge, patents, high-tech share, plus noise."""
-    k = np.log1p(firms.knowledge[f]) / np.log1p(50.0)
-    pats = min(firms.patents_granted[f] / 5.0, 1.0)
-    return 0.5 * min(k, 1.5) + 0.3 * pats + 0.2 * firms.high_tech_share[f] + noise
+@njit(cache=True, inline="always")
+def screening_score(knowledge, patents_granted, high_tech_share, noise):
+    """Score a fund gives a firm: knowledge, patents, high-tech share, plus noise."""
+    k = np.log1p(knowledge) / np.log1p(50.0)
+    pats = min(patents_granted / 5.0, 1.0)
+    return 0.5 * min(k, 1.5) + 0.3 * pats + 0.2 * high_tech_share + noise
 
 
-@njit(cache=True)
 def finance(
     firms,
     capital,
@@ -61,63 +60,169 @@ def finance(
         board (Changxing's "S&T board").
     flows : (N_FLOWS,) float64
     """
+    return _finance_body(
+        firms.alive,
+        firms.knowledge,
+        firms.high_tech_share,
+        firms.county,
+        firms.debt_mcny,
+        firms.cash_mcny,
+        capital.pool_mcny,
+        capital.loans_mcny,
+        firms.revenue_mcny,
+        firms.patents_granted,
+        capital.alive,
+        capital.kind,
+        firms.lead_fund,
+        firms.listed,
+        capital.county,
+        capital.threshold,
+        capital.invested_mcny,
+        capital.leverage,
+        firms.co_fund,
+        firms.co_stake_mcny,
+        firms.fund_stake_mcny,
+        firms.equity_raised_mcny,
+        counties.venture_mcny,
+        firms.hte_until_step,
+        firms.quoted,
+        firms.st_sme,
+        capital.returns_mcny,
+        p.loan_amortisation_per_q,
+        p.patent_pledge_value_mcny,
+        p.market_vc_inflow_mcny_per_q,
+        p.firm_scale,
+        p.vc_deals_per_fund_per_q,
+        p.vc_ticket_mcny,
+        p.capital_chain_deployment_q,
+        p.vc_candidates,
+        p.capital_chain_quotation_boost,
+        p.quotation_min_revenue_mcny_per_q,
+        p.quotation_probability_per_q,
+        p.quoted_raise_probability_per_q,
+        p.quoted_raise_share_of_revenue,
+        p.listing_min_revenue_mcny_per_q,
+        p.listing_probability_per_q,
+        p.vc_exit_multiple,
+        bank_of_county,
+        market_vc_of_county,
+        seed,
+        step,
+        capital_chain,
+        flows,
+    )
+
+
+@njit(cache=True)
+def _finance_body(
+    firm_alive,
+    firm_knowledge,
+    firm_high_tech_share,
+    firm_county,
+    firm_debt_mcny,
+    firm_cash_mcny,
+    capital_pool_mcny,
+    capital_loans_mcny,
+    firm_revenue_mcny,
+    firm_patents_granted,
+    capital_alive,
+    capital_kind,
+    firm_lead_fund,
+    firm_listed,
+    capital_county,
+    capital_threshold,
+    capital_invested_mcny,
+    capital_leverage,
+    firm_co_fund,
+    firm_co_stake_mcny,
+    firm_fund_stake_mcny,
+    firm_equity_raised_mcny,
+    county_venture_mcny,
+    firm_hte_until_step,
+    firm_quoted,
+    firm_st_sme,
+    capital_returns_mcny,
+    prm_loan_amortisation_per_q,
+    prm_patent_pledge_value_mcny,
+    prm_market_vc_inflow_mcny_per_q,
+    prm_firm_scale,
+    prm_vc_deals_per_fund_per_q,
+    prm_vc_ticket_mcny,
+    prm_capital_chain_deployment_q,
+    prm_vc_candidates,
+    prm_capital_chain_quotation_boost,
+    prm_quotation_min_revenue_mcny_per_q,
+    prm_quotation_probability_per_q,
+    prm_quoted_raise_probability_per_q,
+    prm_quoted_raise_share_of_revenue,
+    prm_listing_min_revenue_mcny_per_q,
+    prm_listing_probability_per_q,
+    prm_vc_exit_multiple,
+    bank_of_county,
+    market_vc_of_county,
+    seed,
+    step,
+    capital_chain,
+    flows,
+):
+    """Compiled body of :func:`finance`."""
     n_counties = len(bank_of_county)
-    n_firms = len(firms.alive)
+    n_firms = len(firm_alive)
     # 1. repayments and new tech loans
     for f in range(n_firms):
-        if not firms.alive[f]:
+        if not firm_alive[f]:
             continue
-        bank = bank_of_county[firms.county[f]]
+        bank = bank_of_county[firm_county[f]]
         if bank < 0:
             continue  # no tech bank in this county
-        if firms.debt_mcny[f] > 0.0:
+        if firm_debt_mcny[f] > 0.0:
             principal = min(
-                p.loan_amortisation_per_q * firms.debt_mcny[f], max(firms.cash_mcny[f], 0.0)
+                prm_loan_amortisation_per_q * firm_debt_mcny[f], max(firm_cash_mcny[f], 0.0)
             )
-            firms.cash_mcny[f] -= principal
-            firms.debt_mcny[f] -= principal
-            capital.pool_mcny[bank] += principal
-            capital.loans_mcny[bank] -= principal
-        target = 0.5 * firms.revenue_mcny[f] + 0.2
-        if firms.cash_mcny[f] < target and firms.patents_granted[f] > 0:
-            limit = p.patent_pledge_value_mcny * firms.patents_granted[f] - firms.debt_mcny[f]
-            loan = min(target - firms.cash_mcny[f], limit, capital.pool_mcny[bank])
+            firm_cash_mcny[f] -= principal
+            firm_debt_mcny[f] -= principal
+            capital_pool_mcny[bank] += principal
+            capital_loans_mcny[bank] -= principal
+        target = 0.5 * firm_revenue_mcny[f] + 0.2
+        if firm_cash_mcny[f] < target and firm_patents_granted[f] > 0:
+            limit = prm_patent_pledge_value_mcny * firm_patents_granted[f] - firm_debt_mcny[f]
+            loan = min(target - firm_cash_mcny[f], limit, capital_pool_mcny[bank])
             if loan > 0.01:
-                firms.cash_mcny[f] += loan
-                firms.debt_mcny[f] += loan
-                capital.pool_mcny[bank] -= loan
-                capital.loans_mcny[bank] += loan
+                firm_cash_mcny[f] += loan
+                firm_debt_mcny[f] += loan
+                capital_pool_mcny[bank] -= loan
+                capital_loans_mcny[bank] += loan
     # 2. market funds receive new commitments from outside investors
-    for k in range(len(capital.alive)):
-        if capital.alive[k] and capital.kind[k] == CAPITAL_MARKET_VC:
-            inflow = p.market_vc_inflow_mcny_per_q * p.firm_scale
-            capital.pool_mcny[k] += inflow
+    for k in range(len(capital_alive)):
+        if capital_alive[k] and capital_kind[k] == CAPITAL_MARKET_VC:
+            inflow = prm_market_vc_inflow_mcny_per_q * prm_firm_scale
+            capital_pool_mcny[k] += inflow
             flows[SRC_OUTSIDE_INVESTORS] += inflow
     # 3. venture investments
-    candidates = firms.alive & (firms.lead_fund < 0) & ~firms.listed
-    by_county, off = group_index(firms.county, candidates, n_counties)
+    candidates = firm_alive & (firm_lead_fund < 0) & ~firm_listed
+    by_county, off = group_index(firm_county, candidates, n_counties)
     taken = np.zeros(n_firms, dtype=np.bool_)
-    for k in range(len(capital.alive)):
-        kind = capital.kind[k]
-        if not capital.alive[k] or kind == CAPITAL_TECH_BANK:
+    for k in range(len(capital_alive)):
+        kind = capital_kind[k]
+        if not capital_alive[k] or kind == CAPITAL_TECH_BANK:
             continue
-        n_deals = p.vc_deals_per_fund_per_q
+        n_deals = prm_vc_deals_per_fund_per_q
         if capital_chain and kind == CAPITAL_GUIDANCE:
             # a topped-up fund is run to invest its pool over its investment period (report
             # §1.4: Changxing's 458.5 m of funds had invested 915 m with co-investors)
-            per_q = capital.pool_mcny[k] / (p.vc_ticket_mcny * p.capital_chain_deployment_q)
+            per_q = capital_pool_mcny[k] / (prm_vc_ticket_mcny * prm_capital_chain_deployment_q)
             n_deals = min(max(n_deals, int(per_q)), 100)
         for deal in range(n_deals):
-            if capital.pool_mcny[k] < p.vc_ticket_mcny:
+            if capital_pool_mcny[k] < prm_vc_ticket_mcny:
                 break
             best = -1
             best_score = -1e9
-            for j in range(p.vc_candidates):
+            for j in range(prm_vc_candidates):
                 draw = 1000 * deal + 3 * j
                 if kind == CAPITAL_MOTHER:
                     c = int(uniform(seed, step, PHASE_FINANCE, k, draw) * n_counties)
                 else:
-                    c = capital.county[k]
+                    c = capital_county[k]
                 n_c = off[c + 1] - off[c]
                 if n_c == 0:
                     continue
@@ -125,78 +230,85 @@ def finance(
                 if taken[f]:
                     continue
                 score = screening_score(
-                    f, firms, 0.15 * normal(seed, step, PHASE_FINANCE, k, 1_000_000 + draw)
+                    firm_knowledge[f],
+                    firm_patents_granted[f],
+                    firm_high_tech_share[f],
+                    0.15 * normal(seed, step, PHASE_FINANCE, k, 1_000_000 + draw),
                 )
                 if score > best_score:
                     best_score = score
                     best = f
-            if best < 0 or best_score < capital.threshold[k]:
+            if best < 0 or best_score < capital_threshold[k]:
                 continue
-            ticket = p.vc_ticket_mcny
-            capital.pool_mcny[k] -= ticket
-            capital.invested_mcny[k] += ticket
+            ticket = prm_vc_ticket_mcny
+            capital_pool_mcny[k] -= ticket
+            capital_invested_mcny[k] += ticket
             total = ticket
             if kind == CAPITAL_GUIDANCE:
-                market = market_vc_of_county[capital.county[k]]
-                co = min(capital.leverage[k] * ticket, capital.pool_mcny[market])
+                market = market_vc_of_county[capital_county[k]]
+                co = min(capital_leverage[k] * ticket, capital_pool_mcny[market])
                 if co > 0.0:
-                    capital.pool_mcny[market] -= co
-                    capital.invested_mcny[market] += co
-                    firms.co_fund[best] = market
-                    firms.co_stake_mcny[best] = co
+                    capital_pool_mcny[market] -= co
+                    capital_invested_mcny[market] += co
+                    firm_co_fund[best] = market
+                    firm_co_stake_mcny[best] = co
                     total += co
             elif kind == CAPITAL_MOTHER:
-                attracted = capital.leverage[k] * ticket
+                attracted = capital_leverage[k] * ticket
                 flows[SRC_OUTSIDE_INVESTORS] += attracted
                 total += attracted
-            firms.cash_mcny[best] += total
-            firms.fund_stake_mcny[best] += ticket  # the lead fund's own money
-            firms.equity_raised_mcny[best] += total
-            firms.lead_fund[best] = k
+            firm_cash_mcny[best] += total
+            firm_fund_stake_mcny[best] += ticket  # the lead fund's own money
+            firm_equity_raised_mcny[best] += total
+            firm_lead_fund[best] = k
             taken[best] = True
-            counties.venture_mcny[firms.county[best]] += total
+            county_venture_mcny[firm_county[best]] += total
     # 4. quotation on equity boards, raising equity, listing
-    boost = p.capital_chain_quotation_boost if capital_chain else 1.0
+    boost = prm_capital_chain_quotation_boost if capital_chain else 1.0
     for f in range(n_firms):
-        if not firms.alive[f] or firms.listed[f]:
+        if not firm_alive[f] or firm_listed[f]:
             continue
-        certified = firms.hte_until_step[f] > step
-        if not firms.quoted[f]:
+        certified = firm_hte_until_step[f] > step
+        if not firm_quoted[f]:
             if (
-                (firms.st_sme[f] or certified)
-                and firms.revenue_mcny[f] >= p.quotation_min_revenue_mcny_per_q
+                (firm_st_sme[f] or certified)
+                and firm_revenue_mcny[f] >= prm_quotation_min_revenue_mcny_per_q
                 and uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 0)
-                < p.quotation_probability_per_q * boost
+                < prm_quotation_probability_per_q * boost
             ):
-                firms.quoted[f] = True
+                firm_quoted[f] = True
             continue
-        if uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 1) < p.quoted_raise_probability_per_q:
-            raised = p.quoted_raise_share_of_revenue * firms.revenue_mcny[f]
-            firms.cash_mcny[f] += raised
-            firms.equity_raised_mcny[f] += raised
+        if (
+            uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 1)
+            < prm_quoted_raise_probability_per_q
+        ):
+            raised = prm_quoted_raise_share_of_revenue * firm_revenue_mcny[f]
+            firm_cash_mcny[f] += raised
+            firm_equity_raised_mcny[f] += raised
             flows[SRC_EQUITY_MARKETS] += raised
         if (
-            firms.revenue_mcny[f] >= p.listing_min_revenue_mcny_per_q
+            firm_revenue_mcny[f] >= prm_listing_min_revenue_mcny_per_q
             and certified
-            and uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 2) < p.listing_probability_per_q
+            and uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 2)
+            < prm_listing_probability_per_q
         ):
-            firms.listed[f] = True
-            raised = 2.0 * firms.revenue_mcny[f]
-            firms.cash_mcny[f] += raised
-            firms.equity_raised_mcny[f] += raised
+            firm_listed[f] = True
+            raised = 2.0 * firm_revenue_mcny[f]
+            firm_cash_mcny[f] += raised
+            firm_equity_raised_mcny[f] += raised
             flows[SRC_EQUITY_MARKETS] += raised
             # each modelled fund exits its own stake; outside co-investors (the mother fund's
             # sub-funds) exit outside the model
             for k, stake in (
-                (firms.lead_fund[f], firms.fund_stake_mcny[f]),
-                (firms.co_fund[f], firms.co_stake_mcny[f]),
+                (firm_lead_fund[f], firm_fund_stake_mcny[f]),
+                (firm_co_fund[f], firm_co_stake_mcny[f]),
             ):
                 if k >= 0:
-                    proceeds = p.vc_exit_multiple * stake
-                    capital.pool_mcny[k] += proceeds
-                    capital.returns_mcny[k] += proceeds
+                    proceeds = prm_vc_exit_multiple * stake
+                    capital_pool_mcny[k] += proceeds
+                    capital_returns_mcny[k] += proceeds
                     flows[SRC_EQUITY_MARKETS] += proceeds
-            firms.fund_stake_mcny[f] = 0.0
-            firms.lead_fund[f] = -1
-            firms.co_stake_mcny[f] = 0.0
-            firms.co_fund[f] = -1
+            firm_fund_stake_mcny[f] = 0.0
+            firm_lead_fund[f] = -1
+            firm_co_stake_mcny[f] = 0.0
+            firm_co_fund[f] = -1

@@ -28,7 +28,6 @@ PHASE_GOVERNMENT = 9
 DAYS_PER_QUARTER = 91.25
 
 
-@njit(cache=True)
 def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step, policy_on, flows):
     """Collect, allocate and spend county and province money for one quarter.
 
@@ -49,10 +48,142 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
         Whether scenario rules are active this quarter.
     flows : (N_FLOWS,) float64
     """
-    n_counties = len(counties.budget_mcny)
+    return _govern_body(
+        counties.budget_mcny,
+        counties.province_tax_mcny,
+        counties.province_hte_cit_base_mcny,
+        counties.province_hte_cit_mcny,
+        counties.rebate_mcny,
+        platforms.county,
+        platforms.alive,
+        firms.alive,
+        firms.employees,
+        firms.hte_until_step,
+        firms.listed,
+        counties.province_policy_cost_mcny,
+        firms.grant_mcny,
+        firms.voucher_mcny,
+        firms.rd_real_mcny,
+        firms.county,
+        counties.tax_revenue_mcny,
+        counties.policy_cost_mcny,
+        platforms.cash_mcny,
+        counties.talent_pool_mcny,
+        counties.st_spending_mcny,
+        firms.grants_q,
+        firms.cash_mcny,
+        platforms.level,
+        platforms.sector_focus,
+        platforms.anchor_firm,
+        platforms.quality,
+        firms.platform,
+        firms.sector,
+        firms.expert_link,
+        counties.enclave_slots,
+        p.policy_start_step,
+        p.tax_rebate_share,
+        p.county_st_share_of_revenue,
+        p.kpi_st_share_increase,
+        p.rebate_reinvest_share,
+        p.st_share_platforms,
+        p.st_share_rd_grants,
+        p.st_share_talent,
+        p.talent_subsidy_mcny_per_q,
+        p.firm_scale,
+        p.rd_grant_exante_rate,
+        p.rd_grant_expost_per_patent_mcny,
+        p.rd_grant_province_share,
+        p.specialisation_enabled,
+        p.province_platform_budget_mcny_per_q,
+        p.voucher_budget_mcny_per_q,
+        p.voucher_face_value_mcny,
+        p.voucher_nonuse,
+        p.equipment_sharing_regionwide,
+        p.expert_link_cost_mcny_per_q,
+        p.integration_enabled,
+        p.integration_admin_cost_mcny_per_q,
+        p.enclaves_enabled,
+        p.enclave_m2_per_firm,
+        p.enclave_rent_cny_per_m2_day,
+        province,
+        n_enclave_firms,
+        seed,
+        step,
+        policy_on,
+        flows,
+    )
+
+
+@njit(cache=True)
+def _govern_body(
+    county_budget_mcny,
+    county_province_tax_mcny,
+    county_province_hte_cit_base_mcny,
+    county_province_hte_cit_mcny,
+    county_rebate_mcny,
+    platform_county,
+    platform_alive,
+    firm_alive,
+    firm_employees,
+    firm_hte_until_step,
+    firm_listed,
+    county_province_policy_cost_mcny,
+    firm_grant_mcny,
+    firm_voucher_mcny,
+    firm_rd_real_mcny,
+    firm_county,
+    county_tax_revenue_mcny,
+    county_policy_cost_mcny,
+    platform_cash_mcny,
+    county_talent_pool_mcny,
+    county_st_spending_mcny,
+    firm_grants_q,
+    firm_cash_mcny,
+    platform_level,
+    platform_sector_focus,
+    platform_anchor_firm,
+    platform_quality,
+    firm_platform,
+    firm_sector,
+    firm_expert_link,
+    county_enclave_slots,
+    prm_policy_start_step,
+    prm_tax_rebate_share,
+    prm_county_st_share_of_revenue,
+    prm_kpi_st_share_increase,
+    prm_rebate_reinvest_share,
+    prm_st_share_platforms,
+    prm_st_share_rd_grants,
+    prm_st_share_talent,
+    prm_talent_subsidy_mcny_per_q,
+    prm_firm_scale,
+    prm_rd_grant_exante_rate,
+    prm_rd_grant_expost_per_patent_mcny,
+    prm_rd_grant_province_share,
+    prm_specialisation_enabled,
+    prm_province_platform_budget_mcny_per_q,
+    prm_voucher_budget_mcny_per_q,
+    prm_voucher_face_value_mcny,
+    prm_voucher_nonuse,
+    prm_equipment_sharing_regionwide,
+    prm_expert_link_cost_mcny_per_q,
+    prm_integration_enabled,
+    prm_integration_admin_cost_mcny_per_q,
+    prm_enclaves_enabled,
+    prm_enclave_m2_per_firm,
+    prm_enclave_rent_cny_per_m2_day,
+    province,
+    n_enclave_firms,
+    seed,
+    step,
+    policy_on,
+    flows,
+):
+    """Compiled body of :func:`govern`."""
+    n_counties = len(county_budget_mcny)
     province_revenue = 0.0
     for c in range(n_counties):
-        province_revenue += counties.province_tax_mcny[c]
+        province_revenue += county_province_tax_mcny[c]
     # The province spends its revenue from the region on general purposes; S&T money and
     # policy costs beyond that are financed province-wide (a named source).
     province[0] -= province_revenue
@@ -61,184 +192,186 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
     # --- rebate of the incremental province part of high-tech CIT (report §3.3) ---------
     for c in range(n_counties):
         # the base of the "incremental" tax: its mean over the year before the rule starts
-        k = step - (p.policy_start_step - 4)
+        k = step - (prm_policy_start_step - 4)
         if not policy_on:
             if k <= 0:
-                counties.province_hte_cit_base_mcny[c] = counties.province_hte_cit_mcny[c]
+                county_province_hte_cit_base_mcny[c] = county_province_hte_cit_mcny[c]
             else:
-                counties.province_hte_cit_base_mcny[c] += (
-                    counties.province_hte_cit_mcny[c] - counties.province_hte_cit_base_mcny[c]
+                county_province_hte_cit_base_mcny[c] += (
+                    county_province_hte_cit_mcny[c] - county_province_hte_cit_base_mcny[c]
                 ) / (k + 1)
         rebate = 0.0
-        if policy_on and p.tax_rebate_share > 0.0:
-            rebate = p.tax_rebate_share * max(
-                counties.province_hte_cit_mcny[c] - counties.province_hte_cit_base_mcny[c], 0.0
+        if policy_on and prm_tax_rebate_share > 0.0:
+            rebate = prm_tax_rebate_share * max(
+                county_province_hte_cit_mcny[c] - county_province_hte_cit_base_mcny[c], 0.0
             )
-        counties.rebate_mcny[c] = rebate
-        counties.budget_mcny[c] += rebate
-        _province_pays(province, counties, c, rebate, flows)
+        county_rebate_mcny[c] = rebate
+        county_budget_mcny[c] += rebate
+        _province_pays(county_province_policy_cost_mcny, c, rebate, flows)
 
     # --- county S&T envelopes -----------------------------------------------------------
-    by_county, off = group_index(platforms.county, platforms.alive, n_counties)
+    by_county, off = group_index(platform_county, platform_alive, n_counties)
     rd_by_county = np.zeros(n_counties, dtype=np.float64)
-    for f in range(len(firms.alive)):
-        firms.grant_mcny[f] = 0.0
-        firms.voucher_mcny[f] = 0.0
-        if firms.alive[f] and firms.rd_real_mcny[f] > 0.0:
-            rd_by_county[firms.county[f]] += firms.rd_real_mcny[f]
+    for f in range(len(firm_alive)):
+        firm_grant_mcny[f] = 0.0
+        firm_voucher_mcny[f] = 0.0
+        if firm_alive[f] and firm_rd_real_mcny[f] > 0.0:
+            rd_by_county[firm_county[f]] += firm_rd_real_mcny[f]
     grant_rate = np.zeros(n_counties, dtype=np.float64)
     for c in range(n_counties):
-        revenue = counties.tax_revenue_mcny[c]
-        share = p.county_st_share_of_revenue
-        extra_share = p.kpi_st_share_increase if policy_on else 0.0
+        revenue = county_tax_revenue_mcny[c]
+        share = prm_county_st_share_of_revenue
+        extra_share = prm_kpi_st_share_increase if policy_on else 0.0
         envelope = (share + extra_share) * revenue
         if extra_share > 0.0:
-            counties.policy_cost_mcny[c] += extra_share * revenue
-        envelope += p.rebate_reinvest_share * counties.rebate_mcny[c]
-        general = revenue + counties.rebate_mcny[c] - envelope
-        counties.budget_mcny[c] -= general
+            county_policy_cost_mcny[c] += extra_share * revenue
+        envelope += prm_rebate_reinvest_share * county_rebate_mcny[c]
+        general = revenue + county_rebate_mcny[c] - envelope
+        county_budget_mcny[c] -= general
         flows[SINK_COUNTY_GENERAL] += general
         spent = 0.0
         members = by_county[off[c] : off[c + 1]]
         if len(members) > 0:
-            each = p.st_share_platforms * envelope / len(members)
+            each = prm_st_share_platforms * envelope / len(members)
             for k in members:
-                platforms.cash_mcny[k] += each
+                platform_cash_mcny[k] += each
             spent += each * len(members)
-        grants = p.st_share_rd_grants * envelope
+        grants = prm_st_share_rd_grants * envelope
         if rd_by_county[c] > 0.0:
             grant_rate[c] = min(grants / rd_by_county[c], 0.3)
-        talent = p.st_share_talent * envelope
-        counties.talent_pool_mcny[c] += talent
+        talent = prm_st_share_talent * envelope
+        county_talent_pool_mcny[c] += talent
         spent += talent
-        counties.budget_mcny[c] -= spent
-        counties.st_spending_mcny[c] += spent
-        if policy_on and p.talent_subsidy_mcny_per_q > 0.0:
-            subsidy = p.talent_subsidy_mcny_per_q * p.firm_scale
-            counties.talent_pool_mcny[c] += subsidy
-            counties.budget_mcny[c] -= subsidy
-            counties.st_spending_mcny[c] += subsidy
-            counties.policy_cost_mcny[c] += subsidy
+        county_budget_mcny[c] -= spent
+        county_st_spending_mcny[c] += spent
+        if policy_on and prm_talent_subsidy_mcny_per_q > 0.0:
+            subsidy = prm_talent_subsidy_mcny_per_q * prm_firm_scale
+            county_talent_pool_mcny[c] += subsidy
+            county_budget_mcny[c] -= subsidy
+            county_st_spending_mcny[c] += subsidy
+            county_policy_cost_mcny[c] += subsidy
 
     # --- grants to R&D-doing firms: baseline county grants, joint ex-ante, ex-post ------
-    for f in range(len(firms.alive)):
-        if not firms.alive[f]:
+    for f in range(len(firm_alive)):
+        if not firm_alive[f]:
             continue
-        c = firms.county[f]
-        base = grant_rate[c] * firms.rd_real_mcny[f]
+        c = firm_county[f]
+        base = grant_rate[c] * firm_rd_real_mcny[f]
         joint = 0.0
         if policy_on:
             joint = (
-                p.rd_grant_exante_rate * firms.rd_real_mcny[f]
-                + p.rd_grant_expost_per_patent_mcny * firms.grants_q[f]
+                prm_rd_grant_exante_rate * firm_rd_real_mcny[f]
+                + prm_rd_grant_expost_per_patent_mcny * firm_grants_q[f]
             )
         if base + joint <= 0.0:
             continue
-        firms.grant_mcny[f] = base + joint
-        firms.cash_mcny[f] += base + joint
-        county_part = base + (1.0 - p.rd_grant_province_share) * joint
-        province_part = p.rd_grant_province_share * joint
-        counties.budget_mcny[c] -= county_part
-        counties.st_spending_mcny[c] += county_part
-        counties.policy_cost_mcny[c] += (1.0 - p.rd_grant_province_share) * joint
-        _province_pays(province, counties, c, province_part, flows)
+        firm_grant_mcny[f] = base + joint
+        firm_cash_mcny[f] += base + joint
+        county_part = base + (1.0 - prm_rd_grant_province_share) * joint
+        province_part = prm_rd_grant_province_share * joint
+        county_budget_mcny[c] -= county_part
+        county_st_spending_mcny[c] += county_part
+        county_policy_cost_mcny[c] += (1.0 - prm_rd_grant_province_share) * joint
+        _province_pays(county_province_policy_cost_mcny, c, province_part, flows)
 
     # --- province platform money: provincial/national platforms, or the sector centres ---
-    level_needed = 2 if (policy_on and p.specialisation_enabled) else 1
+    level_needed = 2 if (policy_on and prm_specialisation_enabled) else 1
     n_eligible = 0
-    for k in range(len(platforms.alive)):
-        if platforms.alive[k] and platforms.level[k] >= level_needed:
+    for k in range(len(platform_alive)):
+        if platform_alive[k] and platform_level[k] >= level_needed:
             n_eligible += 1
     if n_eligible > 0:
-        each = p.province_platform_budget_mcny_per_q * p.firm_scale / n_eligible
-        for k in range(len(platforms.alive)):
-            if platforms.alive[k] and platforms.level[k] >= level_needed:
-                platforms.cash_mcny[k] += each
+        each = prm_province_platform_budget_mcny_per_q * prm_firm_scale / n_eligible
+        for k in range(len(platform_alive)):
+            if platform_alive[k] and platform_level[k] >= level_needed:
+                platform_cash_mcny[k] += each
                 flows[SRC_PROVINCE_WIDE_BUDGET] += each
-                counties.st_spending_mcny[platforms.county[k]] += each
+                county_st_spending_mcny[platform_county[k]] += each
 
     if not policy_on:
         return
 
     # --- innovation vouchers (report §3.4), half county, half province ------------------
-    if p.voucher_budget_mcny_per_q > 0.0:
+    if prm_voucher_budget_mcny_per_q > 0.0:
         eligible = np.zeros(n_counties, dtype=np.int64)
-        for f in range(len(firms.alive)):
-            if _voucher_eligible(firms, f, step):
-                eligible[firms.county[f]] += 1
+        for f in range(len(firm_alive)):
+            if _voucher_eligible(
+                firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step
+            ):
+                eligible[firm_county[f]] += 1
         total_eligible = eligible.sum()
         if total_eligible > 0:
-            n_vouchers = p.voucher_budget_mcny_per_q * p.firm_scale / p.voucher_face_value_mcny
+            n_vouchers = (
+                prm_voucher_budget_mcny_per_q * prm_firm_scale / prm_voucher_face_value_mcny
+            )
             chance = min(1.0, n_vouchers / total_eligible)
             # region-wide equipment sharing (report §3.4): a voucher buys time at the best
             # platform of the firm's sector (or a general one) anywhere in the region
             n_sectors = 0
-            for k in range(len(platforms.alive)):
-                n_sectors = max(n_sectors, platforms.sector_focus[k] + 1)
+            for k in range(len(platform_alive)):
+                n_sectors = max(n_sectors, platform_sector_focus[k] + 1)
             best_platform = np.full(max(n_sectors, 1) + 1, -1, dtype=np.int64)
             best_q = np.full(max(n_sectors, 1) + 1, -1.0)
-            for k in range(len(platforms.alive)):
-                if not platforms.alive[k] or platforms.anchor_firm[k] >= 0:
+            for k in range(len(platform_alive)):
+                if not platform_alive[k] or platform_anchor_firm[k] >= 0:
                     continue
-                slot = platforms.sector_focus[k] + 1  # 0: general platforms
-                if platforms.quality[k] > best_q[slot]:
-                    best_q[slot] = platforms.quality[k]
+                slot = platform_sector_focus[k] + 1  # 0: general platforms
+                if platform_quality[k] > best_q[slot]:
+                    best_q[slot] = platform_quality[k]
                     best_platform[slot] = k
-            for f in range(len(firms.alive)):
-                if not _voucher_eligible(firms, f, step):
+            for f in range(len(firm_alive)):
+                if not _voucher_eligible(
+                    firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step
+                ):
                     continue
                 if uniform(seed, step, PHASE_GOVERNMENT, f, 0) >= chance:
                     continue
-                if uniform(seed, step, PHASE_GOVERNMENT, f, 1) < p.voucher_nonuse:
+                if uniform(seed, step, PHASE_GOVERNMENT, f, 1) < prm_voucher_nonuse:
                     continue  # issued but never redeemed: no money moves
-                k = firms.platform[f]
-                if p.equipment_sharing_regionwide:
-                    for slot in (firms.sector[f] + 1, 0):
+                k = firm_platform[f]
+                if prm_equipment_sharing_regionwide:
+                    for slot in (firm_sector[f] + 1, 0):
                         if slot >= len(best_platform) or best_platform[slot] < 0:
                             continue
-                        if k < 0 or platforms.quality[k] < best_q[slot]:
+                        if k < 0 or platform_quality[k] < best_q[slot]:
                             k = best_platform[slot]
                 if k < 0:
                     continue  # nowhere nearby to redeem it
-                value = p.voucher_face_value_mcny
-                firms.voucher_mcny[f] = value
-                platforms.cash_mcny[k] += value
-                c = firms.county[f]
-                counties.budget_mcny[c] -= 0.5 * value
-                counties.st_spending_mcny[c] += value
-                counties.policy_cost_mcny[c] += 0.5 * value
-                _province_pays(province, counties, c, 0.5 * value, flows)
+                value = prm_voucher_face_value_mcny
+                firm_voucher_mcny[f] = value
+                platform_cash_mcny[k] += value
+                c = firm_county[f]
+                county_budget_mcny[c] -= 0.5 * value
+                county_st_spending_mcny[c] += value
+                county_policy_cost_mcny[c] += 0.5 * value
+                _province_pays(county_province_policy_cost_mcny, c, 0.5 * value, flows)
 
     # --- programme running costs paid by counties ---------------------------------------
     links = np.zeros(n_counties, dtype=np.int64)  # expert links actually made (report §1.5)
-    for f in range(len(firms.alive)):
-        if firms.alive[f] and firms.expert_link[f]:
-            links[firms.county[f]] += 1
+    for f in range(len(firm_alive)):
+        if firm_alive[f] and firm_expert_link[f]:
+            links[firm_county[f]] += 1
     for c in range(n_counties):
         cost = 0.0
-        cost += links[c] * p.expert_link_cost_mcny_per_q
-        if p.integration_enabled:
-            cost += p.integration_admin_cost_mcny_per_q * p.firm_scale
-        if p.enclaves_enabled and counties.enclave_slots[c] > 0:
-            floor = counties.enclave_slots[c] * p.enclave_m2_per_firm
-            cost += floor * p.enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
-        counties.budget_mcny[c] -= cost
-        counties.policy_cost_mcny[c] += cost
+        cost += links[c] * prm_expert_link_cost_mcny_per_q
+        if prm_integration_enabled:
+            cost += prm_integration_admin_cost_mcny_per_q * prm_firm_scale
+        if prm_enclaves_enabled and county_enclave_slots[c] > 0:
+            floor = county_enclave_slots[c] * prm_enclave_m2_per_firm
+            cost += floor * prm_enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
+        county_budget_mcny[c] -= cost
+        county_policy_cost_mcny[c] += cost
         flows[SINK_PROGRAMME_COSTS] += cost
 
 
-@njit(cache=True)
-def _voucher_eligible(firms, f, step):
-    return (
-        firms.alive[f]
-        and firms.employees[f] <= 300.0
-        and firms.hte_until_step[f] <= step
-        and not firms.listed[f]
-    )
+@njit(cache=True, inline="always")
+def _voucher_eligible(alive, employees, hte_until_step, listed, f, step):
+    """Whether firm ``f`` may receive a voucher (arguments: the firm columns)."""
+    return alive[f] and employees[f] <= 300.0 and hte_until_step[f] <= step and not listed[f]
 
 
 @njit(cache=True)
-def _province_pays(province, counties, c, amount, flows):
+def _province_pays(province_policy_cost_mcny, c, amount, flows):
     """The province pays ``amount`` into county ``c``'s economy, financed province-wide.
 
     The province's account stays put: the money comes from its budget outside the region
@@ -246,5 +379,5 @@ def _province_pays(province, counties, c, amount, flows):
     """
     if amount <= 0.0:
         return
-    counties.province_policy_cost_mcny[c] += amount
+    province_policy_cost_mcny[c] += amount
     flows[SRC_PROVINCE_WIDE_BUDGET] += amount

@@ -1,7 +1,8 @@
 """Phase 10 — the report's indicators per county (report §3.1; ``model/indicators.py``).
 
-One sequential pass over each population fills a ``(n_counties, N_INDICATORS)`` table in the
-order of :data:`model.indicators.INDICATORS`. Region-wide values are formed from it in Python
+One sequential pass over each population (talent counts come from the firms' staff counts)
+fills a ``(n_counties, N_INDICATORS)`` table in the order of
+:data:`model.indicators.INDICATORS`. Region-wide values are formed from it in Python
 (sums, and the ratio for R&D intensity).
 """
 
@@ -11,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from model.indicators import INDICATOR_INDEX
-from model.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK, TIER_EXPERT
+from model.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK
 
 I_RD = INDICATOR_INDEX["rd_spending_mcny"]
 I_REVENUE = INDICATOR_INDEX["revenue_mcny"]
@@ -42,9 +43,15 @@ I_RD_PERFORMED = INDICATOR_INDEX["rd_performed_mcny"]
 I_PUBLIC_FUNDS = INDICATOR_INDEX["public_fund_assets_mcny"]
 
 
-@njit(cache=True)
 def county_indicators(
-    firms, platforms, talent, capital, counties, high_tech_sector, step, n_indicators
+    firms,
+    platforms,
+    talent,
+    capital,
+    counties,
+    high_tech_sector,
+    step,
+    n_indicators,
 ):
     """Compute every indicator for every county.
 
@@ -57,63 +64,148 @@ def county_indicators(
     -------
     (n_counties, n_indicators) float64
     """
-    n_counties = len(counties.budget_mcny)
+    return _county_indicators_body(
+        counties.budget_mcny,
+        firms.alive,
+        firms.county,
+        firms.rd_reported_mcny,
+        firms.rd_real_mcny,
+        firms.revenue_mcny,
+        firms.hte_until_step,
+        firms.st_sme,
+        firms.sector,
+        firms.value_added_mcny,
+        firms.high_tech_share,
+        firms.applications_q,
+        firms.grants_q,
+        firms.quoted,
+        firms.listed,
+        firms.debt_mcny,
+        firms.platform,
+        firms.lead_fund,
+        capital.kind,
+        capital.county,
+        firms.fund_stake_mcny,
+        firms.rd_staff,
+        firms.experts,
+        platforms.alive,
+        platforms.county,
+        capital.alive,
+        capital.pool_mcny,
+        capital.loans_mcny,
+        counties.startups_q,
+        counties.graduates_q,
+        counties.venture_mcny,
+        counties.st_spending_mcny,
+        counties.tax_revenue_mcny,
+        counties.province_tax_mcny,
+        counties.policy_cost_mcny,
+        counties.province_policy_cost_mcny,
+        high_tech_sector,
+        step,
+        n_indicators,
+    )
+
+
+@njit(cache=True)
+def _county_indicators_body(
+    county_budget_mcny,
+    firm_alive,
+    firm_county,
+    firm_rd_reported_mcny,
+    firm_rd_real_mcny,
+    firm_revenue_mcny,
+    firm_hte_until_step,
+    firm_st_sme,
+    firm_sector,
+    firm_value_added_mcny,
+    firm_high_tech_share,
+    firm_applications_q,
+    firm_grants_q,
+    firm_quoted,
+    firm_listed,
+    firm_debt_mcny,
+    firm_platform,
+    firm_lead_fund,
+    capital_kind,
+    capital_county,
+    firm_fund_stake_mcny,
+    firm_rd_staff,
+    firm_experts,
+    platform_alive,
+    platform_county,
+    capital_alive,
+    capital_pool_mcny,
+    capital_loans_mcny,
+    county_startups_q,
+    county_graduates_q,
+    county_venture_mcny,
+    county_st_spending_mcny,
+    county_tax_revenue_mcny,
+    county_province_tax_mcny,
+    county_policy_cost_mcny,
+    county_province_policy_cost_mcny,
+    high_tech_sector,
+    step,
+    n_indicators,
+):
+    """Compiled body of :func:`county_indicators`."""
+    n_counties = len(county_budget_mcny)
     out = np.zeros((n_counties, n_indicators), dtype=np.float64)
-    for f in range(len(firms.alive)):
-        if not firms.alive[f]:
+    for f in range(len(firm_alive)):
+        if not firm_alive[f]:
             continue
-        c = firms.county[f]
+        c = firm_county[f]
         out[c, I_FIRMS] += 1.0
-        out[c, I_RD] += firms.rd_reported_mcny[f]
-        out[c, I_RD_PERFORMED] += firms.rd_real_mcny[f]
-        out[c, I_REVENUE] += firms.revenue_mcny[f]
-        if firms.rd_real_mcny[f] > 0.0:
+        out[c, I_RD] += firm_rd_reported_mcny[f]
+        out[c, I_RD_PERFORMED] += firm_rd_real_mcny[f]
+        out[c, I_REVENUE] += firm_revenue_mcny[f]
+        if firm_rd_real_mcny[f] > 0.0:
             out[c, I_FIRMS_RD] += 1.0
-        certified = firms.hte_until_step[f] > step
+        certified = firm_hte_until_step[f] > step
         if certified:
             out[c, I_HTE] += 1.0
-        if firms.st_sme[f]:
+        if firm_st_sme[f]:
             out[c, I_STSME] += 1.0
-        if certified or high_tech_sector[firms.sector[f]]:
-            out[c, I_HTVA] += firms.value_added_mcny[f] * max(firms.high_tech_share[f], 0.0)
-        out[c, I_APPS] += firms.applications_q[f]
-        out[c, I_GRANTS] += firms.grants_q[f]
-        if firms.quoted[f]:
+        if certified or high_tech_sector[firm_sector[f]]:
+            out[c, I_HTVA] += firm_value_added_mcny[f] * max(firm_high_tech_share[f], 0.0)
+        out[c, I_APPS] += firm_applications_q[f]
+        out[c, I_GRANTS] += firm_grants_q[f]
+        if firm_quoted[f]:
             out[c, I_QUOTED] += 1.0
-        if firms.listed[f]:
+        if firm_listed[f]:
             out[c, I_LISTED] += 1.0
-        out[c, I_LOANS] += firms.debt_mcny[f]
-        if firms.platform[f] >= 0:
+        out[c, I_LOANS] += firm_debt_mcny[f]
+        if firm_platform[f] >= 0:
             out[c, I_TENANTS] += 1.0
-        lead = firms.lead_fund[f]
-        if lead >= 0 and capital.kind[lead] == CAPITAL_GUIDANCE:
-            out[capital.county[lead], I_PUBLIC_FUNDS] += firms.fund_stake_mcny[f]
-    for i in range(len(talent.alive)):
-        f = talent.employer_firm[i]
-        if talent.alive[i] and f >= 0:
-            c = firms.county[f]
-            out[c, I_STAFF] += 1.0
-            if talent.tier[i] == TIER_EXPERT:
-                out[c, I_EXPERTS] += 1.0
-    for k in range(len(platforms.alive)):
-        if platforms.alive[k]:
-            out[platforms.county[k], I_PLATFORMS] += 1.0
-    for k in range(len(capital.alive)):
-        if not capital.alive[k] or capital.county[k] < 0:
+        # S&T staff and experts by employer: counts, exact in any order. ``aggregate_talent``
+        # sets them from the talent table after the talent market, and nothing moves a worker
+        # between firms after it (workers of closed firms are released, entrants start with
+        # none), so this equals counting the talent table, without a pass over 6M rows.
+        out[c, I_STAFF] += firm_rd_staff[f]
+        out[c, I_EXPERTS] += firm_experts[f]
+        lead = firm_lead_fund[f]
+        if lead >= 0 and capital_kind[lead] == CAPITAL_GUIDANCE:
+            out[capital_county[lead], I_PUBLIC_FUNDS] += firm_fund_stake_mcny[f]
+    for k in range(len(platform_alive)):
+        if platform_alive[k]:
+            out[platform_county[k], I_PLATFORMS] += 1.0
+    for k in range(len(capital_alive)):
+        if not capital_alive[k] or capital_county[k] < 0:
             continue
-        if capital.kind[k] == CAPITAL_GUIDANCE:
-            out[capital.county[k], I_PUBLIC_FUNDS] += capital.pool_mcny[k]
-        elif capital.kind[k] == CAPITAL_TECH_BANK:
-            out[capital.county[k], I_PUBLIC_FUNDS] += capital.pool_mcny[k] + capital.loans_mcny[k]
+        if capital_kind[k] == CAPITAL_GUIDANCE:
+            out[capital_county[k], I_PUBLIC_FUNDS] += capital_pool_mcny[k]
+        elif capital_kind[k] == CAPITAL_TECH_BANK:
+            out[capital_county[k], I_PUBLIC_FUNDS] += capital_pool_mcny[k] + capital_loans_mcny[k]
     for c in range(n_counties):
-        out[c, I_STARTUPS] = counties.startups_q[c]
-        out[c, I_GRADUATES] = counties.graduates_q[c]
-        out[c, I_VENTURE] = counties.venture_mcny[c]
-        out[c, I_GOV_ST] = counties.st_spending_mcny[c]
-        out[c, I_COUNTY_TAX] = counties.tax_revenue_mcny[c]
-        out[c, I_PROVINCE_TAX] = counties.province_tax_mcny[c]
-        out[c, I_COUNTY_COST] = counties.policy_cost_mcny[c]
-        out[c, I_PROVINCE_COST] = counties.province_policy_cost_mcny[c]
+        out[c, I_STARTUPS] = county_startups_q[c]
+        out[c, I_GRADUATES] = county_graduates_q[c]
+        out[c, I_VENTURE] = county_venture_mcny[c]
+        out[c, I_GOV_ST] = county_st_spending_mcny[c]
+        out[c, I_COUNTY_TAX] = county_tax_revenue_mcny[c]
+        out[c, I_PROVINCE_TAX] = county_province_tax_mcny[c]
+        out[c, I_COUNTY_COST] = county_policy_cost_mcny[c]
+        out[c, I_PROVINCE_COST] = county_province_policy_cost_mcny[c]
         if out[c, I_REVENUE] > 0.0:
             out[c, I_INTENSITY] = out[c, I_RD] / out[c, I_REVENUE]
     return out

@@ -26,7 +26,6 @@ PHASE_KNOWLEDGE = 3
 LN2 = np.log(2.0)
 
 
-@njit(cache=True)
 def knowledge_by_cell(firms, n_sectors, n_cells):
     """Sum firms' knowledge per sector and cell.
 
@@ -34,10 +33,23 @@ def knowledge_by_cell(firms, n_sectors, n_cells):
     -------
     (n_sectors, n_cells) float64
     """
+    return _knowledge_by_cell_body(
+        firms.alive,
+        firms.sector,
+        firms.cell,
+        firms.knowledge,
+        n_sectors,
+        n_cells,
+    )
+
+
+@njit(cache=True)
+def _knowledge_by_cell_body(firm_alive, firm_sector, firm_cell, firm_knowledge, n_sectors, n_cells):
+    """Compiled body of :func:`knowledge_by_cell`."""
     out = np.zeros((n_sectors, n_cells), dtype=np.float64)
-    for f in range(len(firms.alive)):
-        if firms.alive[f]:
-            out[firms.sector[f], firms.cell[f]] += firms.knowledge[f]
+    for f in range(len(firm_alive)):
+        if firm_alive[f]:
+            out[firm_sector[f], firm_cell[f]] += firm_knowledge[f]
     return out
 
 
@@ -81,27 +93,19 @@ def gaussian_blur(field, ny, nx, sigma_cells):
     return out
 
 
-@njit(cache=True)
-def platform_service(f, firms, platforms, cell_x_km, cell_y_km, p):
-    """Service level in [0, 1] that firm ``f`` gets from its platform."""
-    return service_level(
-        f,
-        firms,
-        platforms,
-        cell_x_km,
-        cell_y_km,
-        p.platform_quality_half,
-        p.platform_sector_mismatch,
-        p.anchor_platform_radiation,
-        p.platform_service_half_distance_km,
-    )
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def service_level(
     f,
-    firms,
-    platforms,
+    cell,
+    sector,
+    pl,
+    p_alive,
+    p_quality,
+    p_sector_focus,
+    p_anchor_firm,
+    p_cell,
+    p_tenants,
+    p_capacity,
     cell_x_km,
     cell_y_km,
     quality_half,
@@ -109,29 +113,33 @@ def service_level(
     anchor_radiation,
     half_distance_km,
 ):
-    """Service level in [0, 1] that firm ``f`` gets from its platform (scalar parameters)."""
-    pl = firms.platform[f]
-    if pl < 0 or not platforms.alive[pl]:
+    """Service level in [0, 1] that firm ``f`` gets from platform ``pl`` (-1: none).
+
+    ``cell`` and ``sector`` are the firm's; the ``p_*`` arguments are the platform table's
+    columns. Helpers take plain arrays, never a population namedtuple: numba
+    reference-counts every array of a tuple it passes, which made the per-firm loops about
+    16 times slower.
+    """
+    if pl < 0 or not p_alive[pl]:
         return 0.0
-    q = platforms.quality[pl]
+    q = p_quality[pl]
     level = q / (q + quality_half)
-    focus = platforms.sector_focus[pl]
-    if focus >= 0 and focus != firms.sector[f]:
+    focus = p_sector_focus[pl]
+    if focus >= 0 and focus != sector:
         level *= mismatch
-    anchor = platforms.anchor_firm[pl]
+    anchor = p_anchor_firm[pl]
     if anchor >= 0 and anchor != f:
         level *= anchor_radiation
-    dx = cell_x_km[firms.cell[f]] - cell_x_km[platforms.cell[pl]]
-    dy = cell_y_km[firms.cell[f]] - cell_y_km[platforms.cell[pl]]
+    dx = cell_x_km[cell] - cell_x_km[p_cell[pl]]
+    dy = cell_y_km[cell] - cell_y_km[p_cell[pl]]
     dist = np.sqrt(dx * dx + dy * dy)
     level *= np.exp(-LN2 * dist / half_distance_km)
-    tenants = platforms.tenants[pl]
-    if tenants > platforms.capacity[pl] > 0:
-        level *= platforms.capacity[pl] / tenants
+    tenants = p_tenants[pl]
+    if tenants > p_capacity[pl] > 0:
+        level *= p_capacity[pl] / tenants
     return level
 
 
-@njit(cache=True)
 def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, seed, step):
     """Update knowledge stocks and draw patent applications and grants.
 
@@ -147,74 +155,94 @@ def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, se
         Output of :func:`gaussian_blur`.
     cell_x_km, cell_y_km : (n_cells,) float64
         Cell centres.
+
+    A Python function that hands the columns to the compiled loop (see
+    ``platforms.choose_platforms``).
     """
-    slot = step % p.patent_grant_lag_q
     avg_wage = (
         1.0 - p.senior_share_of_staff
     ) * p.wage_rd_staff_mcny_per_q + p.senior_share_of_staff * p.wage_senior_mcny_per_q
-    # parallel regions take scalars, not the long parameter tuple
-    voucher_additional = 1.0  # crowding-out is taken off the firm's own R&D (rd_decisions)
-    staff_share = p.rd_staff_share_of_rd
-    quality_half = p.platform_quality_half
-    mismatch = p.platform_sector_mismatch
-    anchor_radiation = p.anchor_platform_radiation
-    service_half_km = p.platform_service_half_distance_km
-    hub_knowledge = p.enclave_hub_knowledge
-    spill_half = p.spillover_half_knowledge
-    scale = p.knowledge_productivity
-    beta = p.rd_output_elasticity
-    service_strength = p.platform_service_strength
-    spill_strength = p.spillover_strength
-    link_boost = p.expert_link_boost
-    keep = 1.0 - p.knowledge_depreciation_per_q
-    patents_per_knowledge = p.patents_per_knowledge
-    grant_probability = p.patent_grant_probability
-    for f in range(len(firms.alive)):
-        if not firms.alive[f]:
-            continue
-        new = _new_knowledge(
-            firms,
-            f,
-            platforms,
-            spill_field,
-            cell_x_km,
-            cell_y_km,
-            avg_wage,
-            voucher_additional,
-            staff_share,
-            quality_half,
-            mismatch,
-            anchor_radiation,
-            service_half_km,
-            hub_knowledge,
-            spill_half,
-            scale,
-            beta,
-            service_strength,
-            spill_strength,
-            link_boost,
-        )
-        firms.new_knowledge[f] = new
-        firms.knowledge[f] = keep * firms.knowledge[f] + new
-        applications = poisson(patents_per_knowledge * new, seed, step, PHASE_KNOWLEDGE, f, 0)
-        pending = firms.patent_pipeline[f, slot]
-        grants = binomial(pending, grant_probability, seed, step, PHASE_KNOWLEDGE, f, 10)
-        firms.patent_pipeline[f, slot] = applications
-        firms.applications_q[f] = applications
-        firms.grants_q[f] = grants
-        firms.patents_granted[f] += grants
+    # The parallel loop takes plain arrays and scalars: numba (0.68) loses writes made
+    # through a namedtuple's arrays inside prange, and parfors take at most 100 arguments.
+    _produce_knowledge_loop(
+        firms.alive,
+        firms.rd_real_mcny,
+        firms.voucher_mcny,
+        firms.talent_units,
+        firms.rd_staff,
+        firms.platform,
+        firms.sector,
+        firms.cell,
+        firms.in_enclave,
+        firms.expert_link,
+        firms.new_knowledge,
+        firms.knowledge,
+        firms.patent_pipeline,
+        firms.applications_q,
+        firms.grants_q,
+        firms.patents_granted,
+        platforms.alive,
+        platforms.quality,
+        platforms.sector_focus,
+        platforms.anchor_firm,
+        platforms.cell,
+        platforms.tenants,
+        platforms.capacity,
+        spill_field,
+        cell_x_km,
+        cell_y_km,
+        np.int64(step % p.patent_grant_lag_q),
+        avg_wage,
+        p.rd_staff_share_of_rd,
+        p.platform_quality_half,
+        p.platform_sector_mismatch,
+        p.anchor_platform_radiation,
+        p.platform_service_half_distance_km,
+        p.enclave_hub_knowledge,
+        p.spillover_half_knowledge,
+        p.knowledge_productivity,
+        p.rd_output_elasticity,
+        p.platform_service_strength,
+        p.spillover_strength,
+        p.expert_link_boost,
+        1.0 - p.knowledge_depreciation_per_q,
+        p.patents_per_knowledge,
+        p.patent_grant_probability,
+        np.int64(seed),
+        np.int64(step),
+    )
 
 
-@njit(cache=True)
-def _new_knowledge(
-    firms,
-    f,
-    platforms,
+@njit(cache=True, parallel=True)
+def _produce_knowledge_loop(
+    alive,
+    rd_real,
+    voucher,
+    talent_units,
+    rd_staff,
+    platform,
+    sector,
+    cell,
+    in_enclave,
+    expert_link,
+    new_knowledge,
+    knowledge,
+    patent_pipeline,
+    applications_q,
+    grants_q,
+    patents_granted,
+    p_alive,
+    p_quality,
+    p_sector_focus,
+    p_anchor_firm,
+    p_cell,
+    p_tenants,
+    p_capacity,
     spill_field,
     cell_x_km,
     cell_y_km,
+    slot,
     avg_wage,
-    voucher_additional,
     staff_share,
     quality_half,
     mismatch,
@@ -227,36 +255,66 @@ def _new_knowledge(
     service_strength,
     spill_strength,
     link_boost,
+    keep,
+    patents_per_knowledge,
+    grant_probability,
+    seed,
+    step,
 ):
-    """New knowledge of firm ``f`` this quarter ."""
-    effective = firms.rd_real_mcny[f] + voucher_additional * firms.voucher_mcny[f]
-    staff_capacity = firms.talent_units[f] * avg_wage / staff_share
-    effective = min(effective, staff_capacity)
-    if effective <= 0.0 or firms.rd_staff[f] <= 0:
-        return 0.0
-    weight = firms.talent_units[f] / firms.rd_staff[f]
-    services = service_level(
-        f,
-        firms,
-        platforms,
-        cell_x_km,
-        cell_y_km,
-        quality_half,
-        mismatch,
-        anchor_radiation,
-        service_half_km,
-    )
-    reach = spill_field[firms.sector[f], firms.cell[f]]
-    if firms.in_enclave[f]:
-        reach += hub_knowledge
-    spill = reach / (reach + spill_half)
-    new = (
-        scale
-        * effective**beta
-        * np.sqrt(weight)
-        * (1.0 + service_strength * services)
-        * (1.0 + spill_strength * spill)
-    )
-    if firms.expert_link[f]:
-        new *= 1.0 + link_boost
-    return new
+    """Per-firm map of :func:`produce_knowledge` on plain arrays.
+
+    Each firm writes only its own row and draws are counter-based, so the result does not
+    depend on the number of threads.
+    """
+    voucher_additional = 1.0  # crowding-out is taken off the firm's own R&D (rd_decisions)
+    for f in prange(len(alive)):
+        if not alive[f]:
+            continue
+        # new knowledge of firm f this quarter
+        new = 0.0
+        effective = rd_real[f] + voucher_additional * voucher[f]
+        staff_capacity = talent_units[f] * avg_wage / staff_share
+        effective = min(effective, staff_capacity)
+        if not (effective <= 0.0 or rd_staff[f] <= 0):
+            weight = talent_units[f] / rd_staff[f]
+            services = service_level(
+                f,
+                cell[f],
+                sector[f],
+                platform[f],
+                p_alive,
+                p_quality,
+                p_sector_focus,
+                p_anchor_firm,
+                p_cell,
+                p_tenants,
+                p_capacity,
+                cell_x_km,
+                cell_y_km,
+                quality_half,
+                mismatch,
+                anchor_radiation,
+                service_half_km,
+            )
+            reach = spill_field[sector[f], cell[f]]
+            if in_enclave[f]:
+                reach += hub_knowledge
+            spill = reach / (reach + spill_half)
+            new = (
+                scale
+                * effective**beta
+                * np.sqrt(weight)
+                * (1.0 + service_strength * services)
+                * (1.0 + spill_strength * spill)
+            )
+            if expert_link[f]:
+                new *= 1.0 + link_boost
+        new_knowledge[f] = new
+        knowledge[f] = keep * knowledge[f] + new
+        applications = poisson(patents_per_knowledge * new, seed, step, PHASE_KNOWLEDGE, f, 0)
+        pending = patent_pipeline[f, slot]
+        grants = binomial(pending, grant_probability, seed, step, PHASE_KNOWLEDGE, f, 10)
+        patent_pipeline[f, slot] = applications
+        applications_q[f] = applications
+        grants_q[f] = grants
+        patents_granted[f] += grants

@@ -13,7 +13,7 @@ partly to its county of origin. Other local taxes are a share of value added.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from model.kernels.rng import normal
 from model.ledger import (
@@ -28,7 +28,6 @@ from model.ledger import (
 PHASE_PRODUCTION = 4
 
 
-@njit(cache=True)
 def produce(firms, platforms, counties, capital, bank_of_county, province, p, seed, step, flows):
     """Produce, pay costs and taxes, adjust employment.
 
@@ -50,83 +49,222 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
     flows : (N_FLOWS,) float64
         External flows are added.
     """
-    for f in range(len(firms.alive)):
-        if not firms.alive[f]:
+    return _produce_body(
+        firms.alive,
+        firms.born_step,
+        firms.incubated,
+        firms.base_productivity,
+        firms.knowledge,
+        firms.employees,
+        firms.talent_wage_mcny,
+        firms.rd_real_mcny,
+        firms.county,
+        firms.debt_mcny,
+        firms.platform,
+        platforms.alive,
+        platforms.cash_mcny,
+        firms.hte_until_step,
+        firms.rd_reported_mcny,
+        firms.origin_county,
+        counties.budget_mcny,
+        counties.tax_revenue_mcny,
+        counties.province_tax_mcny,
+        counties.province_hte_cit_mcny,
+        capital.pool_mcny,
+        firms.cash_mcny,
+        firms.revenue_mcny,
+        firms.value_added_mcny,
+        firms.profit_mcny,
+        firms.revenue_year_mcny,
+        firms.rd_reported_year_mcny,
+        p.knowledge_reference,
+        p.knowledge_productivity_elasticity,
+        p.demand_sigma,
+        p.materials_share_of_revenue,
+        p.worker_wage_mcny_per_q,
+        p.loan_rate_per_q,
+        p.platform_tenant_fee_mcny_per_q,
+        p.cit_rate_high_tech,
+        p.cit_rate,
+        p.rd_super_deduction,
+        p.county_tax_rate_on_value_added,
+        p.local_share_of_cit,
+        p.province_share_of_local_cit,
+        p.tax_sharing_origin_share,
+        p.employment_adjustment_per_q,
+        p.reference_margin,
+        bank_of_county,
+        province,
+        seed,
+        step,
+        flows,
+    )
+
+
+@njit(cache=True)
+def _produce_body(
+    firm_alive,
+    firm_born_step,
+    firm_incubated,
+    firm_base_productivity,
+    firm_knowledge,
+    firm_employees,
+    firm_talent_wage_mcny,
+    firm_rd_real_mcny,
+    firm_county,
+    firm_debt_mcny,
+    firm_platform,
+    platform_alive,
+    platform_cash_mcny,
+    firm_hte_until_step,
+    firm_rd_reported_mcny,
+    firm_origin_county,
+    county_budget_mcny,
+    county_tax_revenue_mcny,
+    county_province_tax_mcny,
+    county_province_hte_cit_mcny,
+    capital_pool_mcny,
+    firm_cash_mcny,
+    firm_revenue_mcny,
+    firm_value_added_mcny,
+    firm_profit_mcny,
+    firm_revenue_year_mcny,
+    firm_rd_reported_year_mcny,
+    prm_knowledge_reference,
+    prm_knowledge_productivity_elasticity,
+    prm_demand_sigma,
+    prm_materials_share_of_revenue,
+    prm_worker_wage_mcny_per_q,
+    prm_loan_rate_per_q,
+    prm_platform_tenant_fee_mcny_per_q,
+    prm_cit_rate_high_tech,
+    prm_cit_rate,
+    prm_rd_super_deduction,
+    prm_county_tax_rate_on_value_added,
+    prm_local_share_of_cit,
+    prm_province_share_of_local_cit,
+    prm_tax_sharing_origin_share,
+    prm_employment_adjustment_per_q,
+    prm_reference_margin,
+    bank_of_county,
+    province,
+    seed,
+    step,
+    flows,
+):
+    """Compiled body of :func:`produce`."""
+    # the transcendental part of each firm's revenue is a per-firm map (parallel); money is
+    # then summed firm by firm in ascending order, as before
+    productivity_of = np.empty(len(firm_alive), dtype=np.float64)
+    shock_of = np.empty(len(firm_alive), dtype=np.float64)
+    _productivity_and_shock(
+        firm_alive,
+        firm_base_productivity,
+        firm_knowledge,
+        prm_knowledge_reference,
+        prm_knowledge_productivity_elasticity,
+        prm_demand_sigma,
+        np.int64(seed),
+        np.int64(step),
+        productivity_of,
+        shock_of,
+    )
+    for f in range(len(firm_alive)):
+        if not firm_alive[f]:
             continue
-        age = step - firms.born_step[f]
-        ramp = min(1.0, 0.25 + age / 8.0) if firms.incubated[f] else 1.0
-        productivity = (
-            firms.base_productivity[f]
-            * (1.0 + firms.knowledge[f] / p.knowledge_reference)
-            ** p.knowledge_productivity_elasticity
-        )
-        shock = np.exp(
-            p.demand_sigma * normal(seed, step, PHASE_PRODUCTION, f, 0) - 0.5 * p.demand_sigma**2
-        )
-        revenue = productivity * firms.employees[f] * shock * ramp
-        materials = p.materials_share_of_revenue * revenue
-        worker_wages = p.worker_wage_mcny_per_q * firms.employees[f]
-        talent_wages = firms.talent_wage_mcny[f]
-        rd_cash = max(firms.rd_real_mcny[f], talent_wages)
+        age = step - firm_born_step[f]
+        ramp = min(1.0, 0.25 + age / 8.0) if firm_incubated[f] else 1.0
+        productivity = productivity_of[f]
+        shock = shock_of[f]
+        revenue = productivity * firm_employees[f] * shock * ramp
+        materials = prm_materials_share_of_revenue * revenue
+        worker_wages = prm_worker_wage_mcny_per_q * firm_employees[f]
+        talent_wages = firm_talent_wage_mcny[f]
+        rd_cash = max(firm_rd_real_mcny[f], talent_wages)
         rd_purchases = rd_cash - talent_wages
-        bank = bank_of_county[firms.county[f]]
+        bank = bank_of_county[firm_county[f]]
         # no bank, no tech loan: interest only flows where a bank can receive it
-        interest = p.loan_rate_per_q * firms.debt_mcny[f] if bank >= 0 else 0.0
+        interest = prm_loan_rate_per_q * firm_debt_mcny[f] if bank >= 0 else 0.0
         fee = 0.0
-        pl = firms.platform[f]
-        if pl >= 0 and platforms.alive[pl]:
-            fee = p.platform_tenant_fee_mcny_per_q
-            platforms.cash_mcny[pl] += fee
+        pl = firm_platform[f]
+        if pl >= 0 and platform_alive[pl]:
+            fee = prm_platform_tenant_fee_mcny_per_q
+            platform_cash_mcny[pl] += fee
         profit = revenue - materials - worker_wages - rd_cash - interest - fee
-        certified = firms.hte_until_step[f] > step
-        rate = p.cit_rate_high_tech if certified else p.cit_rate
-        taxable = profit - p.rd_super_deduction * firms.rd_reported_mcny[f]
+        certified = firm_hte_until_step[f] > step
+        rate = prm_cit_rate_high_tech if certified else prm_cit_rate
+        taxable = profit - prm_rd_super_deduction * firm_rd_reported_mcny[f]
         cit = rate * max(taxable, 0.0)
         value_added = revenue - materials
-        other_tax = p.county_tax_rate_on_value_added * max(value_added, 0.0)
+        other_tax = prm_county_tax_rate_on_value_added * max(value_added, 0.0)
         # tax split (report digest §4)
-        local = p.local_share_of_cit * cit
-        to_province = p.province_share_of_local_cit * local
+        local = prm_local_share_of_cit * cit
+        to_province = prm_province_share_of_local_cit * local
         to_counties = local - to_province + other_tax
-        c = firms.county[f]
-        origin = firms.origin_county[f]
+        c = firm_county[f]
+        origin = firm_origin_county[f]
         if origin >= 0 and origin != c:
-            kept = p.tax_sharing_origin_share * to_counties
-            counties.budget_mcny[origin] += kept
-            counties.tax_revenue_mcny[origin] += kept
-            counties.budget_mcny[c] += to_counties - kept
-            counties.tax_revenue_mcny[c] += to_counties - kept
+            kept = prm_tax_sharing_origin_share * to_counties
+            county_budget_mcny[origin] += kept
+            county_tax_revenue_mcny[origin] += kept
+            county_budget_mcny[c] += to_counties - kept
+            county_tax_revenue_mcny[c] += to_counties - kept
         else:
-            counties.budget_mcny[c] += to_counties
-            counties.tax_revenue_mcny[c] += to_counties
+            county_budget_mcny[c] += to_counties
+            county_tax_revenue_mcny[c] += to_counties
         province[0] += to_province
-        counties.province_tax_mcny[c] += to_province
+        county_province_tax_mcny[c] += to_province
         if certified:
-            counties.province_hte_cit_mcny[c] += to_province
+            county_province_hte_cit_mcny[c] += to_province
         if bank >= 0:
-            capital.pool_mcny[bank] += interest
+            capital_pool_mcny[bank] += interest
         flows[SRC_SALES] += revenue
         flows[SINK_MATERIALS] += materials
         flows[SINK_WORKER_WAGES] += worker_wages
         flows[SINK_TALENT_WAGES] += talent_wages
         flows[SINK_RD_PURCHASES] += rd_purchases
         flows[SINK_CENTRAL_TAX] += cit - local
-        firms.cash_mcny[f] += (
+        firm_cash_mcny[f] += (
             revenue - materials - worker_wages - rd_cash - interest - fee - cit - other_tax
         )
-        firms.revenue_mcny[f] = revenue
-        firms.value_added_mcny[f] = value_added
-        firms.profit_mcny[f] = profit - cit
-        firms.rd_real_mcny[f] = rd_cash
-        firms.revenue_year_mcny[f] += revenue
-        firms.rd_reported_year_mcny[f] += max(firms.rd_reported_mcny[f], rd_cash)
-        firms.rd_reported_mcny[f] = max(firms.rd_reported_mcny[f], rd_cash)
+        firm_revenue_mcny[f] = revenue
+        firm_value_added_mcny[f] = value_added
+        firm_profit_mcny[f] = profit - cit
+        firm_rd_real_mcny[f] = rd_cash
+        firm_revenue_year_mcny[f] += revenue
+        firm_rd_reported_year_mcny[f] += max(firm_rd_reported_mcny[f], rd_cash)
+        firm_rd_reported_mcny[f] = max(firm_rd_reported_mcny[f], rd_cash)
         # firms grow on their operating margin before R&D: R&D is an investment, not a sign
         # that the business is failing
         margin = (profit + rd_cash) / revenue if revenue > 0.0 else 0.0
         if ramp >= 1.0:  # firms still ramping up in an incubator keep their team
-            change = np.exp(p.employment_adjustment_per_q * (margin - p.reference_margin))
+            change = np.exp(prm_employment_adjustment_per_q * (margin - prm_reference_margin))
             # young firms can grow faster (report §1.3: incubator graduates scale up)
             cap = 1.10 if age < 12 else 1.05
             change = min(max(change, 0.95), cap)
-            firms.employees[f] = max(1.0, firms.employees[f] * change)
+            firm_employees[f] = max(1.0, firm_employees[f] * change)
+
+
+@njit(cache=True, parallel=True)
+def _productivity_and_shock(
+    alive,
+    base_productivity,
+    knowledge,
+    knowledge_reference,
+    elasticity,
+    demand_sigma,
+    seed,
+    step,
+    productivity_out,
+    shock_out,
+):
+    """Each live firm's productivity and demand shock (writes the two ``*_out`` arrays)."""
+    for f in prange(len(alive)):
+        if not alive[f]:
+            continue
+        productivity_out[f] = (
+            base_productivity[f] * (1.0 + knowledge[f] / knowledge_reference) ** elasticity
+        )
+        shock_out[f] = np.exp(
+            demand_sigma * normal(seed, step, PHASE_PRODUCTION, f, 0) - 0.5 * demand_sigma**2
+        )

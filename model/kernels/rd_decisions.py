@@ -26,7 +26,6 @@ from model.sectors import TRADITIONAL
 REFERENCE_USER_COST = 1.0 - 0.25 * 0.75
 
 
-@njit(cache=True)
 def rd_decisions(firms, p, step, policy_on):
     """Set each live firm's real and reported R&D for this quarter and its staff demand.
 
@@ -42,6 +41,56 @@ def rd_decisions(firms, p, step, policy_on):
     policy_on : bool
         Whether scenario rules (the certification bonus) are active.
     """
+    return _rd_decisions_body(
+        firms.alive,
+        firms.sector,
+        firms.rd_taste,
+        firms.incubated,
+        firms.grant_mcny,
+        firms.revenue_mcny,
+        firms.cash_mcny,
+        firms.hte_until_step,
+        firms.high_tech_share,
+        firms.rd_staff,
+        firms.employees,
+        firms.patents_granted,
+        firms.applications_q,
+        firms.profit_mcny,
+        firms.voucher_mcny,
+        firms.rd_real_mcny,
+        firms.rd_reported_mcny,
+        firms.staff_demand,
+        p,
+        step,
+        policy_on,
+    )
+
+
+@njit(cache=True)
+def _rd_decisions_body(
+    firm_alive,
+    firm_sector,
+    firm_rd_taste,
+    firm_incubated,
+    firm_grant_mcny,
+    firm_revenue_mcny,
+    firm_cash_mcny,
+    firm_hte_until_step,
+    firm_high_tech_share,
+    firm_rd_staff,
+    firm_employees,
+    firm_patents_granted,
+    firm_applications_q,
+    firm_profit_mcny,
+    firm_voucher_mcny,
+    firm_rd_real_mcny,
+    firm_rd_reported_mcny,
+    firm_staff_demand,
+    p,
+    step,
+    policy_on,
+):
+    """Compiled body of :func:`rd_decisions`."""
     # The user cost of R&D moves with the tax rules (rate, super-deduction) relative to the
     # 2018 rules (25%, 75% extra deduction). Grants are not in it: they arrive as money and
     # crowd out part of the firm's own R&D (phase 8), so counting them here too would double
@@ -52,62 +101,118 @@ def rd_decisions(firms, p, step, policy_on):
     avg_wage = (
         1.0 - p.senior_share_of_staff
     ) * p.wage_rd_staff_mcny_per_q + p.senior_share_of_staff * p.wage_senior_mcny_per_q
-    # Serial on purpose: numba (0.68) does not keep writes made through a namedtuple's
-    # arrays inside a prange loop; parallel kernels must take plain arrays.
-    for f in range(len(firms.alive)):
-        if firms.alive[f]:
-            real, reported = firm_rd(firms, f, step, p, cost_scale, bonus)
-            firms.rd_real_mcny[f] = real
-            firms.rd_reported_mcny[f] = reported
-            firms.staff_demand[f] = int(np.floor(real * p.rd_staff_share_of_rd / avg_wage))
+    # columns unpacked once: a per-firm helper never takes the Firms tuple
+    alive = firm_alive
+    sector = firm_sector
+    rd_taste = firm_rd_taste
+    incubated = firm_incubated
+    grant_mcny = firm_grant_mcny
+    revenue_mcny = firm_revenue_mcny
+    cash_mcny = firm_cash_mcny
+    hte_until_step = firm_hte_until_step
+    high_tech_share = firm_high_tech_share
+    rd_staff = firm_rd_staff
+    employees = firm_employees
+    patents_granted = firm_patents_granted
+    applications_q = firm_applications_q
+    profit_mcny = firm_profit_mcny
+    voucher_mcny = firm_voucher_mcny
+    rd_real_mcny = firm_rd_real_mcny
+    rd_reported_mcny = firm_rd_reported_mcny
+    staff_demand = firm_staff_demand
+    for f in range(len(alive)):
+        if alive[f]:
+            real, reported = firm_rd(
+                sector[f],
+                rd_taste[f],
+                incubated[f],
+                grant_mcny[f],
+                revenue_mcny[f],
+                cash_mcny[f],
+                hte_until_step[f],
+                high_tech_share[f],
+                rd_staff[f],
+                employees[f],
+                patents_granted[f],
+                applications_q[f],
+                profit_mcny[f],
+                voucher_mcny[f],
+                step,
+                p,
+                cost_scale,
+                bonus,
+            )
+            rd_real_mcny[f] = real
+            rd_reported_mcny[f] = reported
+            staff_demand[f] = int(np.floor(real * p.rd_staff_share_of_rd / avg_wage))
 
 
-@njit(cache=True)
-def firm_rd(firms, f, step, p, cost_scale, bonus_mcny):
-    """Real and reported R&D (m CNY this quarter) of firm ``f``.
+@njit(cache=True, inline="always")
+def firm_rd(
+    sector,
+    rd_taste,
+    incubated,
+    grant,
+    revenue,
+    cash_mcny,
+    hte_until_step,
+    high_tech_share,
+    rd_staff,
+    employees,
+    patents_granted,
+    applications_q,
+    profit_mcny,
+    voucher_mcny,
+    step,
+    p,
+    cost_scale,
+    bonus_mcny,
+):
+    """Real and reported R&D (m CNY this quarter) of a firm with these values.
 
     Parameters
     ----------
+    sector ... voucher_mcny : scalars
+        The firm's columns of the same names (not the Firms tuple: see
+        ``knowledge.service_level``).
     cost_scale : float
         ``(user cost / baseline user cost) ** elasticity``.
     bonus_mcny : float
         County bonus for a new high-tech certificate (KPI assessment, report §3.1); it adds
         to the pull of the certification notch.
     """
-    emerging = firms.sector[f] != TRADITIONAL
+    emerging = sector != TRADITIONAL
     participation = p.rd_participation_emerging if emerging else p.rd_participation_traditional
     base_intensity = p.rd_intensity_emerging if emerging else p.rd_intensity_traditional
-    grant = firms.grant_mcny[f]
-    if not (firms.rd_taste[f] < participation or firms.incubated[f]):
+    if not (rd_taste < participation or incubated):
         return grant, grant
-    revenue = firms.revenue_mcny[f]
     # taste also sets how much: firms far below the participation cut-off do more
-    depth = max(0.5 + (participation - firms.rd_taste[f]) / max(participation, 1e-9), 0.5)
+    depth = max(0.5 + (participation - rd_taste) / max(participation, 1e-9), 0.5)
     desired = base_intensity * depth * (1.0 - p.short_termism) * cost_scale * revenue
-    if firms.incubated[f] and revenue < 1.0:
-        desired = max(desired, 0.08 * max(firms.cash_mcny[f], 0.0))
+    if incubated and revenue < 1.0:
+        desired = max(desired, 0.08 * max(cash_mcny, 0.0))
     relabelled = 0.0
     # the certification notch: bunch at the threshold if the tax saving (and any county
     # bonus, spread over a year) pays for the extra R&D
     annual_revenue = 4.0 * revenue
-    certified_long = firms.hte_until_step[f] > step + 4
+    certified_long = hte_until_step > step + 4
     if (
         not certified_long
         and annual_revenue > 0.0
-        and firms.high_tech_share[f] >= HIGH_TECH_REVENUE_SHARE_MIN
-        and firms.rd_staff[f] >= 0.8 * ST_STAFF_SHARE_MIN * firms.employees[f]
-        and firms.patents_granted[f] + firms.applications_q[f] >= 1
+        and high_tech_share >= HIGH_TECH_REVENUE_SHARE_MIN
+        and rd_staff >= 0.8 * ST_STAFF_SHARE_MIN * employees
+        and patents_granted + applications_q >= 1
     ):
         threshold = hte_rd_threshold(annual_revenue) * 1.02
         intensity = desired / revenue
         if threshold * (1.0 - p.notch_window) <= intensity < threshold:
             gap = (threshold - intensity) * revenue
-            saving = (p.cit_rate - p.cit_rate_high_tech) * max(firms.profit_mcny[f], 0.0)
+            saving = (p.cit_rate - p.cit_rate_high_tech) * max(profit_mcny, 0.0)
             saving += bonus_mcny / 4.0
             if saving > gap * (1.0 - p.relabel_share) * (1.0 - p.cit_rate):
                 relabelled = gap * p.relabel_share
                 desired += gap * (1.0 - p.relabel_share)
-    own = desired - p.rd_grant_crowding_out * grant - p.voucher_crowding_out * firms.voucher_mcny[f]
-    cash_limit = max(0.0, 0.3 * revenue + p.rd_cash_share_max * firms.cash_mcny[f])
+    own = desired - p.rd_grant_crowding_out * grant - p.voucher_crowding_out * voucher_mcny
+    cash_limit = max(0.0, 0.3 * revenue + p.rd_cash_share_max * cash_mcny)
     own = min(max(own, 0.0), cash_limit)
     return own + grant, own + grant + relabelled

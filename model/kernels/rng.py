@@ -45,7 +45,9 @@ def uniform(seed, step, phase, agent, draw):
     return float(hash5(seed, step, phase, agent, draw) >> np.uint64(11)) * _INV_2_53
 
 
-@njit(cache=True)
+# Explicit signatures: numba types a constant argument (a phase or draw number) as a literal
+# and would otherwise compile one version of each helper per constant it is called with.
+@njit("float64(int64, int64, int64, int64, int64)", cache=True)
 def normal(seed, step, phase, agent, draw):
     """Return a standard normal draw (Box-Muller on draws ``2*draw`` and ``2*draw+1``)."""
     u1 = uniform(seed, step, phase, agent, 2 * draw)
@@ -53,7 +55,7 @@ def normal(seed, step, phase, agent, draw):
     return np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)
 
 
-@njit(cache=True)
+@njit("int64(float64, int64, int64, int64, int64, int64)", cache=True)
 def poisson(lam, seed, step, phase, agent, draw):
     """Return a Poisson(lam) count (int64).
 
@@ -77,7 +79,7 @@ def poisson(lam, seed, step, phase, agent, draw):
     return k
 
 
-@njit(cache=True)
+@njit("int64(int64, float64, int64, int64, int64, int64, int64)", cache=True)
 def binomial(n, prob, seed, step, phase, agent, draw):
     """Return a Binomial(n, prob) count by ``n`` Bernoulli draws (fine for small n)."""
     k = 0

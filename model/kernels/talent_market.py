@@ -11,10 +11,11 @@ generator, so the outcome does not depend on agent storage order or threads.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from model.kernels.index import group_index
 from model.kernels.rng import poisson, uniform
+from model.kernels.sort import sort_by_key
 from model.ledger import TALENT_ARRIVALS, TALENT_DEPARTURES
 
 PHASE_TALENT = 1
@@ -40,29 +41,51 @@ def tier_weight(tier, p):
     return 1.0
 
 
-@njit(cache=True)
 def aggregate_talent(talent, firms, p):
     """Recount each firm's S&T staff from the talent table.
 
     Writes ``firms.rd_staff``, ``firms.experts``, ``firms.talent_units`` (tier-weighted staff)
     and ``firms.talent_wage_mcny`` (quarterly wage bill, m CNY).
     """
-    firms.rd_staff[:] = 0
-    firms.experts[:] = 0
-    firms.talent_units[:] = 0.0
-    firms.talent_wage_mcny[:] = 0.0
-    for i in range(len(talent.alive)):
-        f = talent.employer_firm[i]
-        if talent.alive[i] and f >= 0:
-            tier = talent.tier[i]
-            firms.rd_staff[f] += 1
-            if tier == 2:
-                firms.experts[f] += 1
-            firms.talent_units[f] += tier_weight(tier, p)
-            firms.talent_wage_mcny[f] += tier_wage(tier, p)
+    return _aggregate_talent_body(
+        firms.rd_staff,
+        firms.experts,
+        firms.talent_units,
+        firms.talent_wage_mcny,
+        talent.alive,
+        talent.employer_firm,
+        talent.tier,
+        p,
+    )
 
 
 @njit(cache=True)
+def _aggregate_talent_body(
+    firm_rd_staff,
+    firm_experts,
+    firm_talent_units,
+    firm_talent_wage_mcny,
+    talent_alive,
+    talent_employer_firm,
+    talent_tier,
+    p,
+):
+    """Compiled body of :func:`aggregate_talent`."""
+    firm_rd_staff[:] = 0
+    firm_experts[:] = 0
+    firm_talent_units[:] = 0.0
+    firm_talent_wage_mcny[:] = 0.0
+    for i in range(len(talent_alive)):
+        f = talent_employer_firm[i]
+        if talent_alive[i] and f >= 0:
+            tier = talent_tier[i]
+            firm_rd_staff[f] += 1
+            if tier == 2:
+                firm_experts[f] += 1
+            firm_talent_units[f] += tier_weight(tier, p)
+            firm_talent_wage_mcny[f] += tier_wage(tier, p)
+
+
 def count_arrivals(counties, hub_initial, p, seed, step):
     """Number of S&T workers arriving this quarter.
 
@@ -82,25 +105,52 @@ def count_arrivals(counties, hub_initial, p, seed, step):
     hub : (n_hubs,) int64
         New workers in each hub.
     """
-    n = len(counties.rd_staff_initial)
+    return _count_arrivals_body(
+        counties.rd_staff_initial,
+        counties.talent_pool_mcny,
+        p.talent_inflow_per_q,
+        p.expert_recruitment_cost_mcny,
+        p.expert_inflow_per_q,
+        p.firm_scale,
+        p.talent_attrition_per_q,
+        hub_initial,
+        seed,
+        step,
+    )
+
+
+@njit(cache=True)
+def _count_arrivals_body(
+    county_rd_staff_initial,
+    county_talent_pool_mcny,
+    prm_talent_inflow_per_q,
+    prm_expert_recruitment_cost_mcny,
+    prm_expert_inflow_per_q,
+    prm_firm_scale,
+    prm_talent_attrition_per_q,
+    hub_initial,
+    seed,
+    step,
+):
+    """Compiled body of :func:`count_arrivals`."""
+    n = len(county_rd_staff_initial)
     staff = np.zeros(n, dtype=np.int64)
     experts = np.zeros(n, dtype=np.int64)
     for c in range(n):
         staff[c] = poisson(
-            p.talent_inflow_per_q * counties.rd_staff_initial[c], seed, step, PHASE_TALENT, c, 0
+            prm_talent_inflow_per_q * county_rd_staff_initial[c], seed, step, PHASE_TALENT, c, 0
         )
-        paid = int(np.floor(counties.talent_pool_mcny[c] / p.expert_recruitment_cost_mcny))
-        base = p.expert_inflow_per_q * p.firm_scale
+        paid = int(np.floor(county_talent_pool_mcny[c] / prm_expert_recruitment_cost_mcny))
+        base = prm_expert_inflow_per_q * prm_firm_scale
         experts[c] = poisson(base, seed, step, PHASE_TALENT, c, 1) + paid
     hub = np.zeros(len(hub_initial), dtype=np.int64)
     for h in range(len(hub_initial)):
         hub[h] = poisson(
-            p.talent_attrition_per_q * hub_initial[h], seed, step, PHASE_TALENT, 1_000_000 + h, 0
+            prm_talent_attrition_per_q * hub_initial[h], seed, step, PHASE_TALENT, 1_000_000 + h, 0
         )
     return staff, experts, hub
 
 
-@njit(cache=True)
 def talent_market(
     talent,
     firms,
@@ -152,59 +202,141 @@ def talent_market(
     int
         Number of free slots used.
     """
-    n_counties = len(counties.enclave_hub)
-    n_talent = len(talent.alive)
+    return _talent_market_body(
+        counties.enclave_hub,
+        talent.alive,
+        talent.employer_firm,
+        firms.rd_staff,
+        talent.county,
+        talent.tier,
+        talent.hub,
+        firms.staff_demand,
+        counties.talent_pool_mcny,
+        talent.sector,
+        firms.alive,
+        firms.in_enclave,
+        firms.county,
+        firms.sector,
+        p.talent_attrition_per_q,
+        p.expert_drain_to_hub_per_q,
+        p.expert_recruitment_cost_mcny,
+        p.senior_share_of_staff,
+        p.integration_matching_draws,
+        p.matching_draws,
+        p.cross_sector_acceptance,
+        county_sector_cdf,
+        hub_sector_cdf,
+        hub_share_expert,
+        free_slots,
+        arrivals_staff,
+        arrivals_experts,
+        arrivals_hub,
+        seed,
+        step,
+        integration_on,
+        talent_flows,
+        money_flows,
+    )
+
+
+@njit(cache=True)
+def _talent_market_body(
+    county_enclave_hub,
+    talent_alive,
+    talent_employer_firm,
+    firm_rd_staff,
+    talent_county,
+    talent_tier,
+    talent_hub,
+    firm_staff_demand,
+    county_talent_pool_mcny,
+    talent_sector,
+    firm_alive,
+    firm_in_enclave,
+    firm_county,
+    firm_sector,
+    prm_talent_attrition_per_q,
+    prm_expert_drain_to_hub_per_q,
+    prm_expert_recruitment_cost_mcny,
+    prm_senior_share_of_staff,
+    prm_integration_matching_draws,
+    prm_matching_draws,
+    prm_cross_sector_acceptance,
+    county_sector_cdf,
+    hub_sector_cdf,
+    hub_share_expert,
+    free_slots,
+    arrivals_staff,
+    arrivals_experts,
+    arrivals_hub,
+    seed,
+    step,
+    integration_on,
+    talent_flows,
+    money_flows,
+):
+    """Compiled body of :func:`talent_market`."""
+    n_counties = len(county_enclave_hub)
+    n_talent = len(talent_alive)
     # 1. departures, drain of experts to the hubs, layoffs
+    # Staff only leave in this loop, so a firm can lay off only if it had more staff than it
+    # wants at the start; a bitset of those firms (small enough to stay in cache) spares the
+    # two random reads of rd_staff and staff_demand for the other firms' workers.
+    n_firms = len(firm_alive)
+    overstaffed = np.zeros((n_firms + 63) // 64, dtype=np.uint64)
+    for f in range(n_firms):
+        if firm_rd_staff[f] > firm_staff_demand[f]:
+            overstaffed[f >> 6] |= np.uint64(1) << np.uint64(f & 63)
     for i in range(n_talent):
-        if not talent.alive[i]:
+        if not talent_alive[i]:
             continue
-        if uniform(seed, step, PHASE_TALENT, i, 10) < p.talent_attrition_per_q:
-            f = talent.employer_firm[i]
+        if uniform(seed, step, PHASE_TALENT, i, 10) < prm_talent_attrition_per_q:
+            f = talent_employer_firm[i]
             if f >= 0:
-                firms.rd_staff[f] -= 1
-            talent.alive[i] = False
-            talent.employer_firm[i] = -1
+                firm_rd_staff[f] -= 1
+            talent_alive[i] = False
+            talent_employer_firm[i] = -1
             talent_flows[TALENT_DEPARTURES] += 1
             continue
-        c = talent.county[i]
-        if talent.tier[i] == 2 and c >= 0:
-            if uniform(seed, step, PHASE_TALENT, i, 11) < p.expert_drain_to_hub_per_q:
-                f = talent.employer_firm[i]
+        c = talent_county[i]
+        if talent_tier[i] == 2 and c >= 0:
+            if uniform(seed, step, PHASE_TALENT, i, 11) < prm_expert_drain_to_hub_per_q:
+                f = talent_employer_firm[i]
                 if f >= 0:
-                    firms.rd_staff[f] -= 1
-                talent.employer_firm[i] = -1
-                talent.hub[i] = counties.enclave_hub[c]
-                talent.county[i] = -1
+                    firm_rd_staff[f] -= 1
+                talent_employer_firm[i] = -1
+                talent_hub[i] = county_enclave_hub[c]
+                talent_county[i] = -1
                 continue
-        f = talent.employer_firm[i]
-        if f >= 0:
-            excess = firms.rd_staff[f] - firms.staff_demand[f]
+        f = talent_employer_firm[i]
+        if f >= 0 and (overstaffed[f >> 6] >> np.uint64(f & 63)) & np.uint64(1):
+            excess = firm_rd_staff[f] - firm_staff_demand[f]
             if excess > 0:
-                if uniform(seed, step, PHASE_TALENT, i, 12) < excess / max(firms.rd_staff[f], 1):
-                    firms.rd_staff[f] -= 1
-                    talent.employer_firm[i] = -1
+                if uniform(seed, step, PHASE_TALENT, i, 12) < excess / max(firm_rd_staff[f], 1):
+                    firm_rd_staff[f] -= 1
+                    talent_employer_firm[i] = -1
     # 2. arrivals fill free slots in ascending order: county staff, county experts, hubs
     used = 0
     for c in range(n_counties):
         total = arrivals_staff[c] + arrivals_experts[c]
-        paid = int(np.floor(counties.talent_pool_mcny[c] / p.expert_recruitment_cost_mcny))
+        paid = int(np.floor(county_talent_pool_mcny[c] / prm_expert_recruitment_cost_mcny))
         paid = min(paid, arrivals_experts[c])
-        cost = paid * p.expert_recruitment_cost_mcny
-        counties.talent_pool_mcny[c] -= cost
+        cost = paid * prm_expert_recruitment_cost_mcny
+        county_talent_pool_mcny[c] -= cost
         money_flows[15] += cost  # SINK_PROGRAMME_COSTS: talent packages paid to recruits
         for k in range(total):
             i = free_slots[used]
             used += 1
-            talent.alive[i] = True
-            talent.employer_firm[i] = -1
-            talent.county[i] = c
-            talent.hub[i] = -1
+            talent_alive[i] = True
+            talent_employer_firm[i] = -1
+            talent_county[i] = c
+            talent_hub[i] = -1
             if k < arrivals_staff[c]:
-                senior = uniform(seed, step, PHASE_TALENT, i, 20) < p.senior_share_of_staff
-                talent.tier[i] = 1 if senior else 0
+                senior = uniform(seed, step, PHASE_TALENT, i, 20) < prm_senior_share_of_staff
+                talent_tier[i] = 1 if senior else 0
             else:
-                talent.tier[i] = 2
-            talent.sector[i] = _draw_sector(
+                talent_tier[i] = 2
+            talent_sector[i] = _draw_sector(
                 county_sector_cdf[c], uniform(seed, step, PHASE_TALENT, i, 21)
             )
             talent_flows[TALENT_ARRIVALS] += 1
@@ -212,63 +344,241 @@ def talent_market(
         for _ in range(arrivals_hub[h]):
             i = free_slots[used]
             used += 1
-            talent.alive[i] = True
-            talent.employer_firm[i] = -1
-            talent.county[i] = -1
-            talent.hub[i] = h
+            talent_alive[i] = True
+            talent_employer_firm[i] = -1
+            talent_county[i] = -1
+            talent_hub[i] = h
             expert = uniform(seed, step, PHASE_TALENT, i, 22) < hub_share_expert[h]
-            senior = uniform(seed, step, PHASE_TALENT, i, 23) < p.senior_share_of_staff
-            talent.tier[i] = 2 if expert else (1 if senior else 0)
-            talent.sector[i] = _draw_sector(
+            senior = uniform(seed, step, PHASE_TALENT, i, 23) < prm_senior_share_of_staff
+            talent_tier[i] = 2 if expert else (1 if senior else 0)
+            talent_sector[i] = _draw_sector(
                 hub_sector_cdf[h], uniform(seed, step, PHASE_TALENT, i, 24)
             )
             talent_flows[TALENT_ARRIVALS] += 1
     # 3. matching: employers with vacancies grouped by county, enclave employers by hub
-    n_firms = len(firms.alive)
     vacant = np.zeros(n_firms, dtype=np.bool_)
-    enclave_hub_of_firm = np.full(n_firms, -1, dtype=np.int64)
+    enclave_hub_of_firm = np.full(n_firms, -1, dtype=np.int16)  # int16 like firm_county
     for f in range(n_firms):
-        if firms.alive[f] and firms.staff_demand[f] > firms.rd_staff[f]:
+        if firm_alive[f] and firm_staff_demand[f] > firm_rd_staff[f]:
             vacant[f] = True
-            if firms.in_enclave[f]:
-                enclave_hub_of_firm[f] = counties.enclave_hub[firms.county[f]]
-    by_county, county_off = group_index(firms.county, vacant, n_counties)
+            if firm_in_enclave[f]:
+                enclave_hub_of_firm[f] = county_enclave_hub[firm_county[f]]
+    by_county, county_off = group_index(firm_county, vacant, n_counties)
     n_hubs = len(arrivals_hub)
     by_hub, hub_off = group_index(enclave_hub_of_firm, vacant, n_hubs)
-    draws = p.integration_matching_draws if integration_on else p.matching_draws
+    draws = prm_integration_matching_draws if integration_on else prm_matching_draws
+    # The vacant firms' free places and sector are packed into one compact array indexed by
+    # position in ``by_county`` (a few % of the firms, so the random reads of the matching
+    # stay in cache): ``v_state = (staff_demand - rd_staff) << 8 | sector``, full when
+    # ``v_state < 256``; rd_staff is written back at the end. Pools are groups: county c is
+    # group c (positions ``group_off[c]:group_off[c + 1]`` of ``by_county``), hub h is group
+    # n_counties + h, whose positions are listed in ``hub_pos``.
+    n_vacant = len(by_county)
+    v_state = np.empty(n_vacant, dtype=np.int64)
+    v_county = np.empty(n_vacant, dtype=np.int64)
+    v_hub = np.full(n_vacant, -1, dtype=np.int64)
+    pos_of_firm = np.empty(n_firms, dtype=np.int64)  # read only for vacant firms
+    for q in range(n_vacant):
+        f = by_county[q]
+        free = np.int64(firm_staff_demand[f]) - np.int64(firm_rd_staff[f])
+        v_state[q] = (free << 8) | np.int64(firm_sector[f])
+        v_county[q] = firm_county[f]
+        pos_of_firm[f] = q
+    n_groups = n_counties + n_hubs
+    group_off = np.empty(n_groups + 1, dtype=np.int64)
+    group_off[: n_counties + 1] = county_off
+    group_off[n_counties + 1 :] = n_vacant + hub_off[1:]
+    hub_pos = np.empty(len(by_hub), dtype=np.int64)
+    for q in range(len(by_hub)):
+        pos = pos_of_firm[by_hub[q]]
+        hub_pos[q] = pos
+        v_hub[pos] = enclave_hub_of_firm[by_hub[q]]
+    # employers of each group that still have a vacancy: a seeker whose group has none left
+    # would be refused by every employer it samples, so it is skipped (same result)
+    open_in_group = np.empty(n_groups, dtype=np.int64)
+    for g in range(n_groups):
+        open_in_group[g] = group_off[g + 1] - group_off[g]
     # seekers in the order of a hash key, experts first (firms compete for scarce high-level
-    # talent, report §2.3): independent of storage order and threads
-    seekers = np.flatnonzero(talent.alive & (talent.employer_firm < 0))
-    keys = np.empty(len(seekers), dtype=np.float64)
-    for j in range(len(seekers)):
-        keys[j] = (2 - talent.tier[seekers[j]]) + uniform(seed, step, PHASE_TALENT, seekers[j], 30)
-    seekers = seekers[np.argsort(keys, kind="mergesort")]
-    for j in range(len(seekers)):
-        i = seekers[j]
-        c = talent.county[i]
+    # talent, report §2.3): independent of storage order and threads. Seekers with an empty
+    # pool (hub talent without enclave vacancies) cannot be hired and are left out before the
+    # sort, which keeps the order of the others.
+    # a seeker travels through the sort packed in one int64: talent row (bits 0-39), sector
+    # (bits 40-47), group (bits 48-63)
+    seekers = np.empty(n_talent, dtype=np.int64)
+    keys = np.empty(n_talent, dtype=np.float64)
+    n_seekers = 0
+    for i in range(n_talent):
+        if not talent_alive[i] or talent_employer_firm[i] >= 0:
+            continue
+        c = talent_county[i]
         if c >= 0:
-            lo, hi = county_off[c], county_off[c + 1]
-            pool = by_county
+            g = np.int64(c)
         else:
-            h = talent.hub[i]
+            h = talent_hub[i]
             if h < 0 or h >= n_hubs:
                 continue
-            lo, hi = hub_off[h], hub_off[h + 1]
-            pool = by_hub
-        if hi <= lo:
+            g = n_counties + h
+        if open_in_group[g] == 0:
             continue
+        keys[n_seekers] = (2 - talent_tier[i]) + uniform(seed, step, PHASE_TALENT, i, 30)
+        seekers[n_seekers] = i | (np.int64(talent_sector[i]) << 40) | (g << 48)
+        n_seekers += 1
+    keys = keys[:n_seekers]
+    seekers = seekers[:n_seekers]
+    acceptance = prm_cross_sector_acceptance
+    if len(by_hub) > 0:
+        # enclave firms sit in a county pool and a hub pool: serve everyone in one order
+        _serve_seekers(
+            sort_by_key(keys, seekers),
+            v_state,
+            v_county,
+            v_hub,
+            by_county,
+            group_off,
+            hub_pos,
+            open_in_group,
+            talent_employer_firm,
+            n_counties,
+            n_vacant,
+            np.int64(draws),
+            acceptance,
+            np.int64(seed),
+            np.int64(step),
+        )
+    else:
+        # pools share no employer: each pool's seekers only compete among themselves, so
+        # serving pool by pool, each in key order, gives the same hires (and pools can be
+        # served in parallel)
+        count = np.zeros(n_groups + 1, dtype=np.int64)
+        for j in range(n_seekers):
+            count[(seekers[j] >> 48) + 1] += 1
+        seeker_off = np.cumsum(count)
+        fill = seeker_off[:-1].copy()
+        grouped_keys = np.empty(n_seekers, dtype=np.float64)
+        grouped = np.empty(n_seekers, dtype=np.int64)
+        for j in range(n_seekers):
+            g = seekers[j] >> 48
+            grouped_keys[fill[g]] = keys[j]
+            grouped[fill[g]] = seekers[j]
+            fill[g] += 1
+        _serve_pools(
+            grouped_keys,
+            grouped,
+            seeker_off,
+            v_state,
+            v_county,
+            v_hub,
+            by_county,
+            group_off,
+            hub_pos,
+            open_in_group,
+            talent_employer_firm,
+            n_counties,
+            n_vacant,
+            np.int64(draws),
+            acceptance,
+            np.int64(seed),
+            np.int64(step),
+        )
+    for q in range(n_vacant):
+        f = by_county[q]
+        firm_rd_staff[f] = firm_staff_demand[f] - (v_state[q] >> 8)
+    return used
+
+
+@njit(cache=True, parallel=True)
+def _serve_pools(
+    grouped_keys,
+    grouped,
+    seeker_off,
+    v_state,
+    v_county,
+    v_hub,
+    by_county,
+    group_off,
+    hub_pos,
+    open_in_group,
+    employer_firm,
+    n_counties,
+    n_vacant,
+    draws,
+    acceptance,
+    seed,
+    step,
+):
+    """Serve each pool's seekers in key order, pools in parallel (they share no state)."""
+    for g in prange(len(seeker_off) - 1):
+        lo, hi = seeker_off[g], seeker_off[g + 1]
+        if hi > lo:
+            _serve_seekers(
+                sort_by_key(grouped_keys[lo:hi], grouped[lo:hi]),
+                v_state,
+                v_county,
+                v_hub,
+                by_county,
+                group_off,
+                hub_pos,
+                open_in_group,
+                employer_firm,
+                n_counties,
+                n_vacant,
+                draws,
+                acceptance,
+                seed,
+                step,
+            )
+
+
+@njit(cache=True)
+def _serve_seekers(
+    served,
+    v_state,
+    v_county,
+    v_hub,
+    by_county,
+    group_off,
+    hub_pos,
+    open_in_group,
+    employer_firm,
+    n_counties,
+    n_vacant,
+    draws,
+    acceptance,
+    seed,
+    step,
+):
+    """Let seekers (packed: row | sector << 40 | group << 48) in ``served`` order take jobs.
+
+    Each samples ``draws`` employers of its pool; a full one refuses, one of another sector
+    accepts with probability ``acceptance``. See :func:`talent_market` for the arrays.
+    """
+    row_mask = (np.int64(1) << 40) - 1
+    for j in range(len(served)):
+        packed = served[j]
+        g = packed >> 48
+        if open_in_group[g] == 0:
+            continue  # every employer would refuse
+        i = packed & row_mask
+        sector = (packed >> 40) & 255
+        lo, hi = group_off[g], group_off[g + 1]
         for d in range(draws):
             u = uniform(seed, step, PHASE_TALENT, i, 40 + 2 * d)
-            f = pool[lo + int(u * (hi - lo))]
-            if firms.rd_staff[f] >= firms.staff_demand[f]:
-                continue
-            if firms.sector[f] != talent.sector[i]:
-                if uniform(seed, step, PHASE_TALENT, i, 41 + 2 * d) >= p.cross_sector_acceptance:
+            q = lo + int(u * (hi - lo))
+            if g >= n_counties:
+                q = hub_pos[q - n_vacant]
+            state = v_state[q]
+            if state < 256:
+                continue  # no free place left
+            if (state & 255) != sector:
+                if uniform(seed, step, PHASE_TALENT, i, 41 + 2 * d) >= acceptance:
                     continue
-            talent.employer_firm[i] = f
-            firms.rd_staff[f] += 1
+            employer_firm[i] = by_county[q]
+            v_state[q] = state - 256
+            if state - 256 < 256:
+                open_in_group[v_county[q]] -= 1
+                if v_hub[q] >= 0:
+                    open_in_group[n_counties + v_hub[q]] -= 1
             break
-    return used
 
 
 @njit(cache=True)
@@ -279,10 +589,15 @@ def _draw_sector(cdf, u):
     return len(cdf) - 1
 
 
-@njit(cache=True)
 def release_talent_of_dead_firms(talent, firms):
     """Make workers of firms that closed this quarter job seekers again."""
-    for i in range(len(talent.alive)):
-        f = talent.employer_firm[i]
-        if talent.alive[i] and f >= 0 and not firms.alive[f]:
-            talent.employer_firm[i] = -1
+    return _release_talent_of_dead_firms_body(talent.alive, talent.employer_firm, firms.alive)
+
+
+@njit(cache=True)
+def _release_talent_of_dead_firms_body(talent_alive, talent_employer_firm, firm_alive):
+    """Compiled body of :func:`release_talent_of_dead_firms`."""
+    for i in range(len(talent_alive)):
+        f = talent_employer_firm[i]
+        if talent_alive[i] and f >= 0 and not firm_alive[f]:
+            talent_employer_firm[i] = -1
