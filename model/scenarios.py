@@ -3,6 +3,7 @@
 A scenario is a TOML file (``scenarios/NAME.toml``, or any path)::
 
     name = "tax_rebate"
+    title = "High-tech income tax returned to counties"   # optional: English label
     name_zh = "高新技术企业所得税增量返还县"
     description = "..."
     description_zh = "..."
