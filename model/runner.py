@@ -16,11 +16,13 @@ import os
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from model.executors import call_with_threads
 from model.results import write_json_atomic, write_parquet_atomic
 
 
@@ -156,8 +158,13 @@ def run_jobs(
             record(*_run_job(job, out))
     else:
         ctx = multiprocessing.get_context("spawn")
+        # one numba thread per worker: the processes already fill the cores, and numba's
+        # default (one thread per core) in every worker would oversubscribe them (measured:
+        # 24 compare runs on 2 cores took 19.8 s with 2 threads per worker; see
+        # docs/performance.md). Results do not depend on the thread count.
+        run = partial(call_with_threads, partial(_run_job, out_dir=out), 1)
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_run_job, job, out) for job in todo]
+            futures = [pool.submit(run, job) for job in todo]
             for fut in cf.as_completed(futures):
                 record(*fut.result())
     bar.close()
