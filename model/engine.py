@@ -206,9 +206,9 @@ class Simulation:
         # 3. knowledge, spill-overs, patents
         platforms = self.platforms.view()
         ny, nx = self.region.shape
-        field = knowledge_by_cell(firms, N_SECTORS, ny * nx)
+        field, occupied = knowledge_by_cell(firms, N_SECTORS, ny * nx)
         sigma_km = kp.spillover_half_distance_km / np.sqrt(2.0 * np.log(2.0))
-        spill = gaussian_blur(field, ny, nx, sigma_km / self.region.cell_km)
+        spill = gaussian_blur(field, ny, nx, sigma_km / self.region.cell_km, occupied)
         produce_knowledge(firms, platforms, spill, self._cell_x_km, self._cell_y_km, kp, seed, t)
         # 4. production, profit, taxes
         capital = self.capital.view()

@@ -213,8 +213,25 @@ def test_knowledge_by_cell_matches_naive():
         for _ in range(40)
     ]
     firms = make_firms(rows)
-    got = knowledge_by_cell(firms.view(), N_SECTORS, 12)
+    got, occupied = knowledge_by_cell(firms.view(), N_SECTORS, 12)
     np.testing.assert_allclose(got, naive.knowledge_by_cell(firms.arrays, N_SECTORS, 12))
+    expected_occupied = np.zeros((N_SECTORS, 12), dtype=bool)
+    for row in rows:
+        if row["alive"]:
+            expected_occupied[row["sector"], row["cell"]] = True
+    np.testing.assert_array_equal(occupied, expected_occupied)
+
+
+def test_gaussian_blur_at_wanted_cells_equals_the_full_blur_to_the_bit():
+    gen = np.random.default_rng(11)
+    ny, nx = 23, 31
+    field = gen.random((N_SECTORS, ny * nx)) * (gen.random((N_SECTORS, ny * nx)) < 0.2)
+    wanted = gen.random(field.shape) < 0.1
+    full = gaussian_blur(field, ny, nx, 2.7)
+    masked = gaussian_blur(field, ny, nx, 2.7, wanted)
+    assert wanted.sum() > 0 and (full[wanted] > 0).all()
+    assert full[wanted].tobytes() == masked[wanted].tobytes()
+    assert (masked[~wanted] == 0.0).all()
 
 
 # =============================================================================================
