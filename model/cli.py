@@ -128,19 +128,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         county_effects,
         fiscal_summary,
         horizon_values,
-        markdown_report,
         paired_effects,
     )
-    from model.plots import (
-        plot_county_map,
-        plot_effects,
-        plot_fiscal_cost,
-        plot_trajectories,
-        save_figure,
-    )
+    from model.compare_output import ReportInputs, policy_cost_series, write_reports
     from model.region import load_region
     from model.results import (
-        atomic_write_bytes,
         manifest,
         write_json_atomic,
         write_parquet_atomic,
@@ -156,7 +148,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         scenarios[s.name] = s
     extra = _parse_set(args.set)
     params = {name: s.parameters(extra) for name, s in scenarios.items()}
-    region = load_region(args.region)
+    load_region(args.region)  # refuse a bad region before anything runs
     seeds = _seeds(args.seeds, args.first_seed)
     if args.steps < 4:
         raise ParameterError(f"--steps must be at least 4 (one year), got {args.steps}")
@@ -182,57 +174,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
     write_parquet_atomic(fiscal.reset_index(), out / "fiscal.parquet")
     write_parquet_atomic(ce.reset_index(), out / "cost_effectiveness.parquet")
     command = "innovsim " + " ".join(sys.argv[1:])
-    fig_dir = out / "figures"
-    for lang in args.lang:
-        labels = {n: s.label(lang) for n, s in scenarios.items()}
-        figs = []
-        fig = plot_trajectories(df, list(HEADLINE[:6]), lang=lang, scenario_labels=labels)
-        figs.append(save_figure(fig, fig_dir / f"trajectories_{lang}.png"))
-        rel = effects[effects["indicator"].isin(HEADLINE[:6])][
-            ["scenario", "indicator", "rel_mean", "rel_lo", "rel_hi"]
-        ].rename(columns={"rel_mean": "mean", "rel_lo": "lo", "rel_hi": "hi"})
-        fig = plot_effects(
-            rel[["scenario", "indicator", "mean", "lo", "hi"]], lang=lang, scenario_labels=labels
-        )
-        figs.append(save_figure(fig, fig_dir / f"effects_{lang}.png"))
-        costs = (
-            df[
-                (df["county_id"] == -1)
-                & df["indicator"].isin(["county_policy_cost_mcny", "province_policy_cost_mcny"])
-            ]
-            .groupby(["scenario", "step", "indicator"])["value"]
-            .median()
-            .reset_index()
-        )
-        costs["payer"] = costs["indicator"].map(
-            {"county_policy_cost_mcny": "county", "province_policy_cost_mcny": "province"}
-        )
-        costs = costs.rename(columns={"value": "cost_mcny"})[
-            ["scenario", "step", "payer", "cost_mcny"]
-        ]
-        fig = plot_fiscal_cost(costs, lang=lang, scenario_labels=labels)
-        figs.append(save_figure(fig, fig_dir / f"fiscal_cost_{lang}.png"))
-        for scenario, values in county_effects(df, "high_tech_enterprises").items():
-            title = (
-                f"{labels[scenario]}: change in high-tech enterprises at the horizon"
-                if lang == "en"
-                else f"{labels[scenario]}：期末高新技术企业数变化"
-            )
-            fig = plot_county_map(region, values.to_dict(), title=title, lang=lang, diverging=True)
-            figs.append(save_figure(fig, fig_dir / f"map_hte_{scenario}_{lang}.png"))
-        text = markdown_report(
-            effects,
-            fiscal,
-            ce,
-            scenarios,
-            region.name_zh if lang == "zh" else region.name_en,
-            len(seeds),
-            args.steps,
-            command,
-            [str(Path(f).relative_to(out)) for f in figs],
-            lang=lang,
-        )
-        atomic_write_bytes(out / f"report_{lang}.md", text.encode("utf-8"))
+    region_rows = df[(df["county_id"] == -1) & df["indicator"].isin(list(HEADLINE[:6]))]
+    inputs = ReportInputs(
+        out=out,
+        region=args.region,
+        scenarios=scenarios,
+        headline_rows=region_rows,
+        effects=effects,
+        fiscal=fiscal,
+        cost_effectiveness=ce,
+        policy_costs=policy_cost_series(df),
+        county_hte=county_effects(df, "high_tech_enterprises"),
+        n_seeds=len(seeds),
+        steps=args.steps,
+        command=command,
+    )
+    write_reports(inputs, args.lang, workers=args.workers)
     write_json_atomic(
         manifest(
             command,

@@ -160,3 +160,34 @@ def test_markdown_report_shows_every_scenario_with_its_numbers(lang):
     assert f"{hte_rel:,.1f}" in row
     fiscal_row = [line for line in text.splitlines() if line.startswith(f"| {label} |")][1]
     assert "80.0" in fiscal_row and "16.00" in fiscal_row  # cost 80, 80 / 5 per extra HTE
+
+
+def test_innovsim_compare_writes_every_report_and_figure_and_reuses_finished_runs(tmp_path, capsys):
+    """The main job end to end, with two worker processes for the runs and the languages."""
+    import re
+
+    from model.cli import main
+
+    out = tmp_path / "cmp"
+    args = ["compare", "tax_rebate", "--seeds", "2", "--steps", "4", "--out", str(out)]
+    assert main([*args, "--workers", "2", "--quiet"]) == 0
+    assert "4 runs done, 0 reused, 0 failed" in capsys.readouterr().out
+    results = pd.read_parquet(out / "results.parquet")
+    assert sorted(results["run_id"].unique()) == [
+        "baseline__seed000001",
+        "baseline__seed000002",
+        "tax_rebate__seed000001",
+        "tax_rebate__seed000002",
+    ]
+    for lang in ("en", "zh"):
+        text = (out / f"report_{lang}.md").read_text(encoding="utf-8")
+        assert load_scenario("tax_rebate").label(lang) in text
+        figures = re.findall(r"\]\((figures/[^)]+\.png)\)", text)
+        assert len(figures) == 4  # trajectories, effects, fiscal cost, one county map
+        for rel in figures:
+            assert (out / rel).stat().st_size > 10_000, rel
+    # a second call reuses the finished runs and rewrites the same report (one process)
+    before = (out / "report_en.md").read_bytes()
+    assert main([*args, "--workers", "1", "--quiet"]) == 0
+    assert "0 runs done, 4 reused" in capsys.readouterr().out
+    assert (out / "report_en.md").read_bytes() == before
