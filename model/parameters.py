@@ -81,8 +81,11 @@ SPECS: tuple[ParameterSpec, ...] = (
         0.01,
         100.0,
         "assumption: 1 represents the region file's firm counts",
-        "Multiplies every county's initial firms, platforms and talent, and the region's funds, "
-        "banks and policy budgets with them (for scale runs).",
+        "Multiplies every county's initial firms, platforms and talent, the region's fund and "
+        "bank pools, the policy budgets set per county or region, and the flows that grow with "
+        "the region: background start-ups, expert and market-fund inflows, enclave places and "
+        "expert links (for scale runs; per-unit amounts such as tickets are not scaled, "
+        "docs/ODD.md §2).",
     ),
     _p(
         "policy_start_step",
