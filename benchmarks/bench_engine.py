@@ -16,10 +16,14 @@ Measures, for populations of about 1 thousand to 1 million firms (parameter ``fi
 - per-phase time: each numba kernel that ``model.engine`` calls is wrapped by a timer in the
   worker process only (the model code is not changed); the rest of a step is engine Python glue;
 - a province run: the public ``InnovationModel`` at the largest size for 40 quarters, wall time
-  of the whole process (interpreter start, imports, construction, steps), warm cache.
+  of the whole process (interpreter start, imports, construction, steps), warm cache;
+- the idiomatic Mesa reference (``benchmarks/mesa_reference``) at the sizes where it finishes in
+  reasonable time (``--mesa-max-firms``, default 10,000): median time per step from the same
+  initial populations, and the engine's speed ratio against it at 1 and 2 threads.
 
-The model source is snapshotted (copied) into a temporary directory at the start, so edits
-made to ``model/`` while the harness runs cannot change or recompile what is measured.
+The model source and the reference are snapshotted (copied) into a temporary directory at the
+start, so edits made to ``model/`` while the harness runs cannot change or recompile what is
+measured.
 
 Usage (from the repository root)::
 
@@ -68,7 +72,11 @@ TARGETS = {
     "scaling_exponent_max": 1.1,
     "cold_compile_s": 30.0,
     "two_thread_speedup_at_1M": 1.6,
+    "mesa_ratio_at_10k": 300.0,
 }
+#: The Mesa reference is timed at sizes up to this many firms by default (about 1 s per step
+#: at 10k firms, and a 12-quarter burn-in before the first).
+MESA_MAX_FIRMS_DEFAULT = 10_000
 
 
 # ======================================================================================
@@ -301,9 +309,41 @@ def worker_province(spec: dict) -> dict:
     }
 
 
+def worker_reference(spec: dict) -> dict:
+    """The idiomatic Mesa reference from the engine's initial populations: median time per step."""
+    from benchmarks.mesa_reference.model import ReferenceModel
+    from model.region import load_region
+
+    region = load_region(REGION)
+    t0 = time.perf_counter()
+    ref = ReferenceModel(
+        region=region,
+        seed=spec["seed"],
+        initial_state_seed=spec["seed"],
+        firm_scale=spec["firm_scale"],
+    )
+    t_built = time.perf_counter()
+    ref.step()  # warm-up, as for the engine
+    step_s = []
+    for _ in range(spec["measure_steps"]):
+        t = time.perf_counter()
+        ref.step()
+        step_s.append(time.perf_counter() - t)
+    return {
+        "firm_scale": spec["firm_scale"],
+        "build_and_burn_in_s": t_built - t0,
+        "step_s": step_s,
+        "step_median_s": statistics.median(step_s),
+        "live_firms": len(ref.firms),
+        "live_talent": len(ref.talent),
+        "peak_rss_bytes": _maxrss_bytes(),
+    }
+
+
 def _worker_main(spec_json: str) -> None:
     spec = json.loads(spec_json)
-    fn = {"engine": worker_engine, "province": worker_province}[spec["kind"]]
+    kinds = {"engine": worker_engine, "province": worker_province, "reference": worker_reference}
+    fn = kinds[spec["kind"]]
     result = fn(spec)
     print(MARKER + json.dumps(result), flush=True)
 
@@ -360,17 +400,18 @@ def git_info(source: str) -> dict:
 
 def snapshot_source(source: str, dest: Path) -> None:
     """Copy the ``model`` package (worktree or a git revision) into ``dest`` and byte-compile."""
+    parts = ("model", "benchmarks/mesa_reference")
     if source == "worktree":
-        shutil.copytree(
-            REPO / "model", dest / "model", ignore=shutil.ignore_patterns("__pycache__")
-        )
+        for part in parts:
+            shutil.copytree(REPO / part, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
     else:
         archive = subprocess.run(
-            ["git", "archive", source, "model"], cwd=REPO, capture_output=True, check=True
+            ["git", "archive", source, *parts], cwd=REPO, capture_output=True, check=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     # imports would otherwise recompile the sources every time (PYTHONDONTWRITEBYTECODE)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / "model")], check=True)
+    for part in parts:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / part)], check=True)
 
 
 class Runner:
@@ -536,6 +577,24 @@ def measure(args) -> dict:
                 f"  2 vs 1 threads: x{entry['speedup_2_vs_1']:.2f}, bit-identical "
                 f"{entry['bit_identical_1_vs_2_threads']}"
             )
+            if n <= args.mesa_max_firms:
+                log(f"{n:,} firms: Mesa reference, {args.mesa_steps} steps")
+                ref = runner.run(
+                    {
+                        "kind": "reference",
+                        "seed": SEED,
+                        "firm_scale": scale[n],
+                        "measure_steps": args.mesa_steps,
+                    },
+                    threads=1,
+                )
+                entry["mesa_reference"] = ref
+                best = min(entry["threads"][t]["summary"]["step_median_s"] for t in ("1", "2"))
+                log(
+                    f"  reference {ref['step_median_s'] * 1e3:,.0f} ms/step "
+                    f"(build + burn-in {ref['build_and_burn_in_s']:.1f} s): engine "
+                    f"x{ref['step_median_s'] / best:,.0f} faster"
+                )
             per_size[n] = entry
 
         # --- province run ------------------------------------------------------------------
@@ -576,6 +635,8 @@ def measure(args) -> dict:
                 "measure_steps_large": args.steps_large,
                 "profile_steps": args.profile_steps,
                 "province_quarters": args.quarters,
+                "mesa_max_firms": args.mesa_max_firms,
+                "mesa_steps": args.mesa_steps,
             },
             "cold_compile": {str(k): v for k, v in cold.items()},
             "sizes": {str(k): v for k, v in per_size.items()},
@@ -645,6 +706,19 @@ def _second_thread_gain(e: dict) -> dict | None:
     }
 
 
+def _mesa_ratios(e: dict) -> dict:
+    """The Mesa reference's median step and the engine's speed ratio (1 and 2 threads)."""
+    ref = e.get("mesa_reference")
+    if not ref:
+        return {"mesa_step_s": None, "mesa_ratio_1t": None, "mesa_ratio_2t": None}
+    s1, s2 = e["threads"]["1"]["summary"], e["threads"]["2"]["summary"]
+    return {
+        "mesa_step_s": ref["step_median_s"],
+        "mesa_ratio_1t": ref["step_median_s"] / s1["step_median_s"],
+        "mesa_ratio_2t": ref["step_median_s"] / s2["step_median_s"],
+    }
+
+
 def derive(res: dict) -> dict:
     """Add baselines, ratios, the scaling fit and the target verdicts."""
     sizes = sorted(int(k) for k in res["sizes"])
@@ -674,6 +748,7 @@ def derive(res: dict) -> dict:
                 "load_1min_2t": _mean_load(e["threads"]["2"]),
                 "second_thread_gain": _second_thread_gain(e),
                 "firms_ratio_vs_smallest": s1["mean_live_firms"] / base["mean_live_firms"],
+                **_mesa_ratios(e),
             }
         )
     fit_pts = [
@@ -742,6 +817,16 @@ def derive(res: dict) -> dict:
         if has_1m
         else None,
     }
+    at_10k = [r for r in table if r["target_firms"] == 10_000 and r["mesa_step_s"]]
+    verdicts["mesa_ratio_at_10k"] = {
+        "target": TARGETS["mesa_ratio_at_10k"],
+        # the faster engine setting: a user picks the thread count that suits the size
+        "measured": max(at_10k[0]["mesa_ratio_1t"], at_10k[0]["mesa_ratio_2t"]) if at_10k else None,
+        "met": max(at_10k[0]["mesa_ratio_1t"], at_10k[0]["mesa_ratio_2t"])
+        >= TARGETS["mesa_ratio_at_10k"]
+        if at_10k
+        else None,
+    }
     res["derived"] = {
         "baseline_size": base_n,
         "table": table,
@@ -808,6 +893,23 @@ def write_markdown(res: dict, path: Path) -> None:
             f"construction incl. burn-in {pr['construct_s']:.1f}, steps {pr['steps_s']:.1f}), "
             f"peak **{pr['peak_rss_bytes'] / 2**30:.2f} GiB**."
         )
+    mesa = [r for r in d["table"] if r["mesa_step_s"]]
+    if mesa:
+        lines += [
+            "",
+            "Against the idiomatic Mesa reference (`benchmarks/mesa_reference`, same initial "
+            "populations, 1 thread, median step after one warm-up step):",
+            "",
+            "| firms (target) | reference step (ms) | engine step 1 thr (ms) | ratio 1 thr | "
+            "engine step 2 thr (ms) | ratio 2 thr |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in mesa:
+            lines.append(
+                f"| {r['target_firms']:,} | {r['mesa_step_s'] * 1e3:,.0f} | "
+                f"{r['step_median_1t_s'] * 1e3:,.1f} | ×{r['mesa_ratio_1t']:,.0f} | "
+                f"{r['step_median_2t_s'] * 1e3:,.1f} | ×{r['mesa_ratio_2t']:,.0f} |"
+            )
     lines += ["", "Per-phase time per step (1 thread, ms):", ""]
     prof_sizes = [
         n
@@ -858,6 +960,15 @@ def plot(res: dict, path: Path) -> None:
     ax.loglog(firms, [r["step_median_1t_s"] for r in d], "o-", label="time per step, 1 thread")
     ax.loglog(firms, [r["step_median_2t_s"] for r in d], "s--", label="time per step, 2 threads")
     ax.loglog(firms, [r["startup_s"] for r in d], "^:", label="cached start-up (incl. burn-in)")
+    mesa = [r for r in d if r.get("mesa_step_s")]
+    if mesa:
+        ax.loglog(
+            [r["mean_live_firms"] for r in mesa],
+            [r["mesa_step_s"] for r in mesa],
+            "D-",
+            color="purple",
+            label="Mesa reference, time per step",
+        )
     x0, y0 = firms[0], d[0]["step_median_1t_s"]
     xs = [firms[0], firms[-1]]
     ax.loglog(xs, [y0 * x / x0 for x in xs], color="grey", lw=0.8, label="∝ N (from smallest)")
@@ -913,6 +1024,14 @@ def main(argv=None) -> None:
     ap.add_argument("--province-firms", type=int, default=1_000_000)
     ap.add_argument("--skip-province", action="store_true")
     ap.add_argument("--cold-all-sizes", action="store_true", help="cold compile at every size")
+    ap.add_argument(
+        "--mesa-max-firms",
+        type=int,
+        default=MESA_MAX_FIRMS_DEFAULT,
+        help="time the Mesa reference at sizes up to this many firms (0: never; "
+        f"default {MESA_MAX_FIRMS_DEFAULT:,})",
+    )
+    ap.add_argument("--mesa-steps", type=int, default=4, help="measured Mesa reference steps")
     ap.add_argument(
         "--source", default="worktree", help="'worktree' (default) or a git revision to measure"
     )
