@@ -11,6 +11,8 @@ it when the tax saving pays for it, and a share of that rise is relabelling, not
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -24,6 +26,39 @@ from model.sectors import TRADITIONAL
 #: User cost of R&D under the 2018 rules (25% CIT, 75% extra deduction): only the extra
 #: deduction lowers its cost relative to ordinary expenses.
 REFERENCE_USER_COST = 1.0 - 0.25 * 0.75
+
+
+#: The parameters this phase reads. Passing these 19 instead of the whole ``KernelParams``
+#: (141 fields) makes the phase compile faster: 1.7 -> 1.3 s from an empty numba cache.
+RdParams = namedtuple(
+    "RdParams",
+    [
+        "cit_rate",
+        "cit_rate_high_tech",
+        "hte_certification_bonus_mcny",
+        "notch_window",
+        "rd_cash_share_max",
+        "rd_grant_crowding_out",
+        "rd_intensity_emerging",
+        "rd_intensity_traditional",
+        "rd_participation_emerging",
+        "rd_participation_traditional",
+        "rd_staff_share_of_rd",
+        "rd_super_deduction",
+        "rd_user_cost_elasticity",
+        "relabel_share",
+        "senior_share_of_staff",
+        "short_termism",
+        "voucher_crowding_out",
+        "wage_rd_staff_mcny_per_q",
+        "wage_senior_mcny_per_q",
+    ],
+)
+
+
+def rd_params(p):
+    """The :data:`RdParams` of ``KernelParams`` ``p`` (the same float values)."""
+    return RdParams(*(float(getattr(p, name)) for name in RdParams._fields))
 
 
 def rd_decisions(firms, p, step, policy_on):
@@ -60,7 +95,7 @@ def rd_decisions(firms, p, step, policy_on):
         firms.rd_real_mcny,
         firms.rd_reported_mcny,
         firms.staff_demand,
-        p,
+        rd_params(p),
         step,
         policy_on,
     )
@@ -172,6 +207,7 @@ def firm_rd(
 
     Parameters
     ----------
+    p : RdParams
     sector ... voucher_mcny : scalars
         The firm's columns of the same names (not the Firms tuple: see
         ``knowledge.service_level``).
