@@ -545,7 +545,8 @@ def _specialise_platforms_body(
             k = members[j]
             platform_sector_focus[k] = sectors[j % n_present]
             platform_anchor_firm[k] = -1
-    platform_level[:] = np.minimum(platform_level, 1)
+    for pl in range(len(platform_level)):  # not a slice assignment: see talent_market
+        platform_level[pl] = min(platform_level[pl], 1)
     for s in range(n_sectors):
         if s == TRADITIONAL:
             continue

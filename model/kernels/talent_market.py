@@ -19,7 +19,6 @@ from model.kernels.sort import sort_by_key
 from model.ledger import TALENT_ARRIVALS, TALENT_DEPARTURES
 
 PHASE_TALENT = 1
-FATE_STAYS, FATE_LEAVES, FATE_DRAINS_TO_HUB = 0, 1, 2
 
 
 def aggregate_talent(talent, firms, p):
@@ -287,22 +286,10 @@ def _talent_market_body(
     for f in range(n_firms):
         if firm_rd_staff[f] > firm_staff_demand[f]:
             overstaffed[f >> 6] |= np.uint64(1) << np.uint64(f & 63)
-    # who leaves and which experts drain depends only on each worker's own row and draws, so
-    # those draws are made in parallel first; the lay-offs read the employer's current staff
-    # and stay in row order
-    fate = _departure_fates(
-        talent_alive,
-        talent_county,
-        talent_tier,
-        prm_talent_attrition_per_q,
-        prm_expert_drain_to_hub_per_q,
-        np.int64(seed),
-        np.int64(step),
-    )
     for i in range(n_talent):
         if not talent_alive[i]:
             continue
-        if fate[i] == FATE_LEAVES:
+        if uniform(seed, step, PHASE_TALENT, i, 10) < prm_talent_attrition_per_q:
             f = talent_employer_firm[i]
             if f >= 0:
                 firm_rd_staff[f] -= 1
@@ -310,14 +297,16 @@ def _talent_market_body(
             talent_employer_firm[i] = -1
             talent_flows[TALENT_DEPARTURES] += 1
             continue
-        if fate[i] == FATE_DRAINS_TO_HUB:
-            f = talent_employer_firm[i]
-            if f >= 0:
-                firm_rd_staff[f] -= 1
-            talent_employer_firm[i] = -1
-            talent_hub[i] = county_enclave_hub[talent_county[i]]
-            talent_county[i] = -1
-            continue
+        c = talent_county[i]
+        if talent_tier[i] == 2 and c >= 0:
+            if uniform(seed, step, PHASE_TALENT, i, 11) < prm_expert_drain_to_hub_per_q:
+                f = talent_employer_firm[i]
+                if f >= 0:
+                    firm_rd_staff[f] -= 1
+                talent_employer_firm[i] = -1
+                talent_hub[i] = county_enclave_hub[c]
+                talent_county[i] = -1
+                continue
         f = talent_employer_firm[i]
         if f >= 0 and (overstaffed[f >> 6] >> np.uint64(f & 63)) & np.uint64(1):
             excess = firm_rd_staff[f] - firm_staff_demand[f]
@@ -396,8 +385,12 @@ def _talent_market_body(
         pos_of_firm[f] = q
     n_groups = n_counties + n_hubs
     group_off = np.empty(n_groups + 1, dtype=np.int64)
-    group_off[: n_counties + 1] = county_off
-    group_off[n_counties + 1 :] = n_vacant + hub_off[1:]
+    # element by element: an array-to-slice assignment would compile numba's shape-mismatch
+    # error message (string formatting, about 3 s of a cold compile)
+    for g in range(n_counties + 1):
+        group_off[g] = county_off[g]
+    for h in range(1, n_hubs + 1):
+        group_off[n_counties + h] = n_vacant + hub_off[h]
     hub_pos = np.empty(len(by_hub), dtype=np.int64)
     for q in range(len(by_hub)):
         pos = pos_of_firm[by_hub[q]]
@@ -494,27 +487,6 @@ def _talent_market_body(
         f = by_county[q]
         firm_rd_staff[f] = firm_staff_demand[f] - (v_state[q] >> 8)
     return used
-
-
-@njit(cache=True, parallel=True)
-def _departure_fates(alive, county, tier, attrition, drain_to_hub, seed, step):
-    """Each worker's fate this quarter: stays, leaves, or (a county expert) drains to a hub.
-
-    Returns
-    -------
-    (n_talent,) uint8
-        ``FATE_STAYS``, ``FATE_LEAVES`` or ``FATE_DRAINS_TO_HUB``; dead rows stay.
-    """
-    fate = np.zeros(len(alive), dtype=np.uint8)
-    for i in prange(len(alive)):
-        if not alive[i]:
-            continue
-        if uniform(seed, step, PHASE_TALENT, i, 10) < attrition:
-            fate[i] = FATE_LEAVES
-        elif tier[i] == 2 and county[i] >= 0:
-            if uniform(seed, step, PHASE_TALENT, i, 11) < drain_to_hub:
-                fate[i] = FATE_DRAINS_TO_HUB
-    return fate
 
 
 @njit(cache=True, parallel=True)
