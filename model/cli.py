@@ -222,6 +222,24 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_warm_up(args: argparse.Namespace) -> int:
+    """Compile every numba kernel into numba's on-disk cache, so later runs start at once."""
+    import numba
+
+    from model.runner import simulate
+    from model.scenarios import load_scenario
+
+    start = time.perf_counter()
+    # the combined package switches every rule on, so every kernel is called; a tiny region
+    # scale keeps the run itself short (kernel types do not depend on the scale)
+    overrides = load_scenario("combined").parameters({"firm_scale": 0.05}).changed()
+    simulate(overrides, seed=1, steps=8, scenario="warm-up")
+    where = numba.config.CACHE_DIR or "model/kernels/__pycache__"
+    elapsed = time.perf_counter() - start
+    print(f"numba kernels compiled or loaded in {elapsed:.1f} s (cache: {where})")
+    return 0
+
+
 def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``innovsim sweep`` (also those of ``python -m model.experiments``)."""
     parser.add_argument("file", help="experiment file (.toml), or the name of one in experiments/")
@@ -410,6 +428,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the built-in scenarios and the report passages they test.",
     )
     scen.set_defaults(func=cmd_scenarios)
+
+    warm = sub.add_parser(
+        "warm-up",
+        help="compile the numba kernels once (about a minute) so later runs start at once",
+        description="Compile every numba kernel into numba's on-disk cache (NUMBA_CACHE_DIR, "
+        "or __pycache__ next to the kernels) by a short run of the combined scenario. Runs "
+        "compile on first use anyway; this moves the wait to a moment you choose, such as "
+        "building a container image or before starting sweep workers.",
+    )
+    warm.set_defaults(func=cmd_warm_up)
 
     add_sweep_parser(sub)
     return parser
