@@ -153,7 +153,7 @@ class Table:
         self.name = name
         self.arrays: dict[str, np.ndarray] = {}
         for fname, dtype, fill, shape in fields:
-            self.arrays[fname] = np.full((capacity, *shape), fill, dtype=dtype)
+            self.arrays[fname] = _filled((capacity, *shape), fill, dtype)
         self._tuple_type = _tuple_type(name, tuple(f[0] for f in fields))
 
     @property
@@ -195,7 +195,7 @@ class Table:
         if new_capacity <= old:
             return
         for fname, dtype, fill, shape in self.fields:
-            grown = np.full((new_capacity, *shape), fill, dtype=dtype)
+            grown = _filled((new_capacity, *shape), fill, dtype)
             grown[:old] = self.arrays[fname]
             self.arrays[fname] = grown
 
@@ -207,6 +207,18 @@ class Table:
         other.arrays = {k: v.copy() for k, v in self.arrays.items()}
         other._tuple_type = self._tuple_type
         return other
+
+
+def _filled(shape: tuple[int, ...], fill, dtype) -> np.ndarray:
+    """An array of ``shape`` holding ``fill``.
+
+    Zero-filled columns come from ``np.zeros``, whose pages the operating system maps only when
+    a row is first written, so the spare rows of a table cost no time or memory until used
+    (at 1M firms ``np.full`` spent about 2 s writing them).
+    """
+    if fill == 0:
+        return np.zeros(shape, dtype=dtype)
+    return np.full(shape, fill, dtype=dtype)
 
 
 _TUPLE_TYPES: dict[tuple, type] = {}
