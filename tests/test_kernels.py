@@ -23,6 +23,7 @@ from model.kernels.certification_rules import (
     st_sme_eligible,
     st_sme_score,
 )
+from model.kernels.entry_exit import exit_firms
 from model.kernels.index import group_index
 from model.kernels.knowledge import gaussian_blur, knowledge_by_cell, produce_knowledge
 from model.kernels.production import produce
@@ -32,6 +33,8 @@ from model.ledger import (
     FLOW_NAMES,
     N_FLOWS,
     SINK_CENTRAL_TAX,
+    SINK_EXIT_CASH,
+    SINK_FIRMS_LEAVING,
     SINK_MATERIALS,
     SINK_RD_PURCHASES,
     SINK_TALENT_WAGES,
@@ -916,3 +919,44 @@ def test_certification_bonus_is_paid_by_the_county_to_new_certificates():
     np.testing.assert_allclose(counties.budget_mcny, [99.8, 99.8])
     np.testing.assert_array_equal(counties.new_hte_q, [1, 1])
     np.testing.assert_allclose(counties.policy_cost_mcny, [0.2, 0.2])
+
+
+# =============================================================================================
+# Exit and relocation
+
+
+def test_a_firm_leaving_for_the_hub_repays_its_loan_and_buys_its_funds_out_at_book_value():
+    """Money of the funds and the bank comes back from outside; a closing firm's is lost."""
+    capital = make_capital(3)  # rows 0-2: the tech banks of counties 0-2
+    capital.pool_mcny[:] = 0.0
+    p = Parameters({"enclave_relocation_per_q": 1.0, "exit_hazard_per_q": 0.0}).for_kernels()
+    common = {"born_step": -40, "cash_mcny": 5.0, "revenue_mcny": 10.0, "debt_mcny": 2.0}
+    firms = make_firms(
+        [
+            # leaves for the hub: lead fund 1 holds 3.0, co-investing fund 2 holds 1.5
+            {
+                **common,
+                "county": 0,
+                "in_enclave": True,
+                "lead_fund": 1,
+                "fund_stake_mcny": 3.0,
+                "co_fund": 2,
+                "co_stake_mcny": 1.5,
+            },
+            # insolvent, closes: its stake in fund 1 is lost
+            {**common, "county": 0, "cash_mcny": -100.0, "lead_fund": 1, "fund_stake_mcny": 4.0},
+        ]
+    )
+    flows = np.zeros(N_FLOWS)
+    bank_of_county = np.array([0, -1, -1], dtype=np.int64)
+    closed, left = exit_firms(firms.view(), capital.view(), bank_of_county, p, 1, 5, flows)
+    assert (closed, left) == (1, 1)
+    assert not firms.alive[:2].any()
+    assert capital.pool_mcny.tolist() == [2.0, 3.0, 1.5]  # loan repaid, stakes bought out
+    assert capital.returns_mcny.tolist() == [0.0, 3.0, 1.5]
+    assert capital.losses_mcny.tolist() == [2.0, 4.0, 0.0]  # the closing firm's loan and stake
+    # the leaving firm takes its cash out and brings the loan and the stakes in
+    assert flows[SINK_FIRMS_LEAVING] == pytest.approx(5.0 - 2.0 - 3.0 - 1.5)
+    assert flows[SINK_EXIT_CASH] == pytest.approx(-100.0)
+    assert firms.fund_stake_mcny[:2].tolist() == [0.0, 0.0]
+    assert firms.lead_fund[:2].tolist() == [-1, -1]

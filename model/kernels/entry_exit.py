@@ -52,6 +52,7 @@ def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
         firms.debt_mcny,
         capital.loans_mcny,
         capital.losses_mcny,
+        capital.returns_mcny,
         firms.lead_fund,
         firms.fund_stake_mcny,
         firms.co_fund,
@@ -81,6 +82,7 @@ def _exit_firms_body(
     firm_debt_mcny,
     capital_loans_mcny,
     capital_losses_mcny,
+    capital_returns_mcny,
     firm_lead_fund,
     firm_fund_stake_mcny,
     firm_co_fund,
@@ -123,6 +125,17 @@ def _exit_firms_body(
                 capital_pool_mcny[bank] += firm_debt_mcny[f]
                 capital_loans_mcny[bank] -= firm_debt_mcny[f]
                 flows[SINK_FIRMS_LEAVING] -= firm_debt_mcny[f]
+            # and, as it repays the loan, it buys its funds out at book value: the funds are
+            # not left holding stakes in a firm the region no longer has (the money comes from
+            # outside the region, like the loan repayment)
+            for k, stake in (
+                (firm_lead_fund[f], firm_fund_stake_mcny[f]),
+                (firm_co_fund[f], firm_co_stake_mcny[f]),
+            ):
+                if k >= 0:
+                    capital_pool_mcny[k] += stake
+                    capital_returns_mcny[k] += stake
+                    flows[SINK_FIRMS_LEAVING] -= stake
         else:
             flows[SINK_EXIT_CASH] += firm_cash_mcny[f]
             closed += 1
