@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -369,13 +370,18 @@ def prepare_store(
     tuple
         The manifest (a dict), the design table and the plan table.
 
+    A resume is logged in the manifest's ``resumed`` list (command, time, git commit, package
+    versions). If the git commit or a package version differs from the session that created
+    the store, a ``UserWarning`` says so: the runs already there and the new ones may come
+    from different model code, which the same seed does not make comparable.
+
     Raises
     ------
     ExperimentError
         If ``out`` already holds an experiment and ``resume`` is false, or holds a different
         experiment (another fingerprint).
     """
-    from model.results import write_json_atomic, write_parquet_atomic
+    from model.results import git_commit, package_versions, write_json_atomic, write_parquet_atomic
 
     manifest_path = out / "manifest.json"
     if manifest_path.is_file():
@@ -397,6 +403,24 @@ def prepare_store(
                 f"{out}: holds results of a different experiment (changed: {', '.join(changed)});"
                 " resuming would mix them; choose another output folder"
             )
+        session = {
+            "command": command or "model.experiments.run_experiment",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "git_commit": git_commit(),
+            "versions": package_versions(),
+        }
+        changed = [k for k in ("git_commit", "versions") if session[k] != old.get(k)]
+        if changed:
+            warnings.warn(
+                f"{out}: resuming with a different {' and '.join(changed).replace('_', ' ')} "
+                f"than the session that started this experiment ({old.get('git_commit')!r} "
+                f"then, {session['git_commit']!r} now): the runs already stored and the new "
+                "ones may come from different model code",
+                UserWarning,
+                stacklevel=3,
+            )
+        old.setdefault("resumed", []).append(session)
+        write_json_atomic(old, manifest_path)
         design = pd.read_parquet(out / "design.parquet")
         plan = pd.read_parquet(out / "plan.parquet")
         return old, design, plan

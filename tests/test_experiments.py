@@ -552,6 +552,32 @@ def test_resume_skips_finished_runs_and_stray_files_are_never_read(reference_swe
     assert (results.load()["value"] < 1e9).all()
 
 
+def test_a_resume_is_logged_and_warns_when_the_model_code_changed(
+    reference_sweep, tmp_path, monkeypatch
+):
+    import warnings
+
+    import model.results
+
+    out = tmp_path / "copy"
+    shutil.copytree(reference_sweep, out)
+    created = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # same code: no warning
+        run_experiment(
+            small_experiment(), out, executor=SerialExecutor(), resume=True, progress=False
+        )
+    monkeypatch.setattr(model.results, "git_commit", lambda: "0123abcd")
+    with pytest.warns(UserWarning, match="different git commit.*'0123abcd' now"):
+        run_experiment(
+            small_experiment(), out, executor=SerialExecutor(), resume=True, progress=False
+        )
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert man["git_commit"] == created["git_commit"]  # the creating session's
+    assert [r["git_commit"] for r in man["resumed"]] == [created["git_commit"], "0123abcd"]
+    assert man["status"]["state"] == "complete"  # the log survives the status updates
+
+
 def test_a_folder_is_never_mixed_with_another_experiment(reference_sweep, tmp_path):
     out = tmp_path / "copy"
     shutil.copytree(reference_sweep, out)
