@@ -37,6 +37,21 @@ from typing import Any
 Outcome = tuple[Any, Any, str | None]
 
 
+def progress_bar(**kwargs: Any):
+    """A tqdm progress bar: the notebook widget where ipywidgets is installed, text elsewhere.
+
+    ``tqdm.auto`` warns "IProgress not found" in a notebook without ipywidgets, which is not a
+    dependency; the text bar works in a terminal and in a notebook alike.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm(**kwargs)
+
+
 def call_with_threads(fn: Callable[[Any], Any], numba_threads: int | None, item: Any) -> Any:
     """Call ``fn(item)`` with numba limited to ``numba_threads`` threads in this thread.
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.executors import call_with_threads
+from model.executors import call_with_threads, progress_bar
 from model.results import write_json_atomic, write_parquet_atomic
 
 
@@ -121,8 +121,6 @@ def run_jobs(
         ``{"done": [...run ids...], "skipped": [...], "failed": {run_id: traceback},
         "frames": [...]}`` (frames only when ``out_dir`` is None).
     """
-    from tqdm.auto import tqdm
-
     jobs = list(jobs)
     ids = [j.run_id for j in jobs]
     if len(set(ids)) != len(ids):
@@ -134,7 +132,7 @@ def run_jobs(
         else:
             todo.append(job)
     result: dict[str, Any] = {"done": [], "skipped": skipped, "failed": {}, "frames": []}
-    bar = tqdm(
+    bar = progress_bar(
         total=len(todo), desc=description, unit="run", disable=not progress, dynamic_ncols=True
     )
     out = None if out_dir is None else str(out_dir)

@@ -137,9 +137,7 @@ def run_experiment(
     ExperimentError
         Before anything runs, if the experiment or the folder is not valid.
     """
-    from tqdm.auto import tqdm
-
-    from model.executors import ProcessExecutor
+    from model.executors import ProcessExecutor, progress_bar
     from model.results import atomic_write_bytes, write_json_atomic
 
     experiment.check()
@@ -187,7 +185,7 @@ def run_experiment(
         failed_ids: list[str] = []
         man["status"] = {"state": "running", "executor": executor.describe()}
         write_json_atomic(man, out / "manifest.json")
-        bar = tqdm(
+        bar = progress_bar(
             total=len(todo),
             desc=f"sweep {experiment.name}",
             unit="run",
