@@ -70,7 +70,7 @@ def gaussian_blur(field, ny, nx, sigma_cells, wanted=None):
     wanted : (n_sectors, ny * nx) bool, optional
         Where the result is needed (default: everywhere). Elsewhere the result is 0: the
         engine only reads cells where a firm of the sector sits (``occupied`` of
-        :func:`knowledge_by_cell`), a few % of them in a small region.
+        :func:`knowledge_by_cell`): 12 % of them on jiaxing-huzhou at firm_scale 1.
 
     Returns
     -------
