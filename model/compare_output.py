@@ -1,7 +1,7 @@
 """Figures and Markdown reports of ``innovsim compare``, one language per process.
 
-Rendering is most of a comparison's time after the runs (measured: 28 PNG figures took 19 s
-of a 48 s ``innovsim compare`` on 2 cores, see docs/performance.md), and each language's
+Rendering is most of a comparison's time after the runs (measured under cProfile: saving the
+28 PNG figures took 19 s of a 30 s ``innovsim compare`` over finished runs), and each language's
 figures are independent, so :func:`write_reports` renders the languages in parallel
 processes. Everything a language needs is computed once by the caller and passed in: the
 region-level rows of the headline indicators, the effects, the fiscal tables, the policy-cost
