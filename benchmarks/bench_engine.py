@@ -13,7 +13,7 @@ Measures, for populations of about 1 thousand to 1 million firms (parameter ``fi
 - agent-steps per second: live firms + platforms + talent + capital, summed over the measured
   steps, divided by their summed wall time;
 - peak memory: ``ru_maxrss`` of each process;
-- per-phase time: each numba kernel that ``model.engine`` calls is wrapped by a timer in the
+- per-phase time: each numba kernel that ``model.sim.engine`` calls is wrapped by a timer in the
   worker process only (the model code is not changed); the rest of a step is engine Python glue;
 - a province run: the public ``InnovationModel`` at the largest size for 40 quarters, wall time
   of the whole process (interpreter start, imports, construction, steps), warm cache;
@@ -102,7 +102,7 @@ def _cpu_s() -> float:
 
 
 class _PhaseTimer:
-    """Wraps the kernels ``model.engine`` calls, accumulating wall time.
+    """Wraps the kernels ``model.sim.engine`` calls, accumulating wall time.
 
     Kernels are numba dispatchers, or Python functions of ``model.kernels`` that unpack
     namedtuples for a compiled body.
@@ -177,9 +177,9 @@ def worker_engine(spec: dict) -> dict:
     t_start = time.perf_counter()
     import numpy as np
 
-    import model.engine as engine
-    from model.parameters import Parameters
-    from model.region import load_region
+    import model.sim.engine as engine
+    from model.params.table import Parameters
+    from model.sim.region import load_region
 
     t_imported = time.perf_counter()
     region = load_region(REGION)
@@ -199,7 +199,7 @@ def worker_engine(spec: dict) -> dict:
     engine.initial_state = timed_initial_state
     timer = None
     if spec.get("profile_steps", 0) > 0:
-        from model.state import Table
+        from model.sim.state import Table
 
         timer = _PhaseTimer(
             engine,
@@ -312,7 +312,7 @@ def worker_province(spec: dict) -> dict:
 def worker_reference(spec: dict) -> dict:
     """The idiomatic Mesa reference from the engine's initial populations: median time per step."""
     from benchmarks.mesa_reference.model import ReferenceModel
-    from model.region import load_region
+    from model.sim.region import load_region
 
     region = load_region(REGION)
     t0 = time.perf_counter()
@@ -649,7 +649,7 @@ def measure(args) -> dict:
 def _region_firms(src_dir: Path) -> int:
     """Firms of the region file at ``firm_scale`` 1 (read from the snapshot, in a subprocess)."""
     code = (
-        "from model.region import load_region;"
+        "from model.sim.region import load_region;"
         f"print(sum(c.firms for c in load_region({REGION!r}).counties))"
     )
     env = dict(os.environ, PYTHONPATH=str(src_dir))

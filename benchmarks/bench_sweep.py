@@ -139,7 +139,7 @@ def wait_until_quiet(max_wait_s: float, threshold_cores: float = 0.25) -> tuple[
 
 
 def _make(kind: str, workers: int):
-    from model.executors import DaskExecutor, ProcessExecutor, SerialExecutor
+    from model.runs.executors import DaskExecutor, ProcessExecutor, SerialExecutor
 
     if kind == "serial":
         return SerialExecutor()
@@ -179,7 +179,7 @@ def _sweep(executor, experiment, out: Path, in_flight: int | None) -> dict:
 def worker(args: argparse.Namespace) -> None:
     import numba
 
-    from model.runner import simulate
+    from model.runs.run import simulate
 
     work = Path(args.workdir)
     workers = args.workers

@@ -14,7 +14,7 @@ from __future__ import annotations
 from _common import HERE, executor, out_dir, parser
 
 from model.experiments import Analysis, Outputs, load_experiment, run_experiment
-from model.sensitivity import analyse_results, sobol_indices
+from model.experiments.sensitivity import analyse_results, sobol_indices
 
 
 def main() -> None:

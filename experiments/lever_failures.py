@@ -23,9 +23,14 @@ import math
 import time
 from pathlib import Path
 
-from model.compare import cost_effectiveness, fiscal_summary, horizon_values, paired_effects
-from model.runner import Job, load_runs, run_jobs
-from model.scenarios import list_scenarios, load_scenario
+from model.experiments.compare import (
+    cost_effectiveness,
+    fiscal_summary,
+    horizon_values,
+    paired_effects,
+)
+from model.params.scenarios import list_scenarios, load_scenario
+from model.runs.run import Job, load_runs, run_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from _common import HERE, executor, out_dir, parser
 
 from model.experiments import load_experiment, run_experiment
-from model.plots import plot_county_map, save_figure
-from model.region import load_region
+from model.report.plots import plot_county_map, save_figure
+from model.sim.region import load_region
 
 TITLE = {
     "en": "Tax rebate: change in high-tech enterprises per county at the horizon (mean)",

@@ -14,11 +14,11 @@ simulate
     One run as a plain function: parameters, seed, steps in; tidy indicators out.
 """
 
-from model.mesa_model import InnovationModel
-from model.parameters import PARAMETER_NAMES, ParameterError, Parameters
-from model.region import list_regions, load_region
-from model.runner import simulate
-from model.scenarios import ScenarioError, list_scenarios, load_scenario
+from model.params.scenarios import ScenarioError, list_scenarios, load_scenario
+from model.params.table import PARAMETER_NAMES, ParameterError, Parameters
+from model.runs.run import simulate
+from model.sim.mesa_model import InnovationModel
+from model.sim.region import list_regions, load_region
 
 __all__ = [
     "PARAMETER_NAMES",

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from model.parameters import ParameterError, check_value
+from model.params.table import ParameterError, check_value
 
 DEFAULT_REGION = "jiaxing-huzhou"
 
@@ -42,11 +42,11 @@ def _seeds(n: int, first: int) -> list[int]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario over several seeds; write indicators, manifest and figures."""
-    from model.plots import plot_county_map, plot_trajectories, save_figure
-    from model.region import load_region
-    from model.results import manifest, write_json_atomic, write_parquet_atomic
-    from model.runner import Job, load_runs, run_jobs
-    from model.scenarios import load_scenario
+    from model.params.scenarios import load_scenario
+    from model.report.plots import plot_county_map, plot_trajectories, save_figure
+    from model.runs.results import manifest, write_json_atomic, write_parquet_atomic
+    from model.runs.run import Job, load_runs, run_jobs
+    from model.sim.region import load_region
 
     scenario = load_scenario(args.scenario)
     extra = _parse_set(args.set)
@@ -122,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare scenarios against the baseline over common seeds; write the report folder."""
-    from model.compare import (
+    from model.experiments.compare import (
         HEADLINE,
         cost_effectiveness,
         county_effects,
@@ -130,15 +130,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         horizon_values,
         paired_effects,
     )
-    from model.compare_output import ReportInputs, policy_cost_series, write_reports
-    from model.region import load_region
-    from model.results import (
+    from model.params.scenarios import list_scenarios, load_scenario
+    from model.report.compare_report import ReportInputs, policy_cost_series, write_reports
+    from model.runs.results import (
         manifest,
         write_json_atomic,
         write_parquet_atomic,
     )
-    from model.runner import Job, load_runs, run_jobs
-    from model.scenarios import list_scenarios, load_scenario
+    from model.runs.run import Job, load_runs, run_jobs
+    from model.sim.region import load_region
 
     names = args.scenarios or list_scenarios()
     # validate every scenario file before anything runs
@@ -214,7 +214,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List the scenarios with their report passages."""
-    from model.scenarios import list_scenarios, load_scenario
+    from model.params.scenarios import list_scenarios, load_scenario
 
     for name in list_scenarios():
         s = load_scenario(name)
@@ -226,8 +226,8 @@ def cmd_warm_up(args: argparse.Namespace) -> int:
     """Compile every numba kernel into numba's on-disk cache, so later runs start at once."""
     import numba
 
-    from model.runner import simulate
-    from model.scenarios import load_scenario
+    from model.params.scenarios import load_scenario
+    from model.runs.run import simulate
 
     start = time.perf_counter()
     # the combined package switches every rule on, so every kernel is called; a tiny region
@@ -289,11 +289,11 @@ def add_sweep_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run ``innovsim sweep``: 0 on success, 1 if runs failed, 2 if the input is refused."""
-    from model.executors import make_executor
-    from model.scenarios import ScenarioError
-    from model.sweep_declaration import ExperimentError, load_experiment
-    from model.sweep_runner import run_experiment
-    from model.sweep_store import default_folder
+    from model.experiments.declaration import ExperimentError, load_experiment
+    from model.experiments.run import run_experiment
+    from model.params.scenarios import ScenarioError
+    from model.runs.executors import make_executor
+    from model.runs.store import default_folder
 
     try:
         experiment = load_experiment(args.file)
@@ -338,7 +338,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if status["done"] < status["total"]:
             print("sensitivity analysis skipped: not every run finished", file=sys.stderr)
         else:
-            from model.sensitivity import analyse_results
+            from model.experiments.sensitivity import analyse_results
 
             try:
                 written = analyse_results(results)
@@ -485,7 +485,7 @@ def _cpus() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``innovsim`` command."""
-    from model.scenarios import ScenarioError
+    from model.params.scenarios import ScenarioError
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model.region import load_region
-from model.state import new_capital, new_counties, new_firms, new_platforms, new_talent
+from model.sim.region import load_region
+from model.sim.state import new_capital, new_counties, new_firms, new_platforms, new_talent
 
 #: Every policy lever of report §3 switched on at once (issue: accounting must still hold).
 ALL_POLICIES: dict[str, Any] = {

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from model.kernels import rng
-from model.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK
+from model.sim.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK
 
 TRADITIONAL_SECTOR = 6
 TIER_WEIGHT_RD_STAFF = 1.0

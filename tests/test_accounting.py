@@ -12,11 +12,11 @@ import naive
 import numpy as np
 import pytest
 
-import model.engine as engine
-from model.engine import HIGH_TECH_SECTOR, Simulation
-from model.indicators import INDICATOR_INDEX, INDICATOR_NAMES
-from model.ledger import N_FLOWS, check_money
-from model.parameters import Parameters
+import model.sim.engine as engine
+from model.params.table import Parameters
+from model.sim.engine import HIGH_TECH_SECTOR, Simulation
+from model.sim.indicators import INDICATOR_INDEX, INDICATOR_NAMES
+from model.sim.ledger import N_FLOWS, check_money
 
 SCALE = 0.15
 QUARTERS = 40
@@ -234,7 +234,7 @@ def test_tables_grow_when_needed_without_changing_results(region, monkeypatch):
 
 
 def test_table_grow_keeps_rows_and_fills_new_ones():
-    from model.state import new_firms
+    from model.sim.state import new_firms
 
     firms = new_firms(3)
     firms.alive[:2] = True

@@ -14,16 +14,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from model.compare import (
+from model.experiments.compare import (
     cost_effectiveness,
     cumulative,
     fiscal_summary,
     horizon_values,
-    markdown_report,
     paired_effects,
 )
-from model.indicators import INDICATOR_NAMES
-from model.scenarios import load_scenario
+from model.params.scenarios import load_scenario
+from model.report.markdown import markdown_report
+from model.sim.indicators import INDICATOR_NAMES
 
 SEEDS = (1, 2, 3, 4, 5)
 STEPS = range(0, 9)  # step 0 is the initial state; 8 simulated quarters

@@ -18,7 +18,7 @@ import pytest
 from conftest import ALL_POLICIES
 from pandas.testing import assert_frame_equal
 
-from model.runner import simulate
+from model.runs.run import simulate
 
 REPO = Path(__file__).resolve().parent.parent
 STEPS = 6
@@ -27,7 +27,7 @@ OVERRIDES = {"firm_scale": 0.1, **ALL_POLICIES}
 SCRIPT = """
 import json, sys
 import numba
-from model.runner import simulate
+from model.runs.run import simulate
 overrides, seed, steps, out = sys.argv[1:]
 simulate(overrides=json.loads(overrides), seed=int(seed), steps=int(steps)).to_parquet(out)
 print(numba.get_num_threads())

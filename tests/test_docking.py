@@ -7,7 +7,7 @@ something other than its documentation says (or a reference that misreads it) sh
 as a shifted trajectory. This is the docking check of Axtell, Axelrod, Epstein & Cohen (1996):
 distributional equivalence over many seeds.
 
-Design: ``N_SEEDS`` engine runs (``InnovationModel``, what ``model.runner.simulate`` runs) at a
+Design: ``N_SEEDS`` engine runs (``InnovationModel``, what ``model.runs.run.simulate`` runs) at a
 small size; each reference run starts from the same initial populations as one engine run
 (``initial_state`` with the engine run's kernel seed) and lives through the same burn-in, with
 independent random draws afterwards. Pairing removes the between-seed spread of the initial
@@ -30,9 +30,9 @@ from scipy import stats
 from benchmarks.mesa_reference import ReferenceModel
 from benchmarks.mesa_reference.model import spillover_reach, spillover_weights
 from model.kernels.knowledge import gaussian_blur
-from model.mesa_model import InnovationModel
-from model.parameters import Parameters
-from model.region import load_region
+from model.params.table import Parameters
+from model.sim.mesa_model import InnovationModel
+from model.sim.region import load_region
 
 REGION = "jiaxing-huzhou"
 #: ~700 firms, ~6,000 S&T workers: about 1 s per reference run and 0.3 s per engine run.

@@ -6,13 +6,13 @@ import difflib
 import re
 from pathlib import Path
 
-from model.doc_tables import parameter_table
-from model.indicators import INDICATORS
+from model.report.doc_tables import parameter_table
+from model.sim.indicators import INDICATORS
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 REGENERATE = (
-    "Regenerate it from the repository root with `uv run python -m model.doc_tables` "
-    "(or `.venv/bin/python -m model.doc_tables`) and paste the output over the table in "
+    "Regenerate it from the repository root with `uv run python -m model.report.doc_tables` "
+    "(or `.venv/bin/python -m model.report.doc_tables`) and paste the output over the table in "
     "docs/ODD.md §9."
 )
 
@@ -54,7 +54,7 @@ def test_odd_parameter_table_matches_the_code():
                 in_doc.splitlines(),
                 expected.splitlines(),
                 "docs/ODD.md §9",
-                "model.doc_tables.parameter_table()",
+                "model.report.doc_tables.parameter_table()",
                 lineterm="",
                 n=0,
             )
@@ -71,7 +71,7 @@ def test_odd_indicator_table_lists_every_indicator():
     missing = [ind.name for ind in INDICATORS if ind.name not in named]
     assert not missing, (
         f"docs/ODD.md §7.11: the indicator table does not define {', '.join(missing)}; "
-        "add a row per indicator of model.indicators.INDICATORS."
+        "add a row per indicator of model.sim.indicators.INDICATORS."
     )
     unknown = sorted(named - {ind.name for ind in INDICATORS})
     assert not unknown, f"docs/ODD.md §7.11 lists indicators the code does not have: {unknown}"

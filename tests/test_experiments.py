@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from model.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
+from model.cli import main as innovsim
 from model.experiments import (
     EXPERIMENT_DIR,
     FAIL_RUNS_ENV,
@@ -32,15 +32,15 @@ from model.experiments import (
     Range,
     Values,
     load_experiment,
-    main,
     open_results,
     replication_seed,
     run_experiment,
     run_model,
 )
-from model.indicators import INDICATOR_NAMES
-from model.parameters import SPEC_BY_NAME
-from model.runner import simulate
+from model.params.table import SPEC_BY_NAME
+from model.runs.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
+from model.runs.run import simulate
+from model.sim.indicators import INDICATOR_NAMES
 
 FAST = {"firm_scale": 0.1}
 STEPS = 2
@@ -368,7 +368,7 @@ def test_malformed_experiment_file_is_refused_naming_file_and_key(tmp_path, text
 def test_sweep_command_refuses_a_malformed_file_before_anything_runs(tmp_path, capsys):
     path = write(tmp_path, good(uncertainty="spillover_strength = { low = -1, high = 1.0 }"))
     out = tmp_path / "out"
-    assert main([str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    assert innovsim(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "innovsim: error:" in err and str(path) in err and "spillover_strength" in err
     assert not out.exists()
@@ -557,7 +557,7 @@ def test_a_resume_is_logged_and_warns_when_the_model_code_changed(
 ):
     import warnings
 
-    import model.results
+    import model.runs.results
 
     out = tmp_path / "copy"
     shutil.copytree(reference_sweep, out)
@@ -567,7 +567,7 @@ def test_a_resume_is_logged_and_warns_when_the_model_code_changed(
         run_experiment(
             small_experiment(), out, executor=SerialExecutor(), resume=True, progress=False
         )
-    monkeypatch.setattr(model.results, "git_commit", lambda: "0123abcd")
+    monkeypatch.setattr(model.runs.results, "git_commit", lambda: "0123abcd")
     with pytest.warns(UserWarning, match="different git commit.*'0123abcd' now"):
         run_experiment(
             small_experiment(), out, executor=SerialExecutor(), resume=True, progress=False
@@ -675,7 +675,7 @@ def formula_experiment(design: str, samples: int) -> Experiment:
 
 
 def test_sobol_indices_recover_a_known_formula(tmp_path):
-    from model.sensitivity import plot_sobol, sobol_indices
+    from model.experiments.sensitivity import plot_sobol, sobol_indices
 
     results = run_experiment(
         formula_experiment("sobol", 64), tmp_path, executor=FormulaExecutor(), progress=False
@@ -695,7 +695,7 @@ def test_sobol_indices_recover_a_known_formula(tmp_path):
 
 
 def test_morris_ranks_parameters_by_their_effect_over_the_range(tmp_path):
-    from model.sensitivity import morris_indices, plot_morris
+    from model.experiments.sensitivity import morris_indices, plot_morris
 
     results = run_experiment(
         formula_experiment("morris", 20), tmp_path, executor=FormulaExecutor(), progress=False
@@ -735,7 +735,7 @@ lang = ["en", "zh"]
 """,
     )
     out = tmp_path / "out"
-    assert main([str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert innovsim(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     table = pd.read_csv(out / "sensitivity_morris.csv")
     assert list(table["parameter"]) == ["consolidation_radius_km", "merger_transition_q"]
     assert table["mu_star"].notna().all()

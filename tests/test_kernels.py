@@ -29,7 +29,8 @@ from model.kernels.knowledge import gaussian_blur, knowledge_by_cell, produce_kn
 from model.kernels.production import produce
 from model.kernels.rd_decisions import rd_decisions
 from model.kernels.sort import argsort_nonnegative, sort_by_key
-from model.ledger import (
+from model.params.table import Parameters
+from model.sim.ledger import (
     FLOW_NAMES,
     N_FLOWS,
     SINK_CENTRAL_TAX,
@@ -43,8 +44,7 @@ from model.ledger import (
     money_stock,
     net_external_flow,
 )
-from model.parameters import Parameters
-from model.sectors import N_SECTORS, TRADITIONAL
+from model.sim.sectors import N_SECTORS, TRADITIONAL
 
 SEED = 20240611
 

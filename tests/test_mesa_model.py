@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from model.engine import region_totals
-from model.indicators import INDICATOR_NAMES, N_INDICATORS
-from model.mesa_model import InnovationModel
-from model.parameters import ParameterError
+from model.params.table import ParameterError
+from model.sim.engine import region_totals
+from model.sim.indicators import INDICATOR_NAMES, N_INDICATORS
+from model.sim.mesa_model import InnovationModel
 
 SMALL = {"firm_scale": 0.1, "build_mesa_grid": False}
 BATCH_PARAMETERS = {"tax_rebate_share": [0.0, 1.0], "build_mesa_grid": False, "firm_scale": 0.2}

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from model.parameters import (
+from model.params.table import (
     PARAMETER_NAMES,
     SPECS,
     KernelParams,
@@ -162,7 +162,7 @@ def test_kernel_params_keep_names_and_types():
 
 
 def test_mesa_model_refuses_unknown_keyword():
-    from model.mesa_model import InnovationModel
+    from model.sim.mesa_model import InnovationModel
 
     with pytest.raises(ParameterError, match="unknown_kw"):
         InnovationModel(unknown_kw=1)

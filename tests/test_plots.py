@@ -14,9 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
-from model.fonts import cjk_font_path, missing_glyphs, use_cjk_font
-from model.indicators import INDICATORS
-from model.plots import (
+from model.report.fonts import cjk_font_path, missing_glyphs, use_cjk_font
+from model.report.plots import (
     TEXTS,
     plot_county_map,
     plot_effects,
@@ -25,7 +24,8 @@ from model.plots import (
     save_figure,
     text,
 )
-from model.sectors import SECTORS
+from model.sim.indicators import INDICATORS
+from model.sim.sectors import SECTORS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 INDS = ["rd_spending_mcny", "high_tech_enterprises", "invention_patent_grants"]

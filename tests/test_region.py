@@ -1,4 +1,4 @@
-"""Tests for model/region.py and the built-in region files."""
+"""Tests for model/sim/region.py and the built-in region files."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.region import REGIONS_DIR, Region, build_grid, list_regions, load_region
-from model.sectors import N_SECTORS, TRADITIONAL
+from model.sim.region import REGIONS_DIR, Region, build_grid, list_regions, load_region
+from model.sim.sectors import N_SECTORS, TRADITIONAL
 
 JH_FILE = REGIONS_DIR / "jiaxing-huzhou.toml"
 PROVINCE_FILE = REGIONS_DIR / "province.toml"

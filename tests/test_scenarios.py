@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.engine import Simulation
-from model.indicators import INDICATOR_INDEX, INDICATORS
-from model.parameters import PARAMETER_NAMES, SPEC_BY_NAME, Parameters
-from model.region import load_region
-from model.scenarios import SCENARIO_DIR, ScenarioError, list_scenarios, load_scenario
-from model.sectors import N_SECTORS, TRADITIONAL
-from model.state import CAPITAL_GUIDANCE
+from model.params.scenarios import SCENARIO_DIR, ScenarioError, list_scenarios, load_scenario
+from model.params.table import PARAMETER_NAMES, SPEC_BY_NAME, Parameters
+from model.sim.engine import Simulation
+from model.sim.indicators import INDICATOR_INDEX, INDICATORS
+from model.sim.region import load_region
+from model.sim.sectors import N_SECTORS, TRADITIONAL
+from model.sim.state import CAPITAL_GUIDANCE
 
 LEVERS = (
     "platform_consolidation",
@@ -295,12 +295,12 @@ def test_user_file_given_by_path_works_and_may_extend_a_built_in(tmp_path):
 
 def test_cli_refuses_a_bad_file_before_anything_runs(tmp_path, monkeypatch, capsys):
     import model.cli
-    import model.runner
+    import model.runs.run
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("a run started although the scenario file is invalid")
 
-    monkeypatch.setattr(model.runner, "run_jobs", must_not_run)
+    monkeypatch.setattr(model.runs.run, "run_jobs", must_not_run)
     path = write(tmp_path / "bad.toml", MINIMAL + "[parameters]\nvoucher_face_value_mcny = 0\n")
     out = tmp_path / "out"
     code = model.cli.main(["run", str(path), "--out", str(out), "--quiet", "--seeds", "1"])

@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 from pandas.testing import assert_frame_equal
 
-from model.executors import SerialExecutor
 from model.experiments import load_experiment, open_results, run_experiment
+from model.runs.executors import SerialExecutor
 
 REPO = Path(__file__).resolve().parent.parent
 

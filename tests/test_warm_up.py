@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import model.engine
+import model.sim.engine
 from model.cli import main
 
 
 def test_warm_up_calls_every_kernel_of_the_engine(monkeypatch, capsys):
     kernels = {
         name: fn
-        for name, fn in vars(model.engine).items()
+        for name, fn in vars(model.sim.engine).items()
         if callable(fn) and getattr(fn, "__module__", "").startswith("model.kernels.")
     }
     assert len(kernels) >= 20  # the phases of design.md, plus the structural policy rules
@@ -23,7 +23,7 @@ def test_warm_up_calls_every_kernel_of_the_engine(monkeypatch, capsys):
         return wrapper
 
     for name, fn in kernels.items():
-        monkeypatch.setattr(model.engine, name, recording(name, fn))
+        monkeypatch.setattr(model.sim.engine, name, recording(name, fn))
     assert main(["warm-up"]) == 0
     assert "numba kernels compiled or loaded in" in capsys.readouterr().out
     assert called == set(kernels), f"never called: {sorted(set(kernels) - called)}"

@@ -17,9 +17,9 @@ import statistics
 import time
 
 from benchmarks.mesa_reference.model import ReferenceModel
-from model.engine import Simulation
-from model.parameters import Parameters
-from model.region import load_region
+from model.params.table import Parameters
+from model.sim.engine import Simulation
+from model.sim.region import load_region
 
 
 def _median_step_s(step, n: int) -> float:

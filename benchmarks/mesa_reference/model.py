@@ -3,14 +3,14 @@
 :class:`ReferenceModel` is a ``mesa.Model`` whose populations are ``mesa.Agent`` objects
 (:mod:`benchmarks.mesa_reference.agents`) driven by AgentSet operations (``do``,
 ``shuffle_do``, ``select``, ``groupby``, ``agg``) in the same order of phases as the numba
-engine (``model.engine.Simulation._quarter``):
+engine (``model.sim.engine.Simulation._quarter``):
 
 1. talent market, 2. R&D decisions, 3. knowledge, spill-overs and patents, 4. production and
 taxes, 5. finance, 6. exit, graduation and entry, 7. platforms, 8. government, 9. yearly
 certification, 10. indicators (the ``DataCollector``).
 
-It starts from the same initial populations as the engine (``model.initialise.initial_state``,
-turned into agents) and lives through the same burn-in (``model.engine.BURN_IN_Q`` quarters)
+It starts from the same initial populations as the engine (``model.sim.initialise.initial_state``,
+turned into agents) and lives through the same burn-in (``model.sim.engine.BURN_IN_Q`` quarters)
 before quarter 0. Only the baseline is implemented: policy levers must keep their defaults.
 """
 
@@ -39,12 +39,12 @@ from benchmarks.mesa_reference.agents import (
     TalentAgent,
     TechBankAgent,
 )
-from model.engine import BURN_IN_Q
-from model.indicators import INDICATOR_NAMES
-from model.initialise import HIGH_TECH_SHARE_MEAN, initial_state
-from model.parameters import SPEC_BY_NAME, Parameters
-from model.region import Region, load_region
-from model.sectors import N_SECTORS, SECTORS
+from model.params.table import SPEC_BY_NAME, Parameters
+from model.sim.engine import BURN_IN_Q
+from model.sim.indicators import INDICATOR_NAMES
+from model.sim.initialise import HIGH_TECH_SHARE_MEAN, initial_state
+from model.sim.region import Region, load_region
+from model.sim.sectors import N_SECTORS, SECTORS
 
 #: Parameters that switch on or size a policy of report §3; the reference runs the baseline.
 POLICY_PARAMETERS = (
@@ -77,13 +77,13 @@ class ReferenceModel(mesa.Model):
     region : str or Region
         Region key (``"jiaxing-huzhou"``), file path, or a loaded region.
     parameters : Mapping, optional
-        Parameter overrides (validated by :class:`model.parameters.Parameters`); policy
+        Parameter overrides (validated by :class:`model.params.table.Parameters`); policy
         levers must keep their defaults.
     seed, rng :
         As for ``mesa.Model``. Every draw of the reference uses ``self.random`` and
         ``self.rng``.
     initial_state_seed : int, optional
-        Seed of ``model.initialise.initial_state`` (default: drawn from ``rng``). Passing an
+        Seed of ``model.sim.initialise.initial_state`` (default: drawn from ``rng``). Passing an
         engine run's seed starts both from the same populations (paired comparisons).
     **parameter_values :
         Any parameter by name, e.g. ``firm_scale=0.1``.
@@ -93,7 +93,7 @@ class ReferenceModel(mesa.Model):
     quarter : int
         Quarter just simulated (0 after construction; burn-in quarters are negative).
     datacollector : mesa.DataCollector
-        Region-wide indicators (``model.indicators.INDICATOR_NAMES``), collected once at
+        Region-wide indicators (``model.sim.indicators.INDICATOR_NAMES``), collected once at
         construction (quarter 0) and after every step.
     """
 
@@ -200,7 +200,7 @@ class ReferenceModel(mesa.Model):
         ca = s.capital.arrays
         for county in self.counties:
             c = county.index
-            g, m, b = 3 * c, 3 * c + 1, 3 * c + 2  # rows of model.initialise's capital table
+            g, m, b = 3 * c, 3 * c + 1, 3 * c + 2  # rows of model.sim.initialise's capital table
             FundAgent(self, GUIDANCE_FUND, c, *(float(ca[k][g]) for k in _FUND_FIELDS))
             county.market_fund = FundAgent(
                 self, MARKET_VC_FUND, c, *(float(ca[k][m]) for k in _FUND_FIELDS)
@@ -443,7 +443,7 @@ class ReferenceModel(mesa.Model):
 
     # --- results -----------------------------------------------------------------------------
     def indicators(self) -> dict[str, float]:
-        """Region-wide indicators of the latest quarter (names of ``model.indicators``)."""
+        """Region-wide indicators of the latest quarter (names of ``model.sim.indicators``)."""
         return {name: reporter(self) for name, reporter in _indicator_reporters().items()}
 
 
@@ -506,7 +506,7 @@ def _ratio(num: float, den: float) -> float:
 
 
 def _indicator_reporters() -> dict[str, Any]:
-    """DataCollector reporters, one per indicator of ``model.indicators`` (region-wide)."""
+    """DataCollector reporters, one per indicator of ``model.sim.indicators`` (region-wide)."""
     reporters = {
         "rd_spending_mcny": lambda m: m.firms.agg("rd_reported_mcny", sum),
         "revenue_mcny": lambda m: m.firms.agg("revenue_mcny", sum),
@@ -540,5 +540,5 @@ def _indicator_reporters() -> dict[str, Any]:
         "rd_performed_mcny": lambda m: m.firms.agg("rd_real_mcny", sum),
         "public_fund_assets_mcny": _public_fund_assets,
     }
-    assert tuple(reporters) == INDICATOR_NAMES, "reporters must follow model.indicators"
+    assert tuple(reporters) == INDICATOR_NAMES, "reporters must follow model.sim.indicators"
     return reporters

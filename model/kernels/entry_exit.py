@@ -22,8 +22,8 @@ from numba import njit
 from model.kernels.knowledge import service_level
 from model.kernels.rng import normal, poisson, uniform
 from model.kernels.sort import sort_by_key
-from model.ledger import SINK_EXIT_CASH, SINK_FIRMS_LEAVING, SRC_FOUNDER_EQUITY
-from model.state import NEVER_CERTIFIED, PLATFORM_INCUBATOR, TIER_RD_STAFF
+from model.sim.ledger import SINK_EXIT_CASH, SINK_FIRMS_LEAVING, SRC_FOUNDER_EQUITY
+from model.sim.state import NEVER_CERTIFIED, PLATFORM_INCUBATOR, TIER_RD_STAFF
 
 PHASE_EXIT = 6
 PHASE_ENTRY = 7

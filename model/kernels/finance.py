@@ -16,8 +16,8 @@ from numba import njit
 
 from model.kernels.index import group_index
 from model.kernels.rng import normal, uniform
-from model.ledger import SRC_EQUITY_MARKETS, SRC_OUTSIDE_INVESTORS
-from model.state import CAPITAL_GUIDANCE, CAPITAL_MARKET_VC, CAPITAL_MOTHER, CAPITAL_TECH_BANK
+from model.sim.ledger import SRC_EQUITY_MARKETS, SRC_OUTSIDE_INVESTORS
+from model.sim.state import CAPITAL_GUIDANCE, CAPITAL_MARKET_VC, CAPITAL_MOTHER, CAPITAL_TECH_BANK
 
 PHASE_FINANCE = 5
 

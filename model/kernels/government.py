@@ -17,7 +17,7 @@ from numba import njit
 
 from model.kernels.index import group_index
 from model.kernels.rng import uniform
-from model.ledger import (
+from model.sim.ledger import (
     SINK_COUNTY_GENERAL,
     SINK_PROGRAMME_COSTS,
     SINK_PROVINCE_GENERAL,

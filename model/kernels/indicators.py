@@ -1,8 +1,8 @@
-"""Phase 10 — the report's indicators per county (report §3.1; ``model/indicators.py``).
+"""Phase 10 — the report's indicators per county (report §3.1; ``model/sim/indicators.py``).
 
 One sequential pass over each population (talent counts come from the firms' staff counts)
 fills a ``(n_counties, N_INDICATORS)`` table in the order of
-:data:`model.indicators.INDICATORS`. Region-wide values are formed from it in Python
+:data:`model.sim.indicators.INDICATORS`. Region-wide values are formed from it in Python
 (sums, and the ratio for R&D intensity).
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.indicators import INDICATOR_INDEX
-from model.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK
+from model.sim.indicators import INDICATOR_INDEX
+from model.sim.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK
 
 I_RD = INDICATOR_INDEX["rd_spending_mcny"]
 I_REVENUE = INDICATOR_INDEX["revenue_mcny"]

@@ -21,9 +21,9 @@ from model.kernels.index import group_index
 from model.kernels.knowledge import service_level
 from model.kernels.rng import uniform
 from model.kernels.sort import sort_by_key
-from model.ledger import SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
-from model.sectors import TRADITIONAL
-from model.state import PLATFORM_INCUBATOR
+from model.sim.ledger import SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
+from model.sim.sectors import TRADITIONAL
+from model.sim.state import PLATFORM_INCUBATOR
 
 PHASE_PLATFORMS = 8
 

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from model.kernels.rng import normal
-from model.ledger import (
+from model.sim.ledger import (
     SINK_CENTRAL_TAX,
     SINK_MATERIALS,
     SINK_RD_PURCHASES,

@@ -21,7 +21,7 @@ from model.kernels.certification_rules import (
     ST_STAFF_SHARE_MIN,
     hte_rd_threshold,
 )
-from model.sectors import TRADITIONAL
+from model.sim.sectors import TRADITIONAL
 
 #: User cost of R&D under the 2018 rules (25% CIT, 75% extra deduction): only the extra
 #: deduction lowers its cost relative to ordinary expenses.

@@ -16,7 +16,7 @@ from numba import njit, prange
 from model.kernels.index import group_index
 from model.kernels.rng import poisson, uniform
 from model.kernels.sort import sort_by_key
-from model.ledger import TALENT_ARRIVALS, TALENT_DEPARTURES
+from model.sim.ledger import TALENT_ARRIVALS, TALENT_DEPARTURES
 
 PHASE_TALENT = 1
 

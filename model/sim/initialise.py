@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.parameters import Parameters
-from model.region import Region
-from model.sectors import N_SECTORS, SECTORS, TRADITIONAL
-from model.state import (
+from model.params.table import Parameters
+from model.sim.region import Region
+from model.sim.sectors import N_SECTORS, SECTORS, TRADITIONAL
+from model.sim.state import (
     CAPITAL_GUIDANCE,
     CAPITAL_MARKET_VC,
     CAPITAL_MOTHER,
@@ -42,7 +42,7 @@ HUB_EXPERT_SHARE_DEFAULT = 0.05
 
 @dataclass
 class InitialState:
-    """Everything :class:`model.engine.Simulation` needs to start.
+    """Everything :class:`model.sim.engine.Simulation` needs to start.
 
     Attributes
     ----------

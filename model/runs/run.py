@@ -22,8 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from model.executors import call_with_threads, progress_bar
-from model.results import write_json_atomic, write_parquet_atomic
+from model.runs.executors import call_with_threads, progress_bar
+from model.runs.results import write_json_atomic, write_parquet_atomic
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def simulate(
     check_accounting : bool
         Verify money and talent conservation every quarter.
     """
-    from model.mesa_model import InnovationModel
+    from model.sim.mesa_model import InnovationModel
 
     model = InnovationModel(
         region=region,

@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model.sweep_declaration import ExperimentError
-from model.sweep_store import ExperimentResults
+from model.experiments.declaration import ExperimentError
+from model.runs.store import ExperimentResults
 
 __all__ = [
     "analyse_results",
@@ -318,7 +318,7 @@ def morris_indices(
 
 
 def _panel_title(row: pd.Series, lang: str, reference: str | None, multi: bool) -> str:
-    from model.indicators import label
+    from model.sim.indicators import label
 
     try:
         name = label(row["indicator"], lang)
@@ -340,7 +340,7 @@ def _panel_title(row: pd.Series, lang: str, reference: str | None, multi: bool) 
 def _scenario_label(name: str | None, lang: str) -> str:
     if not name:
         return "reference" if lang == "en" else "参照情景"
-    from model.scenarios import ScenarioError, load_scenario
+    from model.params.scenarios import ScenarioError, load_scenario
 
     try:
         return load_scenario(name).label(lang)
@@ -368,7 +368,7 @@ def _panel_figure(
     tuple
         The figure, ``(axes, rows of indices)`` for each panel, and the font family for text.
     """
-    from model.fonts import use_cjk_font
+    from model.report.fonts import use_cjk_font
 
     family = use_cjk_font()
     panels = [g for _, g in indices.groupby(["scenario", "lever_point", "indicator"], sort=False)]
@@ -490,8 +490,8 @@ def analyse_results(
     list of Path
         The files written.
     """
-    from model.plots import save_figure
-    from model.results import atomic_write_bytes, write_parquet_atomic
+    from model.report.plots import save_figure
+    from model.runs.results import atomic_write_bytes, write_parquet_atomic
 
     exp = results.experiment
     if exp.analysis is None:

@@ -3,15 +3,13 @@
 :class:`Simulation` owns the populations (structs of arrays) and calls the numba kernels of
 ``model/kernels`` in the order of design.md. Per-step Python work is O(number of phases):
 array growth and a few vectorised numpy selections, never a loop over agents. It knows
-nothing of Mesa; :mod:`model.mesa_model` wraps it.
+nothing of Mesa; :mod:`model.sim.mesa_model` wraps it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.indicators import INDICATOR_INDEX, INDICATORS, N_INDICATORS
-from model.initialise import HIGH_TECH_SHARE_MEAN, initial_state
 from model.kernels.certification import certify, pay_certification_bonus
 from model.kernels.entry_exit import (
     count_entries,
@@ -39,15 +37,17 @@ from model.kernels.talent_market import (
     release_talent_of_dead_firms,
     talent_market,
 )
-from model.ledger import (
+from model.params.table import Parameters
+from model.sim.indicators import INDICATOR_INDEX, INDICATORS, N_INDICATORS
+from model.sim.initialise import HIGH_TECH_SHARE_MEAN, initial_state
+from model.sim.ledger import (
     N_FLOWS,
     N_TALENT_FLOWS,
     check_money,
     money_stock,
 )
-from model.parameters import Parameters
-from model.region import Region
-from model.sectors import N_SECTORS, SECTORS
+from model.sim.region import Region
+from model.sim.sectors import N_SECTORS, SECTORS
 
 #: Quarters simulated before quarter 0 so the initial state is lived-in.
 BURN_IN_Q = 12
@@ -88,7 +88,7 @@ class Simulation:
     indicators : (n_counties, N_INDICATORS) float64
         The indicators of the latest quarter.
     money_flows : (N_FLOWS,) float64
-        External money flows of the latest quarter (see ``model.ledger``).
+        External money flows of the latest quarter (see ``model.sim.ledger``).
     """
 
     def __init__(

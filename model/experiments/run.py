@@ -1,15 +1,15 @@
 """Running a sweep: every planned run of an experiment, on any executor, into its result folder.
 
-:func:`run_experiment` turns the plan of an :class:`~model.sweep_declaration.Experiment` into
-small :class:`RunSpec` items, hands them to an executor (:mod:`model.executors`: serial, local
+:func:`run_experiment` turns the plan of an :class:`~model.experiments.declaration.Experiment` into
+small :class:`RunSpec` items, hands them to an executor (:mod:`model.runs.executors`: serial, local
 processes — the default — or Dask; the executor never changes a number) and stores each result
-in the folder (:mod:`model.sweep_store`) as soon as it arrives. Memory stays bounded: results
+in the folder (:mod:`model.runs.store`) as soon as it arrives. Memory stays bounded: results
 are never accumulated and runs are submitted in a bounded window. ``resume=True`` skips finished
 runs and retries failed ones. :func:`execute_run` is what a worker runs for one item.
 
 :func:`run_model` is the model as a plain ``f(**params) -> dict`` of region-wide final values
 and trajectories, for EMA Workbench and similar drivers; ``mesa.batch_run`` drives
-:class:`model.mesa_model.InnovationModel` directly.
+:class:`model.sim.mesa_model.InnovationModel` directly.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.indicators import INDICATOR_NAMES
-from model.sweep_declaration import Experiment, Outputs
-from model.sweep_store import ExperimentResults, StoreLock, default_folder, prepare_store
+from model.experiments.declaration import Experiment, Outputs
+from model.runs.store import ExperimentResults, StoreLock, default_folder, prepare_store
+from model.sim.indicators import INDICATOR_NAMES
 
 #: Test-only hook: run ids (comma separated) whose run raises on purpose.
 FAIL_RUNS_ENV = "INNOVSIM_TEST_FAIL_RUNS"
@@ -65,7 +65,7 @@ def execute_run(spec: RunSpec) -> dict[str, Any]:
     try:
         if spec.run_id in os.environ.get(FAIL_RUNS_ENV, "").split(","):
             raise RuntimeError(f"failure injected by {FAIL_RUNS_ENV} (test hook)")
-        from model.runner import simulate
+        from model.runs.run import simulate
 
         df = simulate(spec.overrides, spec.seed, spec.steps, spec.region, spec.scenario)
         df = spec.outputs.select(df, spec.steps)
@@ -111,8 +111,8 @@ def run_experiment(
     experiment : Experiment
     out : path, optional
         Result folder (default ``results/sweeps/NAME``).
-    executor : model.executors.Executor, optional
-        Where runs go (default: :class:`model.executors.ProcessExecutor` on every CPU). An
+    executor : model.runs.executors.Executor, optional
+        Where runs go (default: :class:`model.runs.executors.ProcessExecutor` on every CPU). An
         executor you pass is started if needed and left open.
     resume : bool
         Continue a folder that already holds this experiment: finished runs are skipped,
@@ -137,8 +137,8 @@ def run_experiment(
     ExperimentError
         Before anything runs, if the experiment or the folder is not valid.
     """
-    from model.executors import ProcessExecutor, progress_bar
-    from model.results import atomic_write_bytes, write_json_atomic
+    from model.runs.executors import ProcessExecutor, progress_bar
+    from model.runs.results import atomic_write_bytes, write_json_atomic
 
     experiment.check()
     out = Path(out) if out is not None else default_folder(experiment)
@@ -313,12 +313,12 @@ def run_model(
                       ArrayOutcome("high_tech_enterprises_trajectory")]
         results = perform_experiments(m, scenarios=50, policies=4)
     """
-    from model.engine import region_totals
-    from model.mesa_model import InnovationModel
+    from model.sim.engine import region_totals
+    from model.sim.mesa_model import InnovationModel
 
     overrides: dict[str, Any] = {}
     if scenario is not None:
-        from model.scenarios import load_scenario
+        from model.params.scenarios import load_scenario
 
         overrides.update(load_scenario(scenario).overrides)
     overrides.update(parameters)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.results import atomic_write_bytes
+from model.runs.results import atomic_write_bytes
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class ReportInputs:
     headline_rows : DataFrame
         Region-level rows (``county_id == -1``) of the headline indicators, tidy.
     effects, fiscal, cost_effectiveness : DataFrame
-        From :mod:`model.compare`.
+        From :mod:`model.experiments.compare`.
     policy_costs : DataFrame
         Columns ``scenario, step, payer, cost_mcny`` (median over seeds).
     county_hte : Mapping[str, Series]
@@ -64,15 +64,16 @@ class ReportInputs:
 
 def write_language_report(inputs: ReportInputs, lang: str) -> Path:
     """Write the figures and ``report_{lang}.md`` of one language; return the report path."""
-    from model.compare import HEADLINE, markdown_report
-    from model.plots import (
+    from model.experiments.compare import HEADLINE
+    from model.report.markdown import markdown_report
+    from model.report.plots import (
         plot_county_map,
         plot_effects,
         plot_fiscal_cost,
         plot_trajectories,
         save_figure,
     )
-    from model.region import load_region
+    from model.sim.region import load_region
 
     out, fig_dir = inputs.out, inputs.out / "figures"
     region = load_region(inputs.region)

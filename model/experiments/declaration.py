@@ -10,7 +10,7 @@ the design is a lever setting crossed with one uncertainty sample.
 
 The same declaration can be a TOML file in ``experiments/`` (:func:`load_experiment`; the
 format is in ``experiments/README.md``). Everything is validated before anything runs: unknown
-keys, unknown parameters, values of the wrong type or outside :data:`model.parameters.SPECS`
+keys, unknown parameters, values of the wrong type or outside :data:`model.params.table.SPECS`
 ranges are refused with a message naming the file, the key and what is allowed. Integer
 parameters drawn by a continuous design are rounded (over ``[low - 1/2, high + 1/2]``, so every
 integer gets an equal share).
@@ -25,7 +25,7 @@ point and replication always share the seed (paired comparisons). Seeds are in t
 
 An experiment also lays out its runs: :meth:`Experiment.design_table` (the parameter sample)
 and :meth:`Experiment.plan_table` (run id, scenario, point, replication, seed), which
-:mod:`model.sweep_store` writes and :mod:`model.sweep_runner` runs.
+:mod:`model.runs.store` writes and :mod:`model.experiments.run` runs.
 """
 
 from __future__ import annotations
@@ -45,14 +45,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.indicators import INDICATOR_INDEX, INDICATOR_NAMES
-from model.parameters import SPEC_BY_NAME, ParameterError, Parameters, check_value
+from model.params.table import SPEC_BY_NAME, ParameterError, Parameters, check_value
+from model.sim.indicators import INDICATOR_INDEX, INDICATOR_NAMES
 
 #: Designs that place the uncertainty sample (levers are always a full grid).
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 #: Distributions of a :class:`Range` in sampling designs.
 DISTRIBUTIONS = ("uniform", "triangular", "loguniform")
-EXPERIMENT_DIR = Path(__file__).resolve().parent.parent / "experiments"
+EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
 _SEED_BITS = 63
 #: Version of the result-folder layout; part of the fingerprint, so a new layout never resumes
 #: an old folder.
@@ -126,7 +126,7 @@ class Outputs:
     Parameters
     ----------
     indicators : sequence of str, optional
-        Indicator names (default: all of :data:`model.indicators.INDICATOR_NAMES`).
+        Indicator names (default: all of :data:`model.sim.indicators.INDICATOR_NAMES`).
     steps : "all", "final" or list of int
         Quarters kept (0 is the state after construction, ``steps`` the horizon).
     counties : bool or "final"
@@ -220,7 +220,7 @@ class Experiment:
     name : str
         Name (file-safe characters recommended); the default output folder's name.
     scenarios : sequence of str
-        Scenario names or ``.toml`` paths (``model.scenarios``); default ``["baseline"]``.
+        Scenario names or ``.toml`` paths (``model.params.scenarios``); default ``["baseline"]``.
     reference : str, optional
         A scenario run with the same parameters and seeds as every other scenario, so that
         outcomes can be paired differences ("effect vs baseline").
@@ -387,7 +387,7 @@ class Experiment:
                     "morris_levels",
                     f"an even integer >= 2, got {self.morris_levels}",
                 )
-        # parameters: each named once, checked against model.parameters
+        # parameters: each named once, checked against model.params.table
         seen: dict[str, str] = {}
         for section in ("levers", "uncertainties"):
             for name, axis in getattr(self, section).items():
@@ -443,7 +443,7 @@ class Experiment:
 
         Scenario files and the region load; every point of the design, under every scenario,
         is a valid parameter set (including the cross-parameter rules of
-        :class:`model.parameters.Parameters`).
+        :class:`model.params.table.Parameters`).
 
         Raises
         ------
@@ -452,7 +452,7 @@ class Experiment:
         where = self.source or "Experiment"
         overrides = self.scenario_overrides  # loads the scenario files
         try:
-            from model.region import load_region
+            from model.sim.region import load_region
 
             load_region(self._resolve_file(self.region))
         except (ValueError, FileNotFoundError) as err:
@@ -500,7 +500,7 @@ class Experiment:
     @cached_property
     def scenario_overrides(self) -> dict[str, dict[str, Any]]:
         """Resolved parameter overrides of each scenario, keyed by scenario name."""
-        from model.scenarios import ScenarioError, load_scenario
+        from model.params.scenarios import ScenarioError, load_scenario
 
         where = self.source or "Experiment"
         out: dict[str, dict[str, Any]] = {}

@@ -3,10 +3,10 @@
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (so nothing is
 shown, no backend is selected at import, and notebooks display the returned figure once) and
 takes ``lang="en"`` or ``lang="zh"``. All text uses the CJK font registered by
-:func:`model.fonts.use_cjk_font`, which also covers Latin script. :func:`save_figure` writes a
-PNG atomically.
+:func:`model.report.fonts.use_cjk_font`, which also covers Latin script.
+:func:`save_figure` writes a PNG atomically.
 
-Indicator labels and units come from :mod:`model.indicators`; scenario labels from an optional
+Indicator labels and units come from :mod:`model.sim.indicators`; scenario labels from an optional
 ``scenario_labels`` mapping (else the scenario key); fixed axis texts from :data:`TEXTS`.
 """
 
@@ -27,8 +27,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from model.fonts import use_cjk_font
-from model.indicators import indicator
+from model.report.fonts import use_cjk_font
+from model.sim.indicators import indicator
 
 #: Fixed figure texts, ``{key: {"en": ..., "zh": ...}}``.
 TEXTS: dict[str, dict[str, str]] = {
@@ -152,7 +152,7 @@ def plot_trajectories(
     results : pandas.DataFrame
         Tidy results with columns ``scenario, seed, step, county_id, indicator, value``.
     indicators : str or sequence of str
-        Indicator names (see :mod:`model.indicators`), one panel each.
+        Indicator names (see :mod:`model.sim.indicators`), one panel each.
     county_id : int, default -1
         County to plot; ``-1`` is the whole region.
     scenarios : sequence of str, optional
@@ -532,8 +532,8 @@ def plot_effects(
     if repeated:
         raise ValueError(
             f"effects has repeated columns {repeated}; keep one of each (from "
-            "model.compare.paired_effects: rename rel_mean/rel_lo/rel_hi to mean/lo/hi and "
-            "drop the absolute lo/hi first)"
+            "model.experiments.compare.paired_effects: rename rel_mean/rel_lo/rel_hi to "
+            "mean/lo/hi and drop the absolute lo/hi first)"
         )
     names = _unique(effects["indicator"])
     scenarios = _unique(effects["scenario"])

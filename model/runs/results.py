@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.engine import region_totals
-from model.indicators import INDICATOR_NAMES, N_INDICATORS
-from model.region import Region
+from model.sim.engine import region_totals
+from model.sim.indicators import INDICATOR_NAMES, N_INDICATORS
+from model.sim.region import Region
 
 TIDY_COLUMNS = ("scenario", "seed", "step", "county_id", "county", "indicator", "value")
 
@@ -115,7 +115,7 @@ def _json_default(o: Any):
 
 def git_commit() -> str | None:
     """The git commit of the source tree (with ``-dirty`` when modified), or None."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"],

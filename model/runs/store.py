@@ -4,7 +4,7 @@
 seeds, package versions, git commit, executor, status), ``design.parquet`` (the parameter
 sample, also in unit space for SALib), ``plan.parquet`` (run id, scenario, point,
 replication, seed), ``runs/RUN_ID.parquet`` (one file per finished run, written atomically
-by :func:`model.results.write_parquet_atomic` as soon as it finishes) and
+by :func:`model.runs.results.write_parquet_atomic` as soon as it finishes) and
 ``failures/RUN_ID.json`` (the error of a run that raised; the sweep goes on). Loading reads
 the files (filtered), so memory stays bounded however large the sweep. Only
 ``runs/RUN_ID.parquet`` files of planned runs are ever read, and they appear only complete
@@ -13,7 +13,7 @@ result of an uninterrupted one.
 
 :func:`prepare_store` creates a folder (or checks, before a resume, that it holds the same
 experiment); :class:`StoreLock` keeps two sweeps from writing to one folder;
-:class:`ExperimentResults` reads a folder back. :mod:`model.sweep_runner` fills it.
+:class:`ExperimentResults` reads a folder back. :mod:`model.experiments.run` fills it.
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.indicators import INDICATOR_INDEX
-from model.sweep_declaration import STORE_VERSION, Experiment, ExperimentError, file_safe
+from model.experiments.declaration import STORE_VERSION, Experiment, ExperimentError, file_safe
+from model.sim.indicators import INDICATOR_INDEX
 
 # ============================================================================================
 # Reading a folder
 
 
 class ExperimentResults:
-    """A result folder written by :func:`~model.sweep_runner.run_experiment` (complete or not).
+    """A result folder written by :func:`~model.experiments.run.run_experiment` (complete or not).
 
     Parameters
     ----------
@@ -243,7 +243,7 @@ class ExperimentResults:
 
 
 def open_results(out: str | os.PathLike) -> ExperimentResults:
-    """Open a result folder written by :func:`~model.sweep_runner.run_experiment`."""
+    """Open a result folder written by :func:`~model.experiments.run.run_experiment`."""
     return ExperimentResults(out)
 
 
@@ -294,7 +294,7 @@ class StoreLock:
 def _versions() -> dict[str, str]:
     from importlib import metadata
 
-    from model.results import package_versions
+    from model.runs.results import package_versions
 
     out = package_versions()
     for name in ("salib", "dask", "distributed"):
@@ -308,7 +308,7 @@ def _versions() -> dict[str, str]:
 def _new_manifest(
     experiment: Experiment, design: pd.DataFrame, plan: pd.DataFrame, command: str | None
 ) -> dict[str, Any]:
-    from model.results import manifest
+    from model.runs.results import manifest
 
     seeds = experiment.seeds()
     source_text = None
@@ -381,7 +381,12 @@ def prepare_store(
         If ``out`` already holds an experiment and ``resume`` is false, or holds a different
         experiment (another fingerprint).
     """
-    from model.results import git_commit, package_versions, write_json_atomic, write_parquet_atomic
+    from model.runs.results import (
+        git_commit,
+        package_versions,
+        write_json_atomic,
+        write_parquet_atomic,
+    )
 
     manifest_path = out / "manifest.json"
     if manifest_path.is_file():

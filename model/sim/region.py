@@ -1,6 +1,6 @@
 """Regions: counties, big-city hubs and the raster of cells they occupy.
 
-A region is read from a TOML file in ``model/regions/`` (or any path). Two kinds exist:
+A region is read from a TOML file in ``model/sim/regions/`` (or any path). Two kinds exist:
 
 - a *described* region (``jiaxing-huzhou``): counties with seed points, numbers and sources;
 - a *synthetic* region (``province``, ``synthetic = true``): county seeds and sizes generated
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from model.sectors import N_SECTORS, TRADITIONAL
+from model.sim.sectors import N_SECTORS, TRADITIONAL
 
 if TYPE_CHECKING:
     from mesa.discrete_space import OrthogonalMooreGrid
@@ -85,7 +85,7 @@ class County:
         Initial numbers of firms, innovation platforms, R&D / S&T staff (talent tiers 0-1) and
         high-level experts (talent tier 2) the model represents.
     sector_shares : tuple of float
-        Length ``N_SECTORS``, sums to 1: share of firms by sector (``model/sectors.py`` order).
+        Length ``N_SECTORS``, sums to 1: share of firms by sector (``model/sim/sectors.py`` order).
     enclave_hub : int
         Hub id where the county owns (``enclave_floor_m2 > 0``) or could own a talent enclave;
         -1 for none.
@@ -373,7 +373,7 @@ class Region:
 
 
 def list_regions() -> list[str]:
-    """Keys of the built-in regions (the ``*.toml`` files in ``model/regions/``), sorted."""
+    """Keys of the built-in regions (the ``*.toml`` files in ``model/sim/regions/``), sorted."""
     return sorted(p.stem for p in REGIONS_DIR.glob("*.toml"))
 
 
@@ -740,7 +740,8 @@ def _load_described(top: _Table, overrides: Mapping[str, Any]) -> Region:
         if any(s < 0 for s in shares) or abs(sum(shares) - 1.0) > SHARES_TOLERANCE:
             raise t.error(
                 "sector_shares",
-                f"must be {N_SECTORS} non-negative shares summing to 1 (model/sectors.py order), "
+                f"must be {N_SECTORS} non-negative shares summing to 1 "
+                "(model/sim/sectors.py order), "
                 f"got {list(shares)} (sum {sum(shares):.6g})",
             )
         enclave = t.text("enclave_hub", (*hub_keys, _ENCLAVE_NEAREST, _ENCLAVE_NONE))

@@ -15,10 +15,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from model.engine import Simulation, region_totals
-from model.indicators import INDICATOR_NAMES
-from model.parameters import PARAMETER_NAMES, Parameters, check_value
-from model.region import Region, build_grid, load_region
+from model.params.table import PARAMETER_NAMES, Parameters, check_value
+from model.sim.engine import Simulation, region_totals
+from model.sim.indicators import INDICATOR_NAMES
+from model.sim.region import Region, build_grid, load_region
 
 
 class InnovationModel(mesa.Model):
@@ -28,11 +28,11 @@ class InnovationModel(mesa.Model):
     ----------
     region : str or Region
         A built-in region key (``"jiaxing-huzhou"``, ``"province"``), a region file path, or a
-        loaded :class:`model.region.Region`.
+        loaded :class:`model.sim.region.Region`.
     parameters : Mapping or Parameters, optional
-        Parameter overrides (validated; see ``model/parameters.py``).
+        Parameter overrides (validated; see ``model/params/table.py``).
     scenario : str, optional
-        Name recorded with the results (scenario files are applied by ``model.scenarios``,
+        Name recorded with the results (scenario files are applied by ``model.params.scenarios``,
         which passes their parameters here).
     max_steps : int, optional
         ``running`` turns False after this many steps (None: never).
@@ -112,7 +112,7 @@ class InnovationModel(mesa.Model):
             Columns ``scenario, seed, step, county_id, county, indicator, value``;
             ``county_id == -1`` is the whole region.
         """
-        from model.results import tidy_indicators
+        from model.runs.results import tidy_indicators
 
         return tidy_indicators(
             np.stack(self.county_history), self.region, self.scenario, self.kernel_seed_label()

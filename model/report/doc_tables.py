@@ -1,10 +1,10 @@
 """Tables of the model description (docs/ODD.md) generated from the code.
 
-The parameter table of the ODD's §9 is printed from :data:`model.parameters.SPECS`, the single
+The parameter table of the ODD's §9 is printed from :data:`model.params.table.SPECS`, the single
 source of defaults, units, ranges and sources, so the document cannot drift from the code
 (``tests/test_docs.py`` compares the two). To regenerate it, run from the repository root::
 
-    uv run python -m model.doc_tables
+    uv run python -m model.report.doc_tables
 
 and paste the output over the table in §9.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from model.parameters import SPECS
+from model.params.table import SPECS
 
 __all__ = ["main", "parameter_table"]
 
@@ -39,7 +39,7 @@ def parameter_table() -> str:
     -------
     str
         A header row, a separator row and one row per parameter of
-        :data:`model.parameters.SPECS` (name, default, unit, allowed range, source), a blank
+        :data:`model.params.table.SPECS` (name, default, unit, allowed range, source), a blank
         line, and the line ``"N parameters."``; no trailing newline.
     """
     lines = [
@@ -60,7 +60,7 @@ def parameter_table() -> str:
 
 
 def main() -> None:
-    """Print the parameter table (``python -m model.doc_tables``)."""
+    """Print the parameter table (``python -m model.report.doc_tables``)."""
     print(parameter_table())
 
 

@@ -14,6 +14,7 @@ A scenario is a TOML file (``scenarios/NAME.toml``, or any path)::
     tax_rebate_share = 1.0
     [fails_when]                    # optional: a documented setting where the lever does not pay
     note = "..."
+    note_zh = "..."                 # the same note in Chinese
     parameters = { rebate_reinvest_share = 0.0 }
 
 A scenario only changes parameters (and so switches rules on); it never touches an indicator.
@@ -28,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.parameters import ParameterError, Parameters
+from model.params.table import ParameterError, Parameters
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 _TOP_KEYS = {
     "name": str,
     "title": str,
@@ -172,11 +173,11 @@ def load_scenario(
     _validate(overrides, path)
     fails_when = data.get("fails_when", {})
     if fails_when:
-        unknown = set(fails_when) - {"note", "parameters"}
+        unknown = set(fails_when) - {"note", "note_zh", "parameters"}
         if unknown:
             raise ScenarioError(
                 f"{path}: unknown key {sorted(unknown)[0]!r} in [fails_when]; "
-                "allowed keys: note, parameters"
+                "allowed keys: note, note_zh, parameters"
             )
         _validate({**overrides, **fails_when.get("parameters", {})}, path, "fails_when.")
     return Scenario(
