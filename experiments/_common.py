@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from model.runs.executors import make_executor
+from model import make_executor
 
 HERE = Path(__file__).resolve().parent
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from _common import HERE, executor, out_dir, parser
 
-from model.experiments import Analysis, Outputs, load_experiment, run_experiment
-from model.experiments.sensitivity import analyse_results, sobol_indices
+from model import Analysis, Outputs, analyse_results, load_experiment, run_experiment, sobol_indices
 
 
 def main() -> None:

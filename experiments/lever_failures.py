@@ -23,14 +23,7 @@ import math
 import time
 from pathlib import Path
 
-from model.experiments.compare import (
-    cost_effectiveness,
-    fiscal_summary,
-    horizon_values,
-    paired_effects,
-)
-from model.params.scenarios import list_scenarios, load_scenario
-from model.runs.run import Job, load_runs, run_jobs
+from model import compare, list_scenarios, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,53 +41,50 @@ def main() -> None:
     parser.add_argument("--doc", default=str(ROOT / "docs" / "lever_failures.md"))
     args = parser.parse_args()
 
-    seeds = list(range(1, args.seeds + 1))
-    cases = []  # (scenario, setting, overrides of baseline, overrides of scenario)
-    for name in list_scenarios():
-        s = load_scenario(name)
-        if name == "baseline" or not s.fails_when:
-            continue
-        world = dict(s.fails_when.get("parameters", {}))
-        cases.append((s, "as written", {}, s.parameters().changed()))
-        cases.append((s, "fails_when", world, s.parameters(world).changed()))
-    jobs, keys = [], []
-    for s, setting, base_over, scen_over in cases:
-        tag = "default" if setting == "as written" else f"fails_{s.name}"
-        for label, over in ((f"baseline@{tag}", base_over), (f"{s.name}@{tag}", scen_over)):
-            if label in keys:
-                continue
-            keys.append(label)
-            jobs += [Job(label, seed, args.steps, "jiaxing-huzhou", over) for seed in seeds]
+    failing = [
+        load_scenario(name)
+        for name in list_scenarios()
+        if name != "baseline" and load_scenario(name).fails_when
+    ]
+    out = Path(args.out)
+    common = {"seeds": args.seeds, "steps": args.steps, "workers": args.workers}
     start = time.perf_counter()
-    result = run_jobs(jobs, args.out, workers=args.workers, description="lever failures")
+    # every lever as written against the baseline: one comparison, the baseline run once
+    as_written = compare([s.name for s in failing], out=out / "as_written", **common)
+    comparisons = []  # (scenario, setting, comparison, failure parameters)
+    for s in failing:
+        comparisons.append((s, "as written", as_written, {}))
+    for s in failing:
+        world = dict(s.fails_when.get("parameters", {}))
+        fails = compare([s.name], overrides=world, out=out / f"fails_{s.name}", **common)
+        comparisons.append((s, "fails_when", fails, world))
     elapsed = time.perf_counter() - start
-    if result["skipped"]:  # a rerun reuses finished runs: its time says nothing
-        where = Path(args.out).resolve()
+    sessions = {id(c): c.status for _, _, c, _ in comparisons}.values()
+    done = sum(st["done"] for st in sessions)
+    reused = sum(st["skipped"] for st in sessions)
+    n_runs = done + reused
+    if reused:  # a rerun reuses finished runs: its time says nothing
+        where = out.resolve()
         where = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
-        timing = f"{len(result['done'])} run now, {len(result['skipped'])} reused from {where}"
+        timing = f"{done} run now, {reused} reused from {where}"
     else:
         timing = f"{elapsed:.0f} s with {args.workers} workers on this machine"
-    df = load_runs(args.out)
-    df = df[df["run_id"].isin({j.run_id for j in jobs})]
 
     rows = []
-    for s, setting, _, _ in cases:
-        tag = "default" if setting == "as written" else f"fails_{s.name}"
-        sub = df[df["scenario"].isin([f"baseline@{tag}", f"{s.name}@{tag}"])].copy()
-        sub["scenario"] = sub["scenario"].str.replace(f"@{tag}", "", regex=False)
-        effects = paired_effects(horizon_values(sub))
-        fiscal = fiscal_summary(sub)
-        ce = cost_effectiveness(effects, fiscal, sub)
-        by_name = effects.set_index("indicator")
-        rows.append((s.name, setting, by_name, fiscal.loc[s.name], ce.loc[s.name]))
+    for s, setting, c, _ in comparisons:
+        by_name = c.effects[c.effects["scenario"] == s.name].set_index("indicator")
+        rows.append(
+            (s.name, setting, by_name, c.fiscal.loc[s.name], c.cost_effectiveness.loc[s.name])
+        )
 
     lines = [
         "# Each lever working, and not paying off",
         "",
         "Measured by `python experiments/lever_failures.py "
-        f"--seeds {args.seeds} --steps {args.steps}` ({len(jobs)} runs; {timing}). Each row "
+        f"--seeds {args.seeds} --steps {args.steps}` ({n_runs} runs; {timing}). Each row "
         "compares a scenario with the baseline over the same seeds "
-        f"(1–{args.seeds}, paired), {args.steps} quarters, on the Jiaxing–Huzhou region. "
+        f"({args.seeds} replications from base seed 0, paired), {args.steps} quarters, on the "
+        "Jiaxing–Huzhou region (`model.experiments.compare`). "
         "*as written*: the scenario file; *fails_when*: the documented setting from the file's "
         "`[fails_when]` table, applied to baseline and scenario alike. Effects are mean paired "
         "differences at the horizon (stocks: last quarter; flows: last four quarters) with 90% "
@@ -125,7 +115,7 @@ def main() -> None:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "The documented failure settings (from the scenario files):", ""]
-    for s, setting, world, _ in cases:
+    for s, setting, _, world in comparisons:
         if setting == "fails_when":
             params = ", ".join(f"`{k} = {v}`" for k, v in sorted(world.items()))
             lines += [f"- **{s.name}**: {s.fails_when.get('note', '').strip()} ({params})"]
@@ -138,8 +128,9 @@ def main() -> None:
     ]
     Path(args.doc).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
-    if result["failed"]:
-        raise SystemExit(f"{len(result['failed'])} runs failed: {sorted(result['failed'])}")
+    failed = sum(st["failed"] for st in sessions)
+    if failed:
+        raise SystemExit(f"{failed} runs failed; see the failures/ folders under {out}")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from _common import HERE, executor, out_dir, parser
 
-from model.experiments import load_experiment, run_experiment
-from model.report.plots import plot_county_map, save_figure
-from model.sim.region import load_region
+from model import load_experiment, load_region, plot_county_map, run_experiment, save_figure
 
 TITLE = {
     "en": "Tax rebate: change in high-tech enterprises per county at the horizon (mean)",

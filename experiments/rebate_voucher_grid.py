@@ -15,9 +15,7 @@ import numpy as np
 from _common import HERE, executor, out_dir, parser
 from matplotlib.figure import Figure
 
-from model.experiments import Outputs, Range, load_experiment, run_experiment
-from model.report.fonts import use_cjk_font
-from model.report.plots import save_figure
+from model import Outputs, Range, load_experiment, run_experiment, save_figure, use_cjk_font
 
 REBATE, VOUCHER = "tax_rebate_share", "voucher_budget_mcny_per_q"
 TEXT = {

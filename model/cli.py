@@ -34,182 +34,70 @@ def _parse_set(values: list[str]) -> dict:
     return out
 
 
-def _seeds(n: int, first: int) -> list[int]:
+def _check_seeds(n: int) -> None:
     if n < 1:
         raise ParameterError(f"--seeds must be at least 1, got {n}")
-    return list(range(first, first + n))
+
+
+def _command_line() -> str:
+    import shlex
+
+    return shlex.join(["innovsim", *sys.argv[1:]])
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario over several seeds; write indicators, manifest and figures."""
-    from model.params.scenarios import load_scenario
-    from model.report.plots import plot_county_map, plot_trajectories, save_figure
-    from model.runs.results import manifest, write_json_atomic, write_parquet_atomic
-    from model.runs.run import Job, load_runs, run_jobs
-    from model.sim.region import load_region
+    from model.experiments.scenario_run import run_scenario
 
-    scenario = load_scenario(args.scenario)
-    extra = _parse_set(args.set)
-    params = scenario.parameters(extra)  # validates before anything runs
-    region = load_region(args.region)
-    seeds = _seeds(args.seeds, args.first_seed)
-    if args.steps < 1:
-        raise ParameterError(f"--steps must be at least 1, got {args.steps}")
-    out = Path(args.out)
-    jobs = [Job(scenario.name, s, args.steps, args.region, params.changed()) for s in seeds]
-    start = time.perf_counter()
-    result = run_jobs(
-        jobs, out, workers=args.workers, progress=not args.quiet, description=f"run {scenario.name}"
+    _check_seeds(args.seeds)
+    run = run_scenario(
+        args.scenario,
+        seeds=args.seeds,
+        steps=args.steps,
+        region=args.region,
+        overrides=_parse_set(args.set),
+        base_seed=args.base_seed,
+        out=args.out,
+        workers=args.workers,
+        progress=not args.quiet,
+        command=_command_line(),
     )
-    elapsed = time.perf_counter() - start
-    df = load_runs(out)
-    write_parquet_atomic(df, out / "indicators.parquet")
-    write_json_atomic(
-        manifest(
-            "innovsim " + " ".join(sys.argv[1:]),
-            params.as_dict(),
-            seeds,
-            args.steps,
-            args.region,
-            extra={
-                "scenario": scenario.name,
-                "scenario_file": scenario.source,
-                "failed_runs": result["failed"],
-                "wall_time_s": round(elapsed, 2),
-            },
-        ),
-        out / "manifest.json",
-    )
-    figures = out / "figures"
-    for lang in args.lang:
-        fig = plot_trajectories(
-            df,
-            [
-                "rd_spending_mcny",
-                "high_tech_enterprises",
-                "st_smes",
-                "invention_patent_applications",
-                "invention_patent_grants",
-                "high_level_talent",
-            ],
-            lang=lang,
-            scenario_labels={scenario.name: scenario.label(lang)},
-        )
-        save_figure(fig, figures / f"trajectories_{lang}.png")
-        last = df[
-            (df["step"] == df["step"].max())
-            & (df["county_id"] >= 0)
-            & (df["indicator"] == "high_tech_enterprises")
-        ]
-        values = last.groupby("county_id")["value"].median()
-        fig = plot_county_map(
-            region,
-            values.to_dict(),
-            lang=lang,
-            title=(
-                "High-tech enterprises at the horizon (median)"
-                if lang == "en"
-                else "期末高新技术企业数（中位数）"
-            ),
-        )
-        save_figure(fig, figures / f"map_high_tech_enterprises_{lang}.png")
+    status = run.status
+    if len(run.results):
+        run.write_tables()
+        run.write_figures(args.lang)
     print(
-        f"{len(result['done'])} runs done, {len(result['skipped'])} skipped (already there), "
-        f"{len(result['failed'])} failed, in {elapsed:.1f} s -> {out}"
+        f"{status['done']} runs done, {status['skipped']} skipped (already there), "
+        f"{status['failed']} failed, in {status['wall_s']:.1f} s -> {run.out}"
     )
-    return 1 if result["failed"] else 0
+    return 1 if status["failed"] else 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare scenarios against the baseline over common seeds; write the report folder."""
-    from model.experiments.compare import (
-        HEADLINE,
-        cost_effectiveness,
-        county_effects,
-        fiscal_summary,
-        horizon_values,
-        paired_effects,
-    )
-    from model.params.scenarios import list_scenarios, load_scenario
-    from model.report.compare_report import ReportInputs, policy_cost_series, write_reports
-    from model.runs.results import (
-        manifest,
-        write_json_atomic,
-        write_parquet_atomic,
-    )
-    from model.runs.run import Job, load_runs, run_jobs
-    from model.sim.region import load_region
+    from model.experiments.comparison import compare
 
-    names = args.scenarios or list_scenarios()
-    # validate every scenario file before anything runs
-    scenarios = {"baseline": load_scenario("baseline")}
-    for name in names:
-        s = load_scenario(name)
-        scenarios[s.name] = s
-    extra = _parse_set(args.set)
-    params = {name: s.parameters(extra) for name, s in scenarios.items()}
-    load_region(args.region)  # refuse a bad region before anything runs
-    seeds = _seeds(args.seeds, args.first_seed)
-    if args.steps < 4:
-        raise ParameterError(f"--steps must be at least 4 (one year), got {args.steps}")
-    out = Path(args.out)
-    jobs = [
-        Job(name, seed, args.steps, args.region, params[name].changed())
-        for name in scenarios
-        for seed in seeds
-    ]
-    start = time.perf_counter()
-    result = run_jobs(
-        jobs, out, workers=args.workers, progress=not args.quiet, description="compare"
-    )
-    elapsed = time.perf_counter() - start
-    wanted = {j.run_id for j in jobs}
-    df = load_runs(out)
-    df = df[df["run_id"].isin(wanted)]
-    write_parquet_atomic(df, out / "results.parquet")
-    effects = paired_effects(horizon_values(df))
-    fiscal = fiscal_summary(df)
-    ce = cost_effectiveness(effects, fiscal, df)
-    write_parquet_atomic(effects, out / "effects.parquet")
-    write_parquet_atomic(fiscal.reset_index(), out / "fiscal.parquet")
-    write_parquet_atomic(ce.reset_index(), out / "cost_effectiveness.parquet")
-    command = "innovsim " + " ".join(sys.argv[1:])
-    region_rows = df[(df["county_id"] == -1) & df["indicator"].isin(list(HEADLINE[:6]))]
-    inputs = ReportInputs(
-        out=out,
-        region=args.region,
-        scenarios=scenarios,
-        headline_rows=region_rows,
-        effects=effects,
-        fiscal=fiscal,
-        cost_effectiveness=ce,
-        policy_costs=policy_cost_series(df),
-        county_hte=county_effects(df, "high_tech_enterprises"),
-        n_seeds=len(seeds),
+    _check_seeds(args.seeds)
+    result = compare(
+        args.scenarios or None,
+        seeds=args.seeds,
         steps=args.steps,
-        command=command,
+        region=args.region,
+        overrides=_parse_set(args.set),
+        base_seed=args.base_seed,
+        out=args.out,
+        workers=args.workers,
+        progress=not args.quiet,
+        command=_command_line(),
     )
-    write_reports(inputs, args.lang, workers=args.workers)
-    write_json_atomic(
-        manifest(
-            command,
-            {n: p.changed() for n, p in params.items()},
-            seeds,
-            args.steps,
-            args.region,
-            extra={
-                "scenarios": {n: s.source for n, s in scenarios.items()},
-                "failed_runs": result["failed"],
-                "wall_time_s": round(elapsed, 2),
-            },
-        ),
-        out / "manifest.json",
-    )
+    result.write_tables()
+    result.write_reports(args.lang, workers=args.workers)
+    status = result.status
     print(
-        f"{len(result['done'])} runs done, {len(result['skipped'])} reused, "
-        f"{len(result['failed'])} failed, in {elapsed:.1f} s; report: {out / 'report_en.md'}"
+        f"{status['done']} runs done, {status['skipped']} reused, {status['failed']} failed, "
+        f"in {status['wall_s']:.1f} s; report: {result.out / 'report_en.md'}"
     )
-    return 1 if result["failed"] else 0
+    return 1 if status["failed"] else 0
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -455,7 +343,12 @@ def _add_run_options(
 ) -> None:
     """Add the options ``run`` and ``compare`` share; the keywords are what differs."""
     parser.add_argument("--seeds", type=int, default=seeds, help=f"{seeds_help} (default {seeds})")
-    parser.add_argument("--first-seed", type=int, default=1, help="first seed (default 1)")
+    parser.add_argument(
+        "--base-seed",
+        type=int,
+        default=0,
+        help="the seeds of the replications follow from it, as in a sweep (default 0)",
+    )
     parser.add_argument("--steps", type=int, default=40, help=f"{steps_help} (default 40)")
     parser.add_argument(
         "--region", default=DEFAULT_REGION, help=f"region key or file (default {DEFAULT_REGION})"
@@ -485,13 +378,14 @@ def _cpus() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``innovsim`` command."""
+    from model.experiments.declaration import ExperimentError
     from model.params.scenarios import ScenarioError
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ParameterError, ScenarioError) as err:
+    except (ParameterError, ScenarioError, ExperimentError) as err:
         print(f"innovsim: error: {err}", file=sys.stderr)
         return 2
 

@@ -21,6 +21,7 @@ from model.experiments.compare import (
     horizon_values,
     paired_effects,
 )
+from model.experiments.declaration import replication_seed
 from model.params.scenarios import load_scenario
 from model.report.markdown import markdown_report
 from model.sim.indicators import INDICATOR_NAMES
@@ -173,11 +174,11 @@ def test_innovsim_compare_writes_every_report_and_figure_and_reuses_finished_run
     assert main([*args, "--workers", "2", "--quiet"]) == 0
     assert "4 runs done, 0 reused, 0 failed" in capsys.readouterr().out
     results = pd.read_parquet(out / "results.parquet")
-    assert sorted(results["run_id"].unique()) == [
-        "baseline__seed000001",
-        "baseline__seed000002",
-        "tax_rebate__seed000001",
-        "tax_rebate__seed000002",
+    # both scenarios ran on the same replication seeds, derived from the base seed as in sweeps
+    seeds = [replication_seed(0, None, r) for r in range(2)]
+    pairs = results[["scenario", "seed"]].drop_duplicates().sort_values(["scenario", "seed"])
+    assert list(map(tuple, pairs.to_numpy())) == [
+        (name, seed) for name in ("baseline", "tax_rebate") for seed in sorted(seeds)
     ]
     for lang in ("en", "zh"):
         text = (out / f"report_{lang}.md").read_text(encoding="utf-8")
@@ -191,3 +192,36 @@ def test_innovsim_compare_writes_every_report_and_figure_and_reuses_finished_run
     assert main([*args, "--workers", "1", "--quiet"]) == 0
     assert "0 runs done, 4 reused" in capsys.readouterr().out
     assert (out / "report_en.md").read_bytes() == before
+
+
+def test_a_comparison_and_its_result_folder_report_the_same_outcomes(tmp_path):
+    """One definition of an outcome: compare's horizon values, the store's outcomes and
+    run_model's final values agree for the same run (a flow summed over the last year)."""
+    from model import compare, open_results, run_model
+
+    out = tmp_path / "cmp"
+    cmp = compare(
+        ["tax_rebate"],
+        seeds=2,
+        steps=5,
+        out=out,
+        workers=1,
+        progress=False,
+        overrides={"firm_scale": 0.1},
+    )
+    wide = horizon_values(cmp.results)
+    stored = open_results(out).outcomes(parameters=False)
+    for name in ("rd_spending_mcny", "high_tech_enterprises", "rd_intensity", "startups"):
+        rows = stored[stored["indicator"] == name]
+        for scenario, seed, value in rows[["scenario", "seed", "value"]].itertuples(index=False):
+            assert value == pytest.approx(wide.loc[(scenario, seed), name], rel=1e-12), name
+    scenario, seed = "tax_rebate", int(cmp.seeds[0])
+    direct = run_model(seed=seed, steps=5, base_scenario="tax_rebate", firm_scale=0.1)
+    for name in ("rd_spending_mcny", "high_tech_enterprises", "rd_intensity"):
+        assert direct[name] == pytest.approx(wide.loc[(scenario, seed), name], rel=1e-12)
+    # and it is a yearly sum, not the last quarter's flow
+    last_q = direct["rd_spending_mcny_trajectory"][-1]
+    assert direct["rd_spending_mcny"] == pytest.approx(
+        direct["rd_spending_mcny_trajectory"][-4:].sum(), rel=1e-12
+    )
+    assert direct["rd_spending_mcny"] > 3 * last_q

@@ -37,6 +37,7 @@ from model.experiments import (
     run_experiment,
     run_model,
 )
+from model.experiments.outcomes import window_steps
 from model.params.table import SPEC_BY_NAME
 from model.runs.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
 from model.runs.run import simulate
@@ -398,7 +399,8 @@ def test_runs_keep_only_the_declared_outputs(reference_sweep):
     region = df[df["county_id"] == -1]
     counties = df[df["county_id"] >= 0]
     assert set(region["step"]) == {0, 1, 2}
-    assert set(counties["step"]) == {STEPS}  # counties = "final"
+    # counties = "final": the year ending at the horizon, which county outcomes there read
+    assert set(counties["step"]) == set(window_steps(STEPS))
     assert list(df.columns[:5]) == ["run_id", "scenario", "point", "replication", "seed"]
     # each run is exactly the model run with its parameters and seed
     row = results.plan.iloc[5]
@@ -758,7 +760,12 @@ def test_run_model_returns_final_values_and_trajectories():
     for name in ("high_tech_enterprises", "rd_spending_mcny"):
         expected = region[region["indicator"] == name]["value"].to_numpy()
         assert np.array_equal(out[f"{name}_trajectory"], expected)
-        assert out[name] == expected[-1]
+    # the outcome at the horizon: a stock's last value, a flow summed over the last year
+    hte = region[region["indicator"] == "high_tech_enterprises"]["value"].to_numpy()
+    assert out["high_tech_enterprises"] == hte[-1]
+    rd = region[region["indicator"] == "rd_spending_mcny"]["value"].to_numpy()
+    assert out["rd_spending_mcny"] == pytest.approx(rd[-4:].sum(), rel=1e-12)
+    assert out["rd_spending_mcny"] != rd[-1]
     assert set(INDICATOR_NAMES) <= set(out)
     assert list(out["step"]) == [0, 1, 2]
     assert all(math.isfinite(out[n]) for n in INDICATOR_NAMES)

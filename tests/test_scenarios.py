@@ -295,12 +295,12 @@ def test_user_file_given_by_path_works_and_may_extend_a_built_in(tmp_path):
 
 def test_cli_refuses_a_bad_file_before_anything_runs(tmp_path, monkeypatch, capsys):
     import model.cli
-    import model.runs.run
+    import model.experiments.run
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("a run started although the scenario file is invalid")
 
-    monkeypatch.setattr(model.runs.run, "run_jobs", must_not_run)
+    monkeypatch.setattr(model.experiments.run, "run_experiment", must_not_run)
     path = write(tmp_path / "bad.toml", MINIMAL + "[parameters]\nvoucher_face_value_mcny = 0\n")
     out = tmp_path / "out"
     code = model.cli.main(["run", str(path), "--out", str(out), "--quiet", "--seeds", "1"])

@@ -3,11 +3,12 @@
 Every scenario runs over the same seeds as the baseline. Because random draws are a function
 of (seed, quarter, phase, agent, draw), a scenario and the baseline share their random numbers
 wherever the same agents exist (common random numbers), so differences are paired by seed.
-At the horizon, the effect on an indicator is the paired difference scenario - baseline:
-for stocks the value at the last quarter, for flows the sum over the last four quarters (one
-year). The 90% interval is the t interval of the mean paired difference across seeds. Fiscal
-cost is the policy spending recorded by payer (counties, province) over the whole run; the net
-cost subtracts what the public guidance funds and tech-bank pools still hold at the horizon.
+At the horizon, the effect on an indicator is the paired difference scenario - baseline of
+its outcome (:mod:`model.experiments.outcomes`: for stocks the value at the last quarter, for
+flows the sum over the last four quarters, one year). The 90% interval is the t interval of
+the mean paired difference across seeds. Fiscal cost is the policy spending recorded by payer
+(counties, province) over the whole run; the net cost subtracts what the public guidance funds
+and tech-bank pools still hold at the horizon.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from model.sim.indicators import INDICATOR_NAMES, indicator
+from model.experiments.outcomes import horizon_values
 
 #: Indicators in the comparison's headline table (report §3.1; R&D actually performed, talent,
 #: start-ups and venture money besides). The figures show the first six.
@@ -40,38 +41,6 @@ def _t_quantile_95(df: int) -> float:
     from scipy import stats  # scipy comes with SALib
 
     return float(stats.t.ppf(0.95, df)) if df > 0 else math.inf
-
-
-def horizon_values(results: pd.DataFrame, county_level: bool = False) -> pd.DataFrame:
-    """Value of each indicator at the horizon, per scenario and seed (and county).
-
-    Stocks: value at the last step. Flows: sum over the last four steps; R&D intensity is
-    recomputed from the summed R&D and revenue.
-
-    Returns
-    -------
-    DataFrame
-        Index (scenario, seed[, county_id]); one column per indicator.
-    """
-    last = int(results["step"].max())
-    keep = (
-        results[results["county_id"] >= 0] if county_level else results[results["county_id"] == -1]
-    )
-    keys = ["scenario", "seed"] + (["county_id"] if county_level else [])
-    window = keep[keep["step"] > last - 4]
-    flows = [n for n in INDICATOR_NAMES if indicator(n).kind == "flow"]
-    stocks = [n for n in INDICATOR_NAMES if indicator(n).kind == "stock"]
-    flow_sum = window[window["indicator"].isin(flows)].pivot_table(
-        index=keys, columns="indicator", values="value", aggfunc="sum"
-    )
-    stock_last = keep[(keep["step"] == last) & keep["indicator"].isin(stocks)].pivot_table(
-        index=keys, columns="indicator", values="value", aggfunc="sum"
-    )
-    out = flow_sum.join(stock_last, how="outer")
-    out["rd_intensity"] = out["rd_spending_mcny"] / out["revenue_mcny"].where(
-        out["revenue_mcny"] > 0
-    )
-    return out[[n for n in INDICATOR_NAMES if n in out.columns]]
 
 
 def cumulative(results: pd.DataFrame, names: list[str]) -> pd.DataFrame:

@@ -56,7 +56,7 @@ EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
 _SEED_BITS = 63
 #: Version of the result-folder layout; part of the fingerprint, so a new layout never resumes
 #: an old folder.
-STORE_VERSION = 1
+STORE_VERSION = 2
 
 
 class ExperimentError(ValueError):
@@ -128,10 +128,13 @@ class Outputs:
     indicators : sequence of str, optional
         Indicator names (default: all of :data:`model.sim.indicators.INDICATOR_NAMES`).
     steps : "all", "final" or list of int
-        Quarters kept (0 is the state after construction, ``steps`` the horizon).
+        Quarters kept (0 is the state after construction, ``steps`` the horizon). ``"final"``
+        and each listed quarter keep the year ending there, which the outcome of a flow at
+        that quarter sums (:mod:`model.experiments.outcomes`).
     counties : bool or "final"
         Region-wide rows only (False, the default), per county as well (True), or per county
-        at the final quarter only (``"final"``).
+        over the year ending at the horizon only (``"final"``: what the county outcomes at
+        the horizon read).
     """
 
     indicators: tuple[str, ...] | None = None
@@ -150,12 +153,17 @@ class Outputs:
         return self.indicators if self.indicators is not None else INDICATOR_NAMES
 
     def kept_steps(self, horizon: int) -> tuple[int, ...]:
-        """Quarters kept for a run of ``horizon`` quarters."""
+        """Quarters kept for a run of ``horizon`` quarters.
+
+        ``"final"`` and each listed quarter keep the year ending there, which their outcome
+        reads (a flow's outcome is its sum over that year; :mod:`model.experiments.outcomes`).
+        """
+        from model.experiments.outcomes import window_steps
+
         if self.steps == "all":
             return tuple(range(horizon + 1))
-        if self.steps == "final":
-            return (horizon,)
-        return tuple(sorted(set(self.steps)))
+        listed = (horizon,) if self.steps == "final" else self.steps
+        return tuple(sorted({q for s in listed for q in window_steps(s)}))
 
     def to_dict(self) -> dict[str, Any]:
         """TOML/JSON form."""
@@ -176,7 +184,11 @@ class Outputs:
         if self.counties is False:
             keep &= region_rows
         elif self.counties == "final":
-            keep &= region_rows | np.array(df["step"] == horizon, dtype=bool)
+            # the county outcomes at the horizon read its last year (flows are summed over it)
+            from model.experiments.outcomes import window_steps
+
+            last_year = np.array(df["step"].isin(window_steps(horizon)), dtype=bool)
+            keep &= region_rows | last_year
         return df.loc[keep].reset_index(drop=True)
 
 

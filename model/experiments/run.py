@@ -266,14 +266,16 @@ def run_model(
     seed: int = 0,
     steps: int = 40,
     region: str = "jiaxing-huzhou",
-    scenario: str | None = None,
+    base_scenario: str | None = None,
     **parameters: Any,
 ) -> dict[str, Any]:
     """Run the model once as a plain function: parameters in, region-wide outcomes out.
 
     This is the shape EMA Workbench (``ema_workbench.Model("innovsim", function=run_model)``)
-    and similar tools drive: every model parameter is a keyword argument; ``seed``, ``steps``,
-    ``region`` and ``scenario`` (a scenario name or file whose overrides come first) too.
+    and similar tools drive: every model parameter is a keyword argument, and so are ``seed``,
+    ``steps``, ``region`` and ``base_scenario``. The scenario keyword is not called
+    ``scenario`` because EMA's experiment table has a ``scenario`` column of its own (a
+    constant or parameter of that name is refused: "field 'scenario' occurs more than once").
 
     Parameters
     ----------
@@ -283,17 +285,18 @@ def run_model(
         Quarters simulated.
     region : str
         Region key or file.
-    scenario : str, optional
-        Scenario applied under ``parameters``.
+    base_scenario : str, optional
+        Scenario (name or file) whose overrides come first; ``parameters`` apply over it.
     **parameters
         Model parameters by name (validated).
 
     Returns
     -------
     dict
-        For each indicator ``NAME``: ``NAME`` (float, region-wide value at the horizon) and
-        ``NAME_trajectory`` (float64 array of shape (steps + 1,), quarters 0..steps); and
-        ``step`` (int64 array of the quarters).
+        For each indicator ``NAME``: ``NAME`` (float, its region-wide outcome at the horizon
+        as :mod:`model.experiments.outcomes` defines it — a stock's last value, a flow summed
+        over the last year) and ``NAME_trajectory`` (float64 array of shape (steps + 1,), the
+        quarterly values of quarters 0..steps); and ``step`` (int64 array of the quarters).
 
     Examples
     --------
@@ -301,39 +304,51 @@ def run_model(
     >>> out["high_tech_enterprises_trajectory"].shape
     (9,)
 
-    With EMA Workbench (not a dependency of this project)::
+    With EMA Workbench (``tests/test_ema_workbench.py`` runs this with EMA's own evaluator)::
 
         from ema_workbench import (Model, RealParameter, ScalarOutcome, ArrayOutcome,
                                    Constant, perform_experiments)
         m = Model("innovsim", function=run_model)
         m.uncertainties = [RealParameter("platform_service_strength", 0.2, 1.2)]
         m.levers = [RealParameter("tax_rebate_share", 0.0, 1.0)]
-        m.constants = [Constant("steps", 40), Constant("firm_scale", 0.5)]
+        m.constants = [Constant("steps", 40), Constant("firm_scale", 0.5),
+                       Constant("base_scenario", "innovation_vouchers")]
         m.outcomes = [ScalarOutcome("high_tech_enterprises"),
                       ArrayOutcome("high_tech_enterprises_trajectory")]
         results = perform_experiments(m, scenarios=50, policies=4)
     """
+    from model.experiments.outcomes import outcome_table
     from model.sim.engine import region_totals
     from model.sim.mesa_model import InnovationModel
 
     overrides: dict[str, Any] = {}
-    if scenario is not None:
+    if base_scenario is not None:
         from model.params.scenarios import load_scenario
 
-        overrides.update(load_scenario(scenario).overrides)
+        overrides.update(load_scenario(base_scenario).overrides)
     overrides.update(parameters)
     model = InnovationModel(
         region=region,
         parameters=overrides,
-        scenario=scenario or "custom",
+        scenario=base_scenario or "custom",
         seed=int(seed),
         build_mesa_grid=False,
     )
     for _ in range(int(steps)):
         model.step()
     totals = np.stack([region_totals(h) for h in model.county_history])
-    out: dict[str, Any] = {"step": np.arange(totals.shape[0], dtype=np.int64)}
+    n_steps = totals.shape[0]
+    tidy = pd.DataFrame(
+        {
+            "run": np.zeros(n_steps * len(INDICATOR_NAMES), dtype=np.int64),
+            "step": np.repeat(np.arange(n_steps), len(INDICATOR_NAMES)),
+            "indicator": np.tile(np.array(INDICATOR_NAMES, dtype=object), n_steps),
+            "value": totals.ravel(),
+        }
+    )
+    final = outcome_table(tidy, ["run"]).iloc[0]
+    out: dict[str, Any] = {"step": np.arange(n_steps, dtype=np.int64)}
     for i, name in enumerate(INDICATOR_NAMES):
-        out[name] = float(totals[-1, i])
+        out[name] = float(final[name])
         out[f"{name}_trajectory"] = totals[:, i].astype(np.float64)
     return out

@@ -198,16 +198,41 @@ class ExperimentResults:
         county: int = -1,
         parameters: bool = True,
     ) -> pd.DataFrame:
-        """One value per run and indicator at one quarter (default: the horizon, region-wide).
+        """One outcome per run and indicator at one quarter (default: the horizon, region-wide).
+
+        The outcome is defined once, in :mod:`model.experiments.outcomes`: a stock's value at
+        the quarter, a flow summed over the year ending there, a ratio of those — the same
+        number ``innovsim compare`` reports for the same run.
 
         Returns
         -------
         DataFrame
             ``run_id, scenario, point, replication, seed, <parameters>, indicator, value``.
         """
+        from model.experiments.outcomes import (
+            long_outcomes,
+            needed_indicators,
+            outcome_table,
+            window_steps,
+        )
+
+        names = list(indicators) if indicators is not None else list(INDICATOR_INDEX)
         q = self.experiment.steps if step == "final" else int(step)
-        df = self.load(indicators, steps=[q], counties=[county], parameters=parameters)
-        return df.drop(columns=["step", "county_id", "county"])
+        df = self.load(
+            needed_indicators(names), steps=window_steps(q), counties=[county], parameters=False
+        )
+        keys = ["run_id", "scenario", "point", "replication", "seed"]
+        out = long_outcomes(outcome_table(df, keys, q), names)
+        order = pd.Series(np.arange(len(self.plan)), index=self.plan["run_id"].to_numpy())
+        out["_order"] = order.reindex(out["run_id"].to_numpy()).to_numpy()
+        out["_ind"] = out["indicator"].map(INDICATOR_INDEX).to_numpy()
+        out = out.sort_values(["_order", "_ind"], kind="stable").drop(columns=["_order", "_ind"])
+        out = out.reset_index(drop=True).astype({"run_id": "string", "scenario": "string"})
+        if parameters and self.parameter_names:
+            params = self.design[["point", *self.parameter_names]]
+            out = out.merge(params, on="point", how="left", sort=False)
+            out = out[[*keys, *self.parameter_names, "indicator", "value"]]
+        return out
 
     def effects(
         self,
