@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.builtin import builtin_dir
 from model.params.table import SPEC_BY_NAME, ParameterError, Parameters, check_value
 from model.sim.indicators import INDICATOR_INDEX, INDICATOR_NAMES
 
@@ -52,7 +53,7 @@ from model.sim.indicators import INDICATOR_INDEX, INDICATOR_NAMES
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 #: Distributions of a :class:`Range` in sampling designs.
 DISTRIBUTIONS = ("uniform", "triangular", "loguniform")
-EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
+EXPERIMENT_DIR = builtin_dir("experiments")
 _SEED_BITS = 63
 #: Version of the result-folder layout; part of the fingerprint, so a new layout never resumes
 #: an old folder.

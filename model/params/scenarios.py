@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model.builtin import builtin_dir
 from model.params.table import ParameterError, Parameters
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIO_DIR = builtin_dir("scenarios")
 _TOP_KEYS = {
     "name": str,
     "title": str,
