@@ -29,6 +29,12 @@ from model.kernels.platforms import (
     run_platforms,
     specialise_platforms,
 )
+from model.kernels.policies import (
+    assign_expert_links,
+    build_capital_chain,
+    fill_enclaves,
+    open_enclaves,
+)
 from model.kernels.production import produce
 from model.kernels.rd_decisions import rd_decisions
 from model.kernels.talent_market import (
@@ -173,8 +179,9 @@ class Simulation:
             self._policy_first_step = t
             self._switch_on_structural_policies(t)
         if policy_on and (t - self._policy_first_step) % 4 == 0:
-            self._assign_expert_links()
-            self._fill_enclaves()
+            assign_expert_links(self.firms, nc, kp, t)
+            if kp.enclaves_enabled:
+                fill_enclaves(self.firms, self.counties)
 
         # 1. talent market
         staff_in, experts_in, hub_in = count_arrivals(counties, self._hub_initial, kp, seed, t)
@@ -362,74 +369,14 @@ class Simulation:
                 True,
             )
         if kp.capital_chain_enabled:
-            self._build_capital_chain()
+            build_capital_chain(
+                self.capital, self.counties, self.guidance_of_county, self.bank_of_county, kp
+            )
         if kp.enclaves_enabled:
-            floor = np.array(
+            floor_m2 = np.array(
                 [c.enclave_floor_m2 or kp.enclave_default_floor_m2 for c in self.region.counties]
             )
-            self.counties.enclave_slots[:] = np.floor(
-                floor * kp.firm_scale / kp.enclave_m2_per_firm
-            ).astype(np.int32)
-
-    def _build_capital_chain(self) -> None:
-        """Top up guidance funds and tech-bank pools, paid by the counties (report §1.4)."""
-        kp, cap, co = self.kp, self.capital, self.counties
-        for c in range(self.n_counties):
-            for row, target in (
-                (self.guidance_of_county[c], kp.capital_chain_guidance_mcny),
-                (self.bank_of_county[c], kp.capital_chain_tech_bank_mcny),
-            ):
-                top_up = max(0.0, target * kp.firm_scale - cap.pool_mcny[row])
-                cap.pool_mcny[row] += top_up
-                co.budget_mcny[c] -= top_up
-                co.policy_cost_mcny[c] += top_up
-                co.st_spending_mcny[c] += top_up
-
-    def _assign_expert_links(self) -> None:
-        """Link firms to outside experts (report §1.5), re-drawn yearly.
-
-        Chief technology officers go to the most knowledgeable certified or S&T firms,
-        town-mayor experts to R&D-doing SMEs.
-        """
-        kp, f = self.kp, self.firms
-        f.expert_link[:] = False
-        n_cto = round(kp.cto_firms_per_county * kp.firm_scale)
-        n_mayor = round(kp.town_mayor_experts_per_county * kp.firm_scale)
-        if n_cto + n_mayor == 0:
-            return
-        certified = (f.hte_until_step > self.step_index) | f.st_sme
-        for c in range(self.n_counties):
-            in_c = f.alive & (f.county == c)
-            if n_cto:
-                cand = np.flatnonzero(in_c & certified)
-                top = cand[np.argsort(-f.knowledge[cand], kind="stable")[:n_cto]]
-                f.expert_link[top] = True
-            if n_mayor:
-                cand = np.flatnonzero(
-                    in_c & ~f.expert_link & (f.employees <= 300) & (f.rd_real_mcny > 0)
-                )
-                top = cand[np.argsort(-f.knowledge[cand], kind="stable")[:n_mayor]]
-                f.expert_link[top] = True
-
-    def _fill_enclaves(self) -> None:
-        """Fill free enclave places with the county's best emerging-sector R&D firms.
-
-        Report §1.5: R&D in the hub, production at home.
-        """
-        if not self.kp.enclaves_enabled:
-            return
-        f = self.firms
-        for c in range(self.n_counties):
-            slots = int(self.counties.enclave_slots[c])
-            in_c = f.alive & (f.county == c)
-            free = slots - int(np.count_nonzero(in_c & f.in_enclave))
-            if free <= 0:
-                continue
-            cand = np.flatnonzero(
-                in_c & ~f.in_enclave & (f.sector != N_SECTORS - 1) & (f.rd_real_mcny > 0)
-            )
-            top = cand[np.argsort(-f.knowledge[cand], kind="stable")[:free]]
-            f.in_enclave[top] = True
+            open_enclaves(self.counties, floor_m2, kp)
 
 
 def region_totals(county_values: np.ndarray) -> np.ndarray:

@@ -1,0 +1,124 @@
+"""Policy rules that reshape the ecosystem at set moments, rather than every quarter's decisions.
+
+Switched on by scenario parameters and called by the engine's schedule
+(:meth:`model.sim.engine.Simulation._quarter`): the capital chain's top-ups when the policy
+starts, the yearly links of firms to outside experts, and the enclaves' places in the hubs.
+They are vectorised numpy over one county at a time (a dozen counties: no kernel is needed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.sim.sectors import N_SECTORS
+
+
+def build_capital_chain(capital, counties, guidance_of_county, bank_of_county, p) -> None:
+    """Top up guidance funds and tech-bank pools to their targets, paid by the counties.
+
+    Report §1.4 (Changxing's funds, Jiashan's tech banks). Each county's guidance fund and tech
+    bank is raised to ``capital_chain_guidance_mcny`` and ``capital_chain_tech_bank_mcny`` (times
+    ``firm_scale``); the top-up is county S&T and policy spending.
+
+    Parameters
+    ----------
+    capital : Table
+        Writes ``pool_mcny`` of the rows named below.
+    counties : Table
+        Writes ``budget_mcny`` (less), ``policy_cost_mcny`` and ``st_spending_mcny`` (more).
+    guidance_of_county, bank_of_county : (n_counties,) int64
+        Capital row of each county's guidance fund and tech bank.
+    p : KernelParams
+    """
+    for c in range(len(guidance_of_county)):
+        for row, target in (
+            (guidance_of_county[c], p.capital_chain_guidance_mcny),
+            (bank_of_county[c], p.capital_chain_tech_bank_mcny),
+        ):
+            top_up = max(0.0, target * p.firm_scale - capital.pool_mcny[row])
+            capital.pool_mcny[row] += top_up
+            counties.budget_mcny[c] -= top_up
+            counties.policy_cost_mcny[c] += top_up
+            counties.st_spending_mcny[c] += top_up
+
+
+def assign_expert_links(firms, n_counties: int, p, step: int) -> None:
+    """Link firms to outside experts (report §1.5), re-drawn yearly.
+
+    Chief technology officers go to the most knowledgeable certified or S&T firms of each
+    county, town-mayor experts to R&D-doing SMEs (at most 300 employees).
+
+    Parameters
+    ----------
+    firms : Table
+        Writes ``expert_link`` (every row).
+    n_counties : int
+    p : KernelParams
+        Reads ``cto_firms_per_county``, ``town_mayor_experts_per_county``, ``firm_scale``.
+    step : int
+        Current quarter (certification is valid while ``hte_until_step > step``).
+    """
+    f = firms
+    f.expert_link[:] = False
+    n_cto = round(p.cto_firms_per_county * p.firm_scale)
+    n_mayor = round(p.town_mayor_experts_per_county * p.firm_scale)
+    if n_cto + n_mayor == 0:
+        return
+    certified = (f.hte_until_step > step) | f.st_sme
+    for c in range(n_counties):
+        in_c = f.alive & (f.county == c)
+        if n_cto:
+            cand = np.flatnonzero(in_c & certified)
+            top = cand[np.argsort(-f.knowledge[cand], kind="stable")[:n_cto]]
+            f.expert_link[top] = True
+        if n_mayor:
+            cand = np.flatnonzero(
+                in_c & ~f.expert_link & (f.employees <= 300) & (f.rd_real_mcny > 0)
+            )
+            top = cand[np.argsort(-f.knowledge[cand], kind="stable")[:n_mayor]]
+            f.expert_link[top] = True
+
+
+def open_enclaves(counties, enclave_floor_m2, p) -> None:
+    """Set each county's enclave places from its floor space in the hub (report §1.5).
+
+    Parameters
+    ----------
+    counties : Table
+        Writes ``enclave_slots``.
+    enclave_floor_m2 : (n_counties,) float64
+        Floor space each county rents in its hub, m2 (the region file's figure, or
+        ``enclave_default_floor_m2`` where the report gives none).
+    p : KernelParams
+        Reads ``firm_scale`` and ``enclave_m2_per_firm``.
+    """
+    counties.enclave_slots[:] = np.floor(
+        enclave_floor_m2 * p.firm_scale / p.enclave_m2_per_firm
+    ).astype(np.int32)
+
+
+def fill_enclaves(firms, counties) -> None:
+    """Fill free enclave places with each county's best emerging-sector R&D firms.
+
+    Report §1.5: R&D in the hub, production at home. Candidates are live firms of the county
+    outside the traditional sector that perform R&D, best knowledge stock first.
+
+    Parameters
+    ----------
+    firms : Table
+        Writes ``in_enclave``.
+    counties : Table
+        Reads ``enclave_slots``.
+    """
+    f = firms
+    for c in range(len(counties.enclave_slots)):
+        slots = int(counties.enclave_slots[c])
+        in_c = f.alive & (f.county == c)
+        free = slots - int(np.count_nonzero(in_c & f.in_enclave))
+        if free <= 0:
+            continue
+        cand = np.flatnonzero(
+            in_c & ~f.in_enclave & (f.sector != N_SECTORS - 1) & (f.rd_real_mcny > 0)
+        )
+        top = cand[np.argsort(-f.knowledge[cand], kind="stable")[:free]]
+        f.in_enclave[top] = True
