@@ -56,16 +56,53 @@ def test_batch_run_default_period_collects_the_last_step_only():
     assert set(INDICATOR_NAMES) <= set(df.columns)
 
 
+def test_every_batch_run_row_records_the_seed_that_repeats_it():
+    df = _batch()
+    assert df["seed"].nunique() == 4  # runs without a seed each drew their own
+    for _, row in df.iterrows():
+        again = InnovationModel(
+            seed=int(row["seed"]),
+            tax_rebate_share=row["tax_rebate_share"],
+            firm_scale=0.2,
+            build_mesa_grid=False,
+        )
+        for _ in range(3):
+            again.step()
+        collected = again.datacollector.get_model_vars_dataframe().iloc[-1]
+        assert collected["revenue_mcny"] == row["revenue_mcny"]
+        assert collected["high_tech_enterprises"] == row["high_tech_enterprises"]
+
+
+def test_parameters_are_keyword_arguments_as_mesa_visualisation_expects():
+    """SolaraViz refuses a model whose __init__ has a required parameter it does not know
+    (it exempts ``**kwargs`` by name) or takes ``*args``."""
+    import inspect
+
+    params = inspect.signature(InnovationModel.__init__).parameters
+    required = [
+        n
+        for n, p in params.items()
+        if p.default is inspect.Parameter.empty and n not in ("self", "kwargs")
+    ]
+    assert required == []
+    assert params["kwargs"].kind is inspect.Parameter.VAR_KEYWORD
+    assert not any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params.values())
+    m = InnovationModel(seed=2, tax_rebate_share=1.0, **SMALL)
+    assert m.parameters.tax_rebate_share == 1.0
+
+
 def test_datacollector_has_one_row_per_collected_quarter():
     m = InnovationModel(seed=4, **SMALL)
     for _ in range(3):
         m.step()
     frame = m.datacollector.get_model_vars_dataframe()
     assert len(frame) == 1 + 3
-    assert list(frame.columns) == list(INDICATOR_NAMES)
+    assert list(frame.columns) == [*INDICATOR_NAMES, "seed"]
+    assert (frame["seed"] == 4).all()
+    values = frame[list(INDICATOR_NAMES)]
     for k, county_values in enumerate(m.county_history):
-        np.testing.assert_allclose(frame.iloc[k].to_numpy(), region_totals(county_values))
-    np.testing.assert_allclose(frame.iloc[-1].to_numpy(), m.region_indicators)
+        np.testing.assert_allclose(values.iloc[k].to_numpy(), region_totals(county_values))
+    np.testing.assert_allclose(values.iloc[-1].to_numpy(), m.region_indicators)
     assert m.steps == 3 and m.sim.step_index == 3
 
 
@@ -77,7 +114,9 @@ def test_results_are_tidy_per_county_and_region():
     assert len(df) == 2 * (n_counties + 1) * N_INDICATORS
     region_rows = df[(df["county_id"] == -1) & (df["step"] == 1)].set_index("indicator")["value"]
     frame = m.datacollector.get_model_vars_dataframe()
-    np.testing.assert_allclose(region_rows[list(INDICATOR_NAMES)].to_numpy(), frame.iloc[1])
+    np.testing.assert_allclose(
+        region_rows[list(INDICATOR_NAMES)].to_numpy(), frame[list(INDICATOR_NAMES)].iloc[1]
+    )
     assert (df["seed"] == 4).all()
 
 

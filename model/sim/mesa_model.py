@@ -42,9 +42,10 @@ class InnovationModel(mesa.Model):
         Build the Mesa grid with property layers (``county_id``, ``hub_id``).
     seed, rng :
         As for ``mesa.Model``; the kernels' counter-based generator is seeded from ``rng``.
-    **parameter_values :
-        Any parameter by name (so ``mesa.batch_run`` can vary it), e.g.
-        ``tax_rebate_share=1.0``.
+    **kwargs :
+        Any parameter by name (so ``mesa.batch_run`` and ``SolaraViz`` can vary it), e.g.
+        ``tax_rebate_share=1.0``. Named ``**kwargs`` because Mesa's SolaraViz exempts exactly
+        that name from its check for required parameters.
 
     Examples
     --------
@@ -64,16 +65,20 @@ class InnovationModel(mesa.Model):
         build_mesa_grid: bool = True,
         seed: Any = None,
         rng: Any = None,
-        **parameter_values: Any,
+        **kwargs: Any,
     ):
+        if seed is None and rng is None:
+            # draw the seed here, so that it can be recorded with the results (the ``seed``
+            # reporter) and the run repeated with ``InnovationModel(seed=...)``
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
         super().__init__(seed=seed, rng=rng)
-        for name in parameter_values:
+        for name in kwargs:
             if name not in PARAMETER_NAMES:
                 check_value(name, None, origin="InnovationModel")  # raises, with a suggestion
         merged = dict(
             parameters.changed() if isinstance(parameters, Parameters) else (parameters or {})
         )
-        merged.update(parameter_values)
+        merged.update(kwargs)
         self.parameters = Parameters(merged, origin="InnovationModel")
         self.region = region if isinstance(region, Region) else load_region(region)
         self.scenario = scenario
@@ -85,7 +90,11 @@ class InnovationModel(mesa.Model):
         )
         self.county_history: list[np.ndarray] = [self.sim.indicators.copy()]
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(i) for i, name in enumerate(INDICATOR_NAMES)}
+            model_reporters={
+                **{name: _reporter(i) for i, name in enumerate(INDICATOR_NAMES)},
+                # in every mesa.batch_run row: the seed that repeats the run
+                "seed": InnovationModel.kernel_seed_label,
+            }
         )
         self.running = True
         self.datacollector.collect(self)
