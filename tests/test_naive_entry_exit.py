@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import naive_entry_exit
 import numpy as np
+import pytest
 from conftest import make_capital, make_counties, make_firms, make_platforms, make_talent
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,13 @@ from model.kernels.entry_exit import (
 )
 from model.params.table import Parameters
 from model.sim.ledger import N_FLOWS
-from model.sim.state import CAPITAL_GUIDANCE, CAPITAL_MARKET_VC, CAPITAL_MOTHER, PLATFORM_INCUBATOR
+from model.sim.state import (
+    CAPITAL_GUIDANCE,
+    CAPITAL_MARKET_VC,
+    CAPITAL_MOTHER,
+    PLATFORM_INCUBATOR,
+    PLATFORM_SERVICE,
+)
 
 N_COUNTIES, N_SECTORS = 3, 7
 NX = NY = 4
@@ -115,6 +122,11 @@ def test_exit_test_states_close_firms_and_let_some_leave():
 @given(seed=seeds)
 def test_graduate_firms_matches_naive(seed):
     firms = random_firms(np.random.default_rng(seed % 2**32), 40)
+    # ages and revenues at and around the limits
+    gen = np.random.default_rng(seed % 2**32 + 1)
+    n = len(firms.arrays["alive"])
+    firms.arrays["born_step"][:] = STEP - gen.integers(6, 11, n)
+    firms.arrays["revenue_mcny"][:] = gen.choice([9.0, 10.0, 11.0], n)
     counties = make_counties(N_COUNTIES)
     p = Parameters({"incubation_max_q": 8, "graduation_revenue_mcny_per_q": 10.0})
     want, want_graduates = naive_entry_exit.graduate_firms(firms.arrays, N_COUNTIES, p, STEP)
@@ -260,3 +272,22 @@ def test_relocation_test_states_move_firms():
             firms.arrays, platforms.arrays, x, y, p, seed, STEP
         )[2]
     assert moved > 3
+
+
+@pytest.mark.parametrize(("quality", "moves"), [(0.5, False), (5.0, True)])
+def test_a_firm_without_a_platform_moves_only_for_a_service_above_0_1(quality, moves):
+    """Next to a general platform of quality q a firm gets q / (q + 10): 0.048 or 0.33."""
+    x, y, *_ = grid()
+    platforms = make_platforms(
+        [{"kind": PLATFORM_SERVICE, "cell": 2, "county": 2, "quality": quality}]
+    )
+    firms = make_firms([{"cell": 0, "county": 0}])
+    p = Parameters(
+        {"relocation_per_q": 1.0, "platform_candidates": 1, "platform_quality_half": 10.0}
+    )
+    want, _, want_moved = naive_entry_exit.relocate_firms(
+        firms.arrays, platforms.arrays, x, y, p, 3, STEP
+    )
+    moved = relocate_firms(firms.view(), platforms.view(), x, y, p.for_kernels(), 3, STEP)
+    assert moved == want_moved == int(moves)
+    np.testing.assert_array_equal(firms.arrays["platform"], want["platform"])
