@@ -1,0 +1,222 @@
+"""Slow reference of phase 8, county and province budgets (docs/ODD.md §7.9), in plain loops.
+
+Written from the docstring of ``model/kernels/government.py`` and ODD §7.9 for
+``tests/test_naive_government.py``. Vouchers draw from the counter-based generator at phase 9:
+whether firm ``f`` is chosen is draw 0, whether its voucher goes unused draw 1.
+
+Tables are ``dict[str, numpy.ndarray]`` (``Table.arrays``); the reference works on copies and
+returns them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from naive_talent import copies
+
+from model.kernels import rng
+from model.sim.ledger import (
+    N_FLOWS,
+    SINK_COUNTY_GENERAL,
+    SINK_PROGRAMME_COSTS,
+    SINK_PROVINCE_GENERAL,
+    SRC_PROVINCE_WIDE_BUDGET,
+)
+
+PHASE_GOVERNMENT = 9
+DAYS_PER_QUARTER = 91.25
+MAX_GRANT_RATE = 0.3
+VOUCHER_MAX_EMPLOYEES = 300.0
+
+COUNTY_COLUMNS = (
+    "budget_mcny",
+    "province_hte_cit_base_mcny",
+    "rebate_mcny",
+    "policy_cost_mcny",
+    "province_policy_cost_mcny",
+    "talent_pool_mcny",
+    "st_spending_mcny",
+)
+
+
+def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step, policy_on):
+    """One quarter of county and province money (ODD §7.9, items 1-7).
+
+    Returns ``(firm columns, platform cash, county columns, province, flows)``.
+    """
+    fm = copies(firms, ("grant_mcny", "voucher_mcny", "cash_mcny"))
+    platform_cash = np.array(platforms["cash_mcny"], copy=True)
+    cty = copies(counties, COUNTY_COLUMNS)
+    province = np.array(province, copy=True)
+    flows = np.zeros(N_FLOWS)
+    n_counties = len(counties["budget_mcny"])
+    n_firms, n_platforms = len(firms["alive"]), len(platforms["alive"])
+    live_firms = [f for f in range(n_firms) if firms["alive"][f]]
+
+    def province_pays(c: int, amount: float) -> None:
+        """Province money from outside the region, recorded as county c's province cost."""
+        if amount > 0.0:
+            cty["province_policy_cost_mcny"][c] += amount
+            flows[SRC_PROVINCE_WIDE_BUDGET] += amount
+
+    # 1. the province's revenue from the region goes to general spending
+    province_revenue = sum(counties["province_tax_mcny"])
+    province[0] -= province_revenue
+    flows[SINK_PROVINCE_GENERAL] += province_revenue
+
+    # 2. the base of the rebate is a running mean of the year before the rule; from policy
+    # start the province returns a share of the increment over it
+    for c in range(n_counties):
+        hte_cit = counties["province_hte_cit_mcny"][c]
+        if not policy_on:
+            j = step - (p.policy_start_step - 4)
+            if j <= 0:
+                cty["province_hte_cit_base_mcny"][c] = hte_cit
+            else:
+                base = cty["province_hte_cit_base_mcny"][c]
+                cty["province_hte_cit_base_mcny"][c] = base + (hte_cit - base) / (j + 1)
+        rebate = 0.0
+        if policy_on and p.tax_rebate_share > 0.0:
+            increment = hte_cit - cty["province_hte_cit_base_mcny"][c]
+            rebate = p.tax_rebate_share * max(increment, 0.0)
+        cty["rebate_mcny"][c] = rebate
+        cty["budget_mcny"][c] += rebate
+        province_pays(c, rebate)
+
+    # 3. county S&T envelopes: platforms equally, the grant rate, the talent pool
+    fm["grant_mcny"][:] = 0.0
+    fm["voucher_mcny"][:] = 0.0
+    grant_rate = [0.0] * n_counties
+    for c in range(n_counties):
+        revenue = counties["tax_revenue_mcny"][c]
+        kpi_extra = p.kpi_st_share_increase if policy_on else 0.0
+        envelope = (p.county_st_share_of_revenue + kpi_extra) * revenue
+        envelope += p.rebate_reinvest_share * cty["rebate_mcny"][c]
+        if kpi_extra > 0.0:
+            cty["policy_cost_mcny"][c] += kpi_extra * revenue
+        general = revenue + cty["rebate_mcny"][c] - envelope
+        cty["budget_mcny"][c] -= general
+        flows[SINK_COUNTY_GENERAL] += general
+        own_platforms = [
+            k for k in range(n_platforms) if platforms["alive"][k] and platforms["county"][k] == c
+        ]
+        spent = 0.0
+        if own_platforms:
+            each = p.st_share_platforms * envelope / len(own_platforms)
+            for k in own_platforms:
+                platform_cash[k] += each
+            spent += each * len(own_platforms)
+        rd_spending = sum(
+            firms["rd_real_mcny"][f]
+            for f in live_firms
+            if firms["county"][f] == c and firms["rd_real_mcny"][f] > 0.0
+        )
+        if rd_spending > 0.0:
+            grant_rate[c] = min(p.st_share_rd_grants * envelope / rd_spending, MAX_GRANT_RATE)
+        talent = p.st_share_talent * envelope
+        cty["talent_pool_mcny"][c] += talent
+        spent += talent
+        cty["budget_mcny"][c] -= spent
+        cty["st_spending_mcny"][c] += spent
+        if policy_on and p.talent_subsidy_mcny_per_q > 0.0:
+            subsidy = p.talent_subsidy_mcny_per_q * p.firm_scale
+            cty["talent_pool_mcny"][c] += subsidy
+            cty["budget_mcny"][c] -= subsidy
+            cty["st_spending_mcny"][c] += subsidy
+            cty["policy_cost_mcny"][c] += subsidy
+
+    # 4. grants: the county's rate on real R&D, plus the joint ex-ante/ex-post grant
+    for f in live_firms:
+        c = firms["county"][f]
+        base = grant_rate[c] * firms["rd_real_mcny"][f]
+        joint = 0.0
+        if policy_on:
+            joint = p.rd_grant_exante_rate * firms["rd_real_mcny"][f]
+            joint += p.rd_grant_expost_per_patent_mcny * firms["grants_q"][f]
+        if base + joint <= 0.0:
+            continue
+        fm["grant_mcny"][f] = base + joint
+        fm["cash_mcny"][f] += base + joint
+        county_joint = (1.0 - p.rd_grant_province_share) * joint
+        cty["budget_mcny"][c] -= base + county_joint
+        cty["st_spending_mcny"][c] += base + county_joint
+        cty["policy_cost_mcny"][c] += county_joint
+        province_pays(c, p.rd_grant_province_share * joint)
+
+    # 5. province platform money: provincial/national platforms, or only the sector centres
+    level_needed = 2 if (policy_on and p.specialisation_enabled) else 1
+    eligible = [
+        k
+        for k in range(n_platforms)
+        if platforms["alive"][k] and platforms["level"][k] >= level_needed
+    ]
+    for k in eligible:
+        each = p.province_platform_budget_mcny_per_q * p.firm_scale / len(eligible)
+        platform_cash[k] += each
+        flows[SRC_PROVINCE_WIDE_BUDGET] += each
+        cty["st_spending_mcny"][platforms["county"][k]] += each
+
+    if not policy_on:
+        return fm, platform_cash, cty, province, flows
+
+    # 6. innovation vouchers
+    def may_get_voucher(f: int) -> bool:
+        certified = firms["hte_until_step"][f] > step
+        small = firms["employees"][f] <= VOUCHER_MAX_EMPLOYEES
+        return bool(firms["alive"][f] and small and not certified and not firms["listed"][f])
+
+    voucher_firms = [f for f in range(n_firms) if may_get_voucher(f)]
+    if p.voucher_budget_mcny_per_q > 0.0 and voucher_firms:
+        n_vouchers = p.voucher_budget_mcny_per_q * p.firm_scale / p.voucher_face_value_mcny
+        chance = min(1.0, n_vouchers / len(voucher_firms))
+        for f in voucher_firms:
+            if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 0) >= chance:
+                continue
+            if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 1) < p.voucher_nonuse:
+                continue  # issued but never redeemed
+            where = firms["platform"][f]
+            if p.equipment_sharing_regionwide:
+                # the best of: its own platform, the best platform of its sector, the best
+                # general platform (platforms built around one firm excluded)
+                options = [] if where < 0 else [where]
+                for focus in (firms["sector"][f], -1):
+                    best = best_platform_with_focus(platforms, focus)
+                    if best >= 0:
+                        options.append(best)
+                if options:
+                    where = max(options, key=lambda k: platforms["quality"][k])
+            if where < 0:
+                continue  # nowhere to redeem it
+            value = p.voucher_face_value_mcny
+            c = firms["county"][f]
+            fm["voucher_mcny"][f] = value
+            platform_cash[where] += value
+            cty["budget_mcny"][c] -= 0.5 * value
+            cty["st_spending_mcny"][c] += value
+            cty["policy_cost_mcny"][c] += 0.5 * value
+            province_pays(c, 0.5 * value)
+
+    # 7. programme costs: expert links made, integration administration, enclave rent
+    for c in range(n_counties):
+        links = sum(1 for f in live_firms if firms["county"][f] == c and firms["expert_link"][f])
+        cost = links * p.expert_link_cost_mcny_per_q
+        if p.integration_enabled:
+            cost += p.integration_admin_cost_mcny_per_q * p.firm_scale
+        if p.enclaves_enabled and counties["enclave_slots"][c] > 0:
+            floor_m2 = counties["enclave_slots"][c] * p.enclave_m2_per_firm
+            cost += floor_m2 * p.enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
+        cty["budget_mcny"][c] -= cost
+        cty["policy_cost_mcny"][c] += cost
+        flows[SINK_PROGRAMME_COSTS] += cost
+    return fm, platform_cash, cty, province, flows
+
+
+def best_platform_with_focus(platforms, focus: int) -> int:
+    """The highest-quality live platform with this sector focus (-1: general) that is not
+    built around one firm (lowest id on ties); -1 if there is none."""
+    best, best_quality = -1, -np.inf
+    for k in range(len(platforms["alive"])):
+        if not platforms["alive"][k] or platforms["anchor_firm"][k] >= 0:
+            continue
+        if platforms["sector_focus"][k] == focus and platforms["quality"][k] > best_quality:
+            best, best_quality = k, platforms["quality"][k]
+    return best
