@@ -22,12 +22,9 @@ from numba import njit
 from model.kernels.knowledge import service_level
 from model.kernels.rng import normal, poisson, uniform
 from model.kernels.sort import sort_by_key
+from model.kernels.streams import STREAM_ENTRY, STREAM_EXIT, STREAM_RELOCATION
 from model.sim.ledger import SINK_EXIT_CASH, SINK_FIRMS_LEAVING, SRC_FOUNDER_EQUITY
 from model.sim.state import NEVER_CERTIFIED, PLATFORM_INCUBATOR, TIER_RD_STAFF
-
-PHASE_EXIT = 6
-PHASE_ENTRY = 7
-PHASE_RELOCATION = 10
 
 
 def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
@@ -110,9 +107,9 @@ def _exit_firms_body(
         if firm_listed[f]:
             hazard *= 0.25
         insolvent = firm_cash_mcny[f] < -prm_insolvency_cash_quarters * firm_revenue_mcny[f] - 0.5
-        unlucky = uniform(seed, step, PHASE_EXIT, f, 0) < hazard
+        unlucky = uniform(seed, step, STREAM_EXIT, f, 0) < hazard
         moves = firm_in_enclave[f] and (
-            uniform(seed, step, PHASE_EXIT, f, 1) < prm_enclave_relocation_per_q
+            uniform(seed, step, STREAM_EXIT, f, 1) < prm_enclave_relocation_per_q
         )
         if not (insolvent or unlucky or moves):
             continue
@@ -264,14 +261,14 @@ def _count_entries_body(
             prm_background_startups_per_county_per_q * prm_firm_scale
             + prm_spinoff_startups_per_senior_per_q * seniors[c]
         )
-        county_startups[c] = poisson(lam, seed, step, PHASE_ENTRY, c, 0)
+        county_startups[c] = poisson(lam, seed, step, STREAM_ENTRY, c, 0)
     incubator_startups = np.zeros(len(platform_alive), dtype=np.int64)
     for k in range(len(platform_alive)):
         if platform_alive[k] and platform_kind[k] == PLATFORM_INCUBATOR:
             free = max(platform_capacity[k] - platform_tenants[k], 0)
             q = platform_quality[k]
             lam = prm_incubation_startups_per_q * free * q / (q + prm_platform_quality_half)
-            incubator_startups[k] = poisson(lam, seed, step, PHASE_ENTRY, 1_000_000 + k, 0)
+            incubator_startups[k] = poisson(lam, seed, step, STREAM_ENTRY, 1_000_000 + k, 0)
     return county_startups, incubator_startups
 
 
@@ -453,7 +450,7 @@ def _enter_firms_body(
     for c in range(n_counties):
         for _ in range(county_startups[c]):
             f = free_slots[used]
-            u = uniform(seed, step, PHASE_ENTRY, f, 1)
+            u = uniform(seed, step, STREAM_ENTRY, f, 1)
             lo, hi = county_cell_offsets[c], county_cell_offsets[c + 1]
             new_county[used] = c
             new_cell[used] = county_cells[lo + int(u * (hi - lo))]
@@ -477,7 +474,7 @@ def _enter_firms_body(
         sector = new_sector[j]
         sector_cdf = county_sector_cdf[c]
         if sector < 0:
-            u = uniform(seed, step, PHASE_ENTRY, f, 2)
+            u = uniform(seed, step, STREAM_ENTRY, f, 2)
             sector = len(sector_cdf) - 1
             for s in range(len(sector_cdf)):
                 if u < sector_cdf[s]:
@@ -491,11 +488,12 @@ def _enter_firms_body(
         firm_born_step[f] = step
         firm_employees[f] = prm_startup_employees
         firm_base_productivity[f] = revenue_per_employee * np.exp(
-            productivity_sigma * normal(seed, step, PHASE_ENTRY, f, 3) - 0.5 * productivity_sigma**2
+            productivity_sigma * normal(seed, step, STREAM_ENTRY, f, 3)
+            - 0.5 * productivity_sigma**2
         )
-        hts = high_tech_share_mean[sector] + 0.15 * normal(seed, step, PHASE_ENTRY, f, 4)
+        hts = high_tech_share_mean[sector] + 0.15 * normal(seed, step, STREAM_ENTRY, f, 4)
         firm_high_tech_share[f] = min(max(hts, 0.0), 1.0)
-        firm_rd_taste[f] = uniform(seed, step, PHASE_ENTRY, f, 5)
+        firm_rd_taste[f] = uniform(seed, step, STREAM_ENTRY, f, 5)
         firm_revenue_mcny[f] = 0.0
         firm_value_added_mcny[f] = 0.0
         firm_profit_mcny[f] = 0.0
@@ -640,7 +638,7 @@ def _relocate_firms(
         pl = platform[f]
         if pl >= 0 and p_anchor_firm[pl] == f:
             continue  # an anchor firm stays with its own platform
-        if uniform(seed, step, PHASE_RELOCATION, f, 0) >= relocation_per_q:
+        if uniform(seed, step, STREAM_RELOCATION, f, 0) >= relocation_per_q:
             continue
         movers[n_movers] = f
         n_movers += 1
@@ -648,7 +646,7 @@ def _relocate_firms(
     # firms weigh moves in a hash-key order, like other competing choices
     keys = np.empty(n_movers, dtype=np.float64)
     for j in range(n_movers):
-        keys[j] = uniform(seed, step, PHASE_RELOCATION, movers[j], 99)
+        keys[j] = uniform(seed, step, STREAM_RELOCATION, movers[j], 99)
     movers = sort_by_key(keys, movers)
     for j in range(n_movers):
         f = movers[j]
@@ -675,7 +673,7 @@ def _relocate_firms(
         # a move must pay: 1.5 times the current service and at least 0.1 more
         best, best_value = -1, max(1.5 * current, current + 0.1)
         for d in range(n_candidates):
-            k = open_[int(uniform(seed, step, PHASE_RELOCATION, f, 1 + d) * len(open_))]
+            k = open_[int(uniform(seed, step, STREAM_RELOCATION, f, 1 + d) * len(open_))]
             if p_county[k] == county[f]:
                 continue
             if p_tenants[k] >= p_capacity[k]:

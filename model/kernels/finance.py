@@ -16,10 +16,9 @@ from numba import njit
 
 from model.kernels.index import group_index
 from model.kernels.rng import normal, uniform
+from model.kernels.streams import STREAM_FINANCE
 from model.sim.ledger import SRC_EQUITY_MARKETS, SRC_OUTSIDE_INVESTORS
 from model.sim.state import CAPITAL_GUIDANCE, CAPITAL_MARKET_VC, CAPITAL_MOTHER, CAPITAL_TECH_BANK
-
-PHASE_FINANCE = 5
 
 
 @njit(cache=True, inline="always")
@@ -220,20 +219,20 @@ def _finance_body(
             for j in range(prm_vc_candidates):
                 draw = 1000 * deal + 3 * j
                 if kind == CAPITAL_MOTHER:
-                    c = int(uniform(seed, step, PHASE_FINANCE, k, draw) * n_counties)
+                    c = int(uniform(seed, step, STREAM_FINANCE, k, draw) * n_counties)
                 else:
                     c = capital_county[k]
                 n_c = off[c + 1] - off[c]
                 if n_c == 0:
                     continue
-                f = by_county[off[c] + int(uniform(seed, step, PHASE_FINANCE, k, draw + 1) * n_c)]
+                f = by_county[off[c] + int(uniform(seed, step, STREAM_FINANCE, k, draw + 1) * n_c)]
                 if taken[f]:
                     continue
                 score = screening_score(
                     firm_knowledge[f],
                     firm_patents_granted[f],
                     firm_high_tech_share[f],
-                    0.15 * normal(seed, step, PHASE_FINANCE, k, 1_000_000 + draw),
+                    0.15 * normal(seed, step, STREAM_FINANCE, k, 1_000_000 + draw),
                 )
                 if score > best_score:
                     best_score = score
@@ -273,13 +272,13 @@ def _finance_body(
             if (
                 (firm_st_sme[f] or certified)
                 and firm_revenue_mcny[f] >= prm_quotation_min_revenue_mcny_per_q
-                and uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 0)
+                and uniform(seed, step, STREAM_FINANCE, 10_000_000 + f, 0)
                 < prm_quotation_probability_per_q * boost
             ):
                 firm_quoted[f] = True
             continue
         if (
-            uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 1)
+            uniform(seed, step, STREAM_FINANCE, 10_000_000 + f, 1)
             < prm_quoted_raise_probability_per_q
         ):
             raised = prm_quoted_raise_share_of_revenue * firm_revenue_mcny[f]
@@ -289,7 +288,7 @@ def _finance_body(
         if (
             firm_revenue_mcny[f] >= prm_listing_min_revenue_mcny_per_q
             and certified
-            and uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 2)
+            and uniform(seed, step, STREAM_FINANCE, 10_000_000 + f, 2)
             < prm_listing_probability_per_q
         ):
             firm_listed[f] = True

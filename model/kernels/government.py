@@ -17,6 +17,7 @@ from numba import njit
 
 from model.kernels.index import group_index
 from model.kernels.rng import uniform
+from model.kernels.streams import STREAM_GOVERNMENT
 from model.sim.ledger import (
     SINK_COUNTY_GENERAL,
     SINK_PROGRAMME_COSTS,
@@ -24,7 +25,6 @@ from model.sim.ledger import (
     SRC_PROVINCE_WIDE_BUDGET,
 )
 
-PHASE_GOVERNMENT = 9
 DAYS_PER_QUARTER = 91.25
 
 
@@ -324,9 +324,9 @@ def _govern_body(
                     firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step
                 ):
                     continue
-                if uniform(seed, step, PHASE_GOVERNMENT, f, 0) >= chance:
+                if uniform(seed, step, STREAM_GOVERNMENT, f, 0) >= chance:
                     continue
-                if uniform(seed, step, PHASE_GOVERNMENT, f, 1) < prm_voucher_nonuse:
+                if uniform(seed, step, STREAM_GOVERNMENT, f, 1) < prm_voucher_nonuse:
                     continue  # issued but never redeemed: no money moves
                 k = firm_platform[f]
                 if prm_equipment_sharing_regionwide:

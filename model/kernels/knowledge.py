@@ -21,8 +21,8 @@ import numpy as np
 from numba import njit, prange
 
 from model.kernels.rng import binomial, poisson
+from model.kernels.streams import STREAM_KNOWLEDGE
 
-PHASE_KNOWLEDGE = 3
 LN2 = np.log(2.0)
 
 
@@ -336,9 +336,9 @@ def _produce_knowledge_loop(
                 new *= 1.0 + link_boost
         new_knowledge[f] = new
         knowledge[f] = keep * knowledge[f] + new
-        applications = poisson(patents_per_knowledge * new, seed, step, PHASE_KNOWLEDGE, f, 0)
+        applications = poisson(patents_per_knowledge * new, seed, step, STREAM_KNOWLEDGE, f, 0)
         pending = patent_pipeline[f, slot]
-        grants = binomial(pending, grant_probability, seed, step, PHASE_KNOWLEDGE, f, 10)
+        grants = binomial(pending, grant_probability, seed, step, STREAM_KNOWLEDGE, f, 10)
         patent_pipeline[f, slot] = applications
         applications_q[f] = applications
         grants_q[f] = grants

@@ -21,11 +21,10 @@ from model.kernels.index import group_index
 from model.kernels.knowledge import service_level
 from model.kernels.rng import uniform
 from model.kernels.sort import sort_by_key
+from model.kernels.streams import STREAM_PLATFORMS
 from model.sim.ledger import SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
 from model.sim.sectors import TRADITIONAL
 from model.sim.state import PLATFORM_INCUBATOR
-
-PHASE_PLATFORMS = 8
 
 
 def run_platforms(platforms, p, step, flows):
@@ -228,7 +227,7 @@ def _choose_platforms(
         if current >= 0 and p_anchor_firm[current] == f:
             continue  # an anchor firm stays with its own platform
         if current >= 0 and not force_all:
-            if uniform(seed, step, PHASE_PLATFORMS, f, 1) >= switch_per_q:
+            if uniform(seed, step, STREAM_PLATFORMS, f, 1) >= switch_per_q:
                 continue
         movers[n_movers] = f
         n_movers += 1
@@ -260,7 +259,7 @@ def _choose_platforms(
     movers = movers[:n_movers]
     keys = np.empty(n_movers, dtype=np.float64)
     for j in range(n_movers):
-        keys[j] = uniform(seed, step, PHASE_PLATFORMS, movers[j], 0)
+        keys[j] = uniform(seed, step, STREAM_PLATFORMS, movers[j], 0)
     movers = sort_by_key(keys, movers)
     for j in range(n_movers):
         f = movers[j]
@@ -294,7 +293,7 @@ def _choose_platforms(
                 half_distance_km,
             )
         for d in range(n_candidates):
-            u = uniform(seed, step, PHASE_PLATFORMS, f, 2 + d)
+            u = uniform(seed, step, STREAM_PLATFORMS, f, 2 + d)
             if regionwide:
                 if len(all_open) == 0:
                     break

@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from model.kernels.rng import normal
+from model.kernels.streams import STREAM_PRODUCTION
 from model.sim.ledger import (
     SINK_CENTRAL_TAX,
     SINK_MATERIALS,
@@ -24,8 +25,6 @@ from model.sim.ledger import (
     SINK_WORKER_WAGES,
     SRC_SALES,
 )
-
-PHASE_PRODUCTION = 4
 
 
 def produce(firms, platforms, counties, capital, bank_of_county, province, p, seed, step, flows):
@@ -266,5 +265,5 @@ def _productivity_and_shock(
             base_productivity[f] * (1.0 + knowledge[f] / knowledge_reference) ** elasticity
         )
         shock_out[f] = np.exp(
-            demand_sigma * normal(seed, step, PHASE_PRODUCTION, f, 0) - 0.5 * demand_sigma**2
+            demand_sigma * normal(seed, step, STREAM_PRODUCTION, f, 0) - 0.5 * demand_sigma**2
         )
