@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from model.kernels.bundles import params_bundle
-from model.kernels.knowledge import service_level
+from model.kernels.knowledge import ServiceMap, service_level
 from model.kernels.rng import normal, poisson, uniform
 from model.kernels.sort import sort_by_key
 from model.kernels.streams import STREAM_ENTRY, STREAM_EXIT, STREAM_RELOCATION
@@ -541,6 +541,22 @@ def _relocate_firms(
     only on the firm's own state) are dropped before the sort, which keeps the order of the
     others.
     """
+    # what service_level reads, bundled once for every call in the loop
+    sm = ServiceMap(
+        p_alive,
+        p_quality,
+        p_sector_focus,
+        p_anchor_firm,
+        p_cell,
+        p_tenants,
+        p_capacity,
+        cell_x_km,
+        cell_y_km,
+        quality_half,
+        mismatch,
+        anchor_radiation,
+        half_distance_km,
+    )
     moved = 0
     n_firms = len(alive)
     movers = np.empty(n_firms, dtype=np.int64)
@@ -563,25 +579,7 @@ def _relocate_firms(
     movers = sort_by_key(keys, movers)
     for j in range(n_movers):
         f = movers[j]
-        current = service_level(
-            f,
-            cell[f],
-            sector[f],
-            platform[f],
-            p_alive,
-            p_quality,
-            p_sector_focus,
-            p_anchor_firm,
-            p_cell,
-            p_tenants,
-            p_capacity,
-            cell_x_km,
-            cell_y_km,
-            quality_half,
-            mismatch,
-            anchor_radiation,
-            half_distance_km,
-        )
+        current = service_level(f, cell[f], sector[f], platform[f], sm)
         old_platform = platform[f]
         # a move must pay: 1.5 times the current service and at least 0.1 more
         best, best_value = -1, max(1.5 * current, current + 0.1)
@@ -592,25 +590,7 @@ def _relocate_firms(
             if p_tenants[k] >= p_capacity[k]:
                 continue
             # the service the firm would get next to platform k
-            value = service_level(
-                f,
-                p_cell[k],
-                sector[f],
-                k,
-                p_alive,
-                p_quality,
-                p_sector_focus,
-                p_anchor_firm,
-                p_cell,
-                p_tenants,
-                p_capacity,
-                cell_x_km,
-                cell_y_km,
-                quality_half,
-                mismatch,
-                anchor_radiation,
-                half_distance_km,
-            )
+            value = service_level(f, p_cell[k], sector[f], k, sm)
             if value > best_value:
                 best, best_value = k, value
         if best < 0:
