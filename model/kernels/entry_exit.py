@@ -16,18 +16,18 @@ free rows in ascending order.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
-from model.kernels.knowledge import service_level
+from model.kernels.bundles import params_bundle
+from model.kernels.knowledge import ServiceMap, service_level
 from model.kernels.rng import normal, poisson, uniform
 from model.kernels.sort import sort_by_key
+from model.kernels.streams import STREAM_ENTRY, STREAM_EXIT, STREAM_RELOCATION
 from model.sim.ledger import SINK_EXIT_CASH, SINK_FIRMS_LEAVING, SRC_FOUNDER_EQUITY
-from model.sim.state import NEVER_CERTIFIED, PLATFORM_INCUBATOR, TIER_RD_STAFF
-
-PHASE_EXIT = 6
-PHASE_ENTRY = 7
-PHASE_RELOCATION = 10
+from model.sim.state import FIRM_FIELDS, PLATFORM_INCUBATOR, TIER_RD_STAFF, fill_rows
 
 
 def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
@@ -110,9 +110,9 @@ def _exit_firms_body(
         if firm_listed[f]:
             hazard *= 0.25
         insolvent = firm_cash_mcny[f] < -prm_insolvency_cash_quarters * firm_revenue_mcny[f] - 0.5
-        unlucky = uniform(seed, step, PHASE_EXIT, f, 0) < hazard
+        unlucky = uniform(seed, step, STREAM_EXIT, f, 0) < hazard
         moves = firm_in_enclave[f] and (
-            uniform(seed, step, PHASE_EXIT, f, 1) < prm_enclave_relocation_per_q
+            uniform(seed, step, STREAM_EXIT, f, 1) < prm_enclave_relocation_per_q
         )
         if not (insolvent or unlucky or moves):
             continue
@@ -264,15 +264,32 @@ def _count_entries_body(
             prm_background_startups_per_county_per_q * prm_firm_scale
             + prm_spinoff_startups_per_senior_per_q * seniors[c]
         )
-        county_startups[c] = poisson(lam, seed, step, PHASE_ENTRY, c, 0)
+        county_startups[c] = poisson(lam, seed, step, STREAM_ENTRY, c, 0)
     incubator_startups = np.zeros(len(platform_alive), dtype=np.int64)
     for k in range(len(platform_alive)):
         if platform_alive[k] and platform_kind[k] == PLATFORM_INCUBATOR:
             free = max(platform_capacity[k] - platform_tenants[k], 0)
             q = platform_quality[k]
             lam = prm_incubation_startups_per_q * free * q / (q + prm_platform_quality_half)
-            incubator_startups[k] = poisson(lam, seed, step, PHASE_ENTRY, 1_000_000 + k, 0)
+            incubator_startups[k] = poisson(lam, seed, step, STREAM_ENTRY, 1_000_000 + k, 0)
     return county_startups, incubator_startups
+
+
+#: The parameters :func:`_enter_firms_body` reads (``KernelParams`` fields of the same names).
+EntryParams = namedtuple(
+    "EntryParams",
+    [
+        "productivity_sigma",
+        "revenue_per_employee_mcny_per_q",
+        "startup_cash_mcny",
+        "startup_employees",
+    ],
+)
+
+
+def entry_params(p):
+    """The :data:`EntryParams` of ``KernelParams`` ``p`` (same values and types)."""
+    return params_bundle(EntryParams, p)
 
 
 def enter_firms(
@@ -301,66 +318,22 @@ def enter_firms(
     high_tech_share_mean : (n_sectors,) float64
         Mean share of high-tech products in revenue by sector.
 
+    Every row the start-ups take is first set to the fills declared in ``FIRM_FIELDS``, so a
+    start-up keeps nothing of the dead firm that held the row; the kernel then writes only
+    what a start-up does not share with an empty row.
+
     Returns
     -------
     int
         Free slots used.
     """
+    n_new = int(county_startups.sum() + incubator_startups.sum())
+    fill_rows(firms, FIRM_FIELDS, free_slots[:n_new])
     return _enter_firms_body(
-        platforms.county,
-        platforms.cell,
-        platforms.sector_focus,
-        firms.alive,
-        firms.sector,
-        firms.cell,
-        firms.county,
-        firms.origin_county,
-        firms.born_step,
-        firms.employees,
-        firms.base_productivity,
-        firms.high_tech_share,
-        firms.rd_taste,
-        firms.revenue_mcny,
-        firms.value_added_mcny,
-        firms.profit_mcny,
-        firms.cash_mcny,
-        firms.debt_mcny,
-        firms.equity_raised_mcny,
-        firms.fund_stake_mcny,
-        firms.lead_fund,
-        firms.co_stake_mcny,
-        firms.co_fund,
-        firms.rd_real_mcny,
-        firms.rd_reported_mcny,
-        firms.rd_reported_year_mcny,
-        firms.revenue_year_mcny,
-        firms.knowledge,
-        firms.new_knowledge,
-        firms.patent_pipeline,
-        firms.applications_q,
-        firms.grants_q,
-        firms.patents_granted,
-        firms.staff_demand,
-        firms.rd_staff,
-        firms.talent_units,
-        firms.experts,
-        firms.talent_wage_mcny,
-        firms.platform,
-        firms.incubated,
-        firms.hte_until_step,
-        firms.st_sme,
-        firms.quoted,
-        firms.listed,
-        firms.in_enclave,
-        firms.expert_link,
-        firms.voucher_mcny,
-        firms.grant_mcny,
-        platforms.tenants,
-        counties.startups_q,
-        p.productivity_sigma,
-        p.revenue_per_employee_mcny_per_q,
-        p.startup_cash_mcny,
-        p.startup_employees,
+        firms,
+        platforms,
+        counties,
+        entry_params(p),
         county_startups,
         incubator_startups,
         free_slots,
@@ -376,60 +349,10 @@ def enter_firms(
 
 @njit(cache=True)
 def _enter_firms_body(
-    platform_county,
-    platform_cell,
-    platform_sector_focus,
-    firm_alive,
-    firm_sector,
-    firm_cell,
-    firm_county,
-    firm_origin_county,
-    firm_born_step,
-    firm_employees,
-    firm_base_productivity,
-    firm_high_tech_share,
-    firm_rd_taste,
-    firm_revenue_mcny,
-    firm_value_added_mcny,
-    firm_profit_mcny,
-    firm_cash_mcny,
-    firm_debt_mcny,
-    firm_equity_raised_mcny,
-    firm_fund_stake_mcny,
-    firm_lead_fund,
-    firm_co_stake_mcny,
-    firm_co_fund,
-    firm_rd_real_mcny,
-    firm_rd_reported_mcny,
-    firm_rd_reported_year_mcny,
-    firm_revenue_year_mcny,
-    firm_knowledge,
-    firm_new_knowledge,
-    firm_patent_pipeline,
-    firm_applications_q,
-    firm_grants_q,
-    firm_patents_granted,
-    firm_staff_demand,
-    firm_rd_staff,
-    firm_talent_units,
-    firm_experts,
-    firm_talent_wage_mcny,
-    firm_platform,
-    firm_incubated,
-    firm_hte_until_step,
-    firm_st_sme,
-    firm_quoted,
-    firm_listed,
-    firm_in_enclave,
-    firm_expert_link,
-    firm_voucher_mcny,
-    firm_grant_mcny,
-    platform_tenants,
-    county_startups_q,
-    prm_productivity_sigma,
-    prm_revenue_per_employee_mcny_per_q,
-    prm_startup_cash_mcny,
-    prm_startup_employees,
+    firms,
+    platforms,
+    counties,
+    prm,
     county_startups,
     incubator_startups,
     free_slots,
@@ -442,6 +365,26 @@ def _enter_firms_body(
     flows,
 ):
     """Compiled body of :func:`enter_firms`."""
+    # the columns this phase reads or writes, as local arrays (a helper called per agent
+    # takes these, never a table: see knowledge.service_level)
+    platform_county = platforms.county
+    platform_cell = platforms.cell
+    platform_sector_focus = platforms.sector_focus
+    firm_alive = firms.alive
+    firm_sector = firms.sector
+    firm_cell = firms.cell
+    firm_county = firms.county
+    firm_origin_county = firms.origin_county
+    firm_born_step = firms.born_step
+    firm_employees = firms.employees
+    firm_base_productivity = firms.base_productivity
+    firm_high_tech_share = firms.high_tech_share
+    firm_rd_taste = firms.rd_taste
+    firm_cash_mcny = firms.cash_mcny
+    firm_platform = firms.platform
+    firm_incubated = firms.incubated
+    platform_tenants = platforms.tenants
+    county_startups_q = counties.startups_q
     # where each start-up goes (ascending free rows: county start-ups, then incubators)
     n_new = county_startups.sum() + incubator_startups.sum()
     new_county = np.empty(n_new, dtype=np.int64)
@@ -453,7 +396,7 @@ def _enter_firms_body(
     for c in range(n_counties):
         for _ in range(county_startups[c]):
             f = free_slots[used]
-            u = uniform(seed, step, PHASE_ENTRY, f, 1)
+            u = uniform(seed, step, STREAM_ENTRY, f, 1)
             lo, hi = county_cell_offsets[c], county_cell_offsets[c + 1]
             new_county[used] = c
             new_cell[used] = county_cells[lo + int(u * (hi - lo))]
@@ -467,17 +410,18 @@ def _enter_firms_body(
             new_sector[used] = platform_sector_focus[k]
             new_incubator[used] = k
             used += 1
-    # initialise the rows (no helper taking the Firms tuple: see knowledge.service_level)
-    productivity_sigma = prm_productivity_sigma
-    revenue_per_employee = prm_revenue_per_employee_mcny_per_q
-    startup_cash = prm_startup_cash_mcny
+    # write the new firms' own values; every other column already holds its fill
+    # (``enter_firms`` reset the rows)
+    productivity_sigma = prm.productivity_sigma
+    revenue_per_employee = prm.revenue_per_employee_mcny_per_q
+    startup_cash = prm.startup_cash_mcny
     for j in range(used):
         f = free_slots[j]
         c = new_county[j]
         sector = new_sector[j]
         sector_cdf = county_sector_cdf[c]
         if sector < 0:
-            u = uniform(seed, step, PHASE_ENTRY, f, 2)
+            u = uniform(seed, step, STREAM_ENTRY, f, 2)
             sector = len(sector_cdf) - 1
             for s in range(len(sector_cdf)):
                 if u < sector_cdf[s]:
@@ -489,49 +433,16 @@ def _enter_firms_body(
         firm_county[f] = c
         firm_origin_county[f] = c
         firm_born_step[f] = step
-        firm_employees[f] = prm_startup_employees
+        firm_employees[f] = prm.startup_employees
         firm_base_productivity[f] = revenue_per_employee * np.exp(
-            productivity_sigma * normal(seed, step, PHASE_ENTRY, f, 3) - 0.5 * productivity_sigma**2
+            productivity_sigma * normal(seed, step, STREAM_ENTRY, f, 3)
+            - 0.5 * productivity_sigma**2
         )
-        hts = high_tech_share_mean[sector] + 0.15 * normal(seed, step, PHASE_ENTRY, f, 4)
+        hts = high_tech_share_mean[sector] + 0.15 * normal(seed, step, STREAM_ENTRY, f, 4)
         firm_high_tech_share[f] = min(max(hts, 0.0), 1.0)
-        firm_rd_taste[f] = uniform(seed, step, PHASE_ENTRY, f, 5)
-        firm_revenue_mcny[f] = 0.0
-        firm_value_added_mcny[f] = 0.0
-        firm_profit_mcny[f] = 0.0
+        firm_rd_taste[f] = uniform(seed, step, STREAM_ENTRY, f, 5)
         firm_cash_mcny[f] = startup_cash
         flows[SRC_FOUNDER_EQUITY] += startup_cash
-        firm_debt_mcny[f] = 0.0
-        firm_equity_raised_mcny[f] = 0.0
-        firm_fund_stake_mcny[f] = 0.0
-        firm_lead_fund[f] = -1
-        firm_co_stake_mcny[f] = 0.0
-        firm_co_fund[f] = -1
-        firm_rd_real_mcny[f] = 0.0
-        firm_rd_reported_mcny[f] = 0.0
-        firm_rd_reported_year_mcny[f] = 0.0
-        firm_revenue_year_mcny[f] = 0.0
-        firm_knowledge[f] = 0.0
-        firm_new_knowledge[f] = 0.0
-        firm_patent_pipeline[f, :] = 0
-        firm_applications_q[f] = 0
-        firm_grants_q[f] = 0
-        firm_patents_granted[f] = 0
-        firm_staff_demand[f] = 0
-        firm_rd_staff[f] = 0
-        firm_talent_units[f] = 0.0
-        firm_experts[f] = 0
-        firm_talent_wage_mcny[f] = 0.0
-        firm_platform[f] = -1
-        firm_incubated[f] = False
-        firm_hte_until_step[f] = NEVER_CERTIFIED
-        firm_st_sme[f] = False
-        firm_quoted[f] = False
-        firm_listed[f] = False
-        firm_in_enclave[f] = False
-        firm_expert_link[f] = False
-        firm_voucher_mcny[f] = 0.0
-        firm_grant_mcny[f] = 0.0
         k = new_incubator[j]
         if k >= 0:
             firm_incubated[f] = True
@@ -630,6 +541,22 @@ def _relocate_firms(
     only on the firm's own state) are dropped before the sort, which keeps the order of the
     others.
     """
+    # what service_level reads, bundled once for every call in the loop
+    sm = ServiceMap(
+        p_alive,
+        p_quality,
+        p_sector_focus,
+        p_anchor_firm,
+        p_cell,
+        p_tenants,
+        p_capacity,
+        cell_x_km,
+        cell_y_km,
+        quality_half,
+        mismatch,
+        anchor_radiation,
+        half_distance_km,
+    )
     moved = 0
     n_firms = len(alive)
     movers = np.empty(n_firms, dtype=np.int64)
@@ -640,7 +567,7 @@ def _relocate_firms(
         pl = platform[f]
         if pl >= 0 and p_anchor_firm[pl] == f:
             continue  # an anchor firm stays with its own platform
-        if uniform(seed, step, PHASE_RELOCATION, f, 0) >= relocation_per_q:
+        if uniform(seed, step, STREAM_RELOCATION, f, 0) >= relocation_per_q:
             continue
         movers[n_movers] = f
         n_movers += 1
@@ -648,58 +575,22 @@ def _relocate_firms(
     # firms weigh moves in a hash-key order, like other competing choices
     keys = np.empty(n_movers, dtype=np.float64)
     for j in range(n_movers):
-        keys[j] = uniform(seed, step, PHASE_RELOCATION, movers[j], 99)
+        keys[j] = uniform(seed, step, STREAM_RELOCATION, movers[j], 99)
     movers = sort_by_key(keys, movers)
     for j in range(n_movers):
         f = movers[j]
-        current = service_level(
-            f,
-            cell[f],
-            sector[f],
-            platform[f],
-            p_alive,
-            p_quality,
-            p_sector_focus,
-            p_anchor_firm,
-            p_cell,
-            p_tenants,
-            p_capacity,
-            cell_x_km,
-            cell_y_km,
-            quality_half,
-            mismatch,
-            anchor_radiation,
-            half_distance_km,
-        )
+        current = service_level(f, cell[f], sector[f], platform[f], sm)
         old_platform = platform[f]
         # a move must pay: 1.5 times the current service and at least 0.1 more
         best, best_value = -1, max(1.5 * current, current + 0.1)
         for d in range(n_candidates):
-            k = open_[int(uniform(seed, step, PHASE_RELOCATION, f, 1 + d) * len(open_))]
+            k = open_[int(uniform(seed, step, STREAM_RELOCATION, f, 1 + d) * len(open_))]
             if p_county[k] == county[f]:
                 continue
             if p_tenants[k] >= p_capacity[k]:
                 continue
             # the service the firm would get next to platform k
-            value = service_level(
-                f,
-                p_cell[k],
-                sector[f],
-                k,
-                p_alive,
-                p_quality,
-                p_sector_focus,
-                p_anchor_firm,
-                p_cell,
-                p_tenants,
-                p_capacity,
-                cell_x_km,
-                cell_y_km,
-                quality_half,
-                mismatch,
-                anchor_radiation,
-                half_distance_km,
-            )
+            value = service_level(f, p_cell[k], sector[f], k, sm)
             if value > best_value:
                 best, best_value = k, value
         if best < 0:

@@ -11,15 +11,17 @@ equity board and raise equity; quoted firms may list, and funds exit at a multip
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
+from model.kernels.bundles import params_bundle
 from model.kernels.index import group_index
 from model.kernels.rng import normal, uniform
+from model.kernels.streams import STREAM_FINANCE
 from model.sim.ledger import SRC_EQUITY_MARKETS, SRC_OUTSIDE_INVESTORS
 from model.sim.state import CAPITAL_GUIDANCE, CAPITAL_MARKET_VC, CAPITAL_MOTHER, CAPITAL_TECH_BANK
-
-PHASE_FINANCE = 5
 
 
 @njit(cache=True, inline="always")
@@ -28,6 +30,35 @@ def screening_score(knowledge, patents_granted, high_tech_share, noise):
     k = np.log1p(knowledge) / np.log1p(50.0)
     pats = min(patents_granted / 5.0, 1.0)
     return 0.5 * min(k, 1.5) + 0.3 * pats + 0.2 * high_tech_share + noise
+
+
+#: The parameters :func:`_finance_body` reads (``KernelParams`` fields of the same names).
+FinanceParams = namedtuple(
+    "FinanceParams",
+    [
+        "capital_chain_deployment_q",
+        "capital_chain_quotation_boost",
+        "firm_scale",
+        "listing_min_revenue_mcny_per_q",
+        "listing_probability_per_q",
+        "loan_amortisation_per_q",
+        "market_vc_inflow_mcny_per_q",
+        "patent_pledge_value_mcny",
+        "quotation_min_revenue_mcny_per_q",
+        "quotation_probability_per_q",
+        "quoted_raise_probability_per_q",
+        "quoted_raise_share_of_revenue",
+        "vc_candidates",
+        "vc_deals_per_fund_per_q",
+        "vc_exit_multiple",
+        "vc_ticket_mcny",
+    ],
+)
+
+
+def finance_params(p):
+    """The :data:`FinanceParams` of ``KernelParams`` ``p`` (same values and types)."""
+    return params_bundle(FinanceParams, p)
 
 
 def finance(
@@ -61,49 +92,10 @@ def finance(
     flows : (N_FLOWS,) float64
     """
     return _finance_body(
-        firms.alive,
-        firms.knowledge,
-        firms.high_tech_share,
-        firms.county,
-        firms.debt_mcny,
-        firms.cash_mcny,
-        capital.pool_mcny,
-        capital.loans_mcny,
-        firms.revenue_mcny,
-        firms.patents_granted,
-        capital.alive,
-        capital.kind,
-        firms.lead_fund,
-        firms.listed,
-        capital.county,
-        capital.threshold,
-        capital.invested_mcny,
-        capital.leverage,
-        firms.co_fund,
-        firms.co_stake_mcny,
-        firms.fund_stake_mcny,
-        firms.equity_raised_mcny,
-        counties.venture_mcny,
-        firms.hte_until_step,
-        firms.quoted,
-        firms.st_sme,
-        capital.returns_mcny,
-        p.loan_amortisation_per_q,
-        p.patent_pledge_value_mcny,
-        p.market_vc_inflow_mcny_per_q,
-        p.firm_scale,
-        p.vc_deals_per_fund_per_q,
-        p.vc_ticket_mcny,
-        p.capital_chain_deployment_q,
-        p.vc_candidates,
-        p.capital_chain_quotation_boost,
-        p.quotation_min_revenue_mcny_per_q,
-        p.quotation_probability_per_q,
-        p.quoted_raise_probability_per_q,
-        p.quoted_raise_share_of_revenue,
-        p.listing_min_revenue_mcny_per_q,
-        p.listing_probability_per_q,
-        p.vc_exit_multiple,
+        firms,
+        capital,
+        counties,
+        finance_params(p),
         bank_of_county,
         market_vc_of_county,
         seed,
@@ -115,49 +107,10 @@ def finance(
 
 @njit(cache=True)
 def _finance_body(
-    firm_alive,
-    firm_knowledge,
-    firm_high_tech_share,
-    firm_county,
-    firm_debt_mcny,
-    firm_cash_mcny,
-    capital_pool_mcny,
-    capital_loans_mcny,
-    firm_revenue_mcny,
-    firm_patents_granted,
-    capital_alive,
-    capital_kind,
-    firm_lead_fund,
-    firm_listed,
-    capital_county,
-    capital_threshold,
-    capital_invested_mcny,
-    capital_leverage,
-    firm_co_fund,
-    firm_co_stake_mcny,
-    firm_fund_stake_mcny,
-    firm_equity_raised_mcny,
-    county_venture_mcny,
-    firm_hte_until_step,
-    firm_quoted,
-    firm_st_sme,
-    capital_returns_mcny,
-    prm_loan_amortisation_per_q,
-    prm_patent_pledge_value_mcny,
-    prm_market_vc_inflow_mcny_per_q,
-    prm_firm_scale,
-    prm_vc_deals_per_fund_per_q,
-    prm_vc_ticket_mcny,
-    prm_capital_chain_deployment_q,
-    prm_vc_candidates,
-    prm_capital_chain_quotation_boost,
-    prm_quotation_min_revenue_mcny_per_q,
-    prm_quotation_probability_per_q,
-    prm_quoted_raise_probability_per_q,
-    prm_quoted_raise_share_of_revenue,
-    prm_listing_min_revenue_mcny_per_q,
-    prm_listing_probability_per_q,
-    prm_vc_exit_multiple,
+    firms,
+    capital,
+    counties,
+    prm,
     bank_of_county,
     market_vc_of_county,
     seed,
@@ -166,6 +119,35 @@ def _finance_body(
     flows,
 ):
     """Compiled body of :func:`finance`."""
+    # the columns this phase reads or writes, as local arrays (a helper called per agent
+    # takes these, never a table: see knowledge.service_level)
+    firm_alive = firms.alive
+    firm_knowledge = firms.knowledge
+    firm_high_tech_share = firms.high_tech_share
+    firm_county = firms.county
+    firm_debt_mcny = firms.debt_mcny
+    firm_cash_mcny = firms.cash_mcny
+    capital_pool_mcny = capital.pool_mcny
+    capital_loans_mcny = capital.loans_mcny
+    firm_revenue_mcny = firms.revenue_mcny
+    firm_patents_granted = firms.patents_granted
+    capital_alive = capital.alive
+    capital_kind = capital.kind
+    firm_lead_fund = firms.lead_fund
+    firm_listed = firms.listed
+    capital_county = capital.county
+    capital_threshold = capital.threshold
+    capital_invested_mcny = capital.invested_mcny
+    capital_leverage = capital.leverage
+    firm_co_fund = firms.co_fund
+    firm_co_stake_mcny = firms.co_stake_mcny
+    firm_fund_stake_mcny = firms.fund_stake_mcny
+    firm_equity_raised_mcny = firms.equity_raised_mcny
+    county_venture_mcny = counties.venture_mcny
+    firm_hte_until_step = firms.hte_until_step
+    firm_quoted = firms.quoted
+    firm_st_sme = firms.st_sme
+    capital_returns_mcny = capital.returns_mcny
     n_counties = len(bank_of_county)
     n_firms = len(firm_alive)
     # 1. repayments and new tech loans
@@ -177,7 +159,7 @@ def _finance_body(
             continue  # no tech bank in this county
         if firm_debt_mcny[f] > 0.0:
             principal = min(
-                prm_loan_amortisation_per_q * firm_debt_mcny[f], max(firm_cash_mcny[f], 0.0)
+                prm.loan_amortisation_per_q * firm_debt_mcny[f], max(firm_cash_mcny[f], 0.0)
             )
             firm_cash_mcny[f] -= principal
             firm_debt_mcny[f] -= principal
@@ -185,7 +167,7 @@ def _finance_body(
             capital_loans_mcny[bank] -= principal
         target = 0.5 * firm_revenue_mcny[f] + 0.2
         if firm_cash_mcny[f] < target and firm_patents_granted[f] > 0:
-            limit = prm_patent_pledge_value_mcny * firm_patents_granted[f] - firm_debt_mcny[f]
+            limit = prm.patent_pledge_value_mcny * firm_patents_granted[f] - firm_debt_mcny[f]
             loan = min(target - firm_cash_mcny[f], limit, capital_pool_mcny[bank])
             if loan > 0.01:
                 firm_cash_mcny[f] += loan
@@ -195,7 +177,7 @@ def _finance_body(
     # 2. market funds receive new commitments from outside investors
     for k in range(len(capital_alive)):
         if capital_alive[k] and capital_kind[k] == CAPITAL_MARKET_VC:
-            inflow = prm_market_vc_inflow_mcny_per_q * prm_firm_scale
+            inflow = prm.market_vc_inflow_mcny_per_q * prm.firm_scale
             capital_pool_mcny[k] += inflow
             flows[SRC_OUTSIDE_INVESTORS] += inflow
     # 3. venture investments
@@ -206,41 +188,41 @@ def _finance_body(
         kind = capital_kind[k]
         if not capital_alive[k] or kind == CAPITAL_TECH_BANK:
             continue
-        n_deals = prm_vc_deals_per_fund_per_q
+        n_deals = prm.vc_deals_per_fund_per_q
         if capital_chain and kind == CAPITAL_GUIDANCE:
             # a topped-up fund is run to invest its pool over its investment period (report
             # §1.4: Changxing's 458.5 m of funds had invested 915 m with co-investors)
-            per_q = capital_pool_mcny[k] / (prm_vc_ticket_mcny * prm_capital_chain_deployment_q)
+            per_q = capital_pool_mcny[k] / (prm.vc_ticket_mcny * prm.capital_chain_deployment_q)
             n_deals = min(max(n_deals, int(per_q)), 100)
         for deal in range(n_deals):
-            if capital_pool_mcny[k] < prm_vc_ticket_mcny:
+            if capital_pool_mcny[k] < prm.vc_ticket_mcny:
                 break
             best = -1
             best_score = -1e9
-            for j in range(prm_vc_candidates):
+            for j in range(prm.vc_candidates):
                 draw = 1000 * deal + 3 * j
                 if kind == CAPITAL_MOTHER:
-                    c = int(uniform(seed, step, PHASE_FINANCE, k, draw) * n_counties)
+                    c = int(uniform(seed, step, STREAM_FINANCE, k, draw) * n_counties)
                 else:
                     c = capital_county[k]
                 n_c = off[c + 1] - off[c]
                 if n_c == 0:
                     continue
-                f = by_county[off[c] + int(uniform(seed, step, PHASE_FINANCE, k, draw + 1) * n_c)]
+                f = by_county[off[c] + int(uniform(seed, step, STREAM_FINANCE, k, draw + 1) * n_c)]
                 if taken[f]:
                     continue
                 score = screening_score(
                     firm_knowledge[f],
                     firm_patents_granted[f],
                     firm_high_tech_share[f],
-                    0.15 * normal(seed, step, PHASE_FINANCE, k, 1_000_000 + draw),
+                    0.15 * normal(seed, step, STREAM_FINANCE, k, 1_000_000 + draw),
                 )
                 if score > best_score:
                     best_score = score
                     best = f
             if best < 0 or best_score < capital_threshold[k]:
                 continue
-            ticket = prm_vc_ticket_mcny
+            ticket = prm.vc_ticket_mcny
             capital_pool_mcny[k] -= ticket
             capital_invested_mcny[k] += ticket
             total = ticket
@@ -264,7 +246,7 @@ def _finance_body(
             taken[best] = True
             county_venture_mcny[firm_county[best]] += total
     # 4. quotation on equity boards, raising equity, listing
-    boost = prm_capital_chain_quotation_boost if capital_chain else 1.0
+    boost = prm.capital_chain_quotation_boost if capital_chain else 1.0
     for f in range(n_firms):
         if not firm_alive[f] or firm_listed[f]:
             continue
@@ -272,25 +254,25 @@ def _finance_body(
         if not firm_quoted[f]:
             if (
                 (firm_st_sme[f] or certified)
-                and firm_revenue_mcny[f] >= prm_quotation_min_revenue_mcny_per_q
-                and uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 0)
-                < prm_quotation_probability_per_q * boost
+                and firm_revenue_mcny[f] >= prm.quotation_min_revenue_mcny_per_q
+                and uniform(seed, step, STREAM_FINANCE, 10_000_000 + f, 0)
+                < prm.quotation_probability_per_q * boost
             ):
                 firm_quoted[f] = True
             continue
         if (
-            uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 1)
-            < prm_quoted_raise_probability_per_q
+            uniform(seed, step, STREAM_FINANCE, 10_000_000 + f, 1)
+            < prm.quoted_raise_probability_per_q
         ):
-            raised = prm_quoted_raise_share_of_revenue * firm_revenue_mcny[f]
+            raised = prm.quoted_raise_share_of_revenue * firm_revenue_mcny[f]
             firm_cash_mcny[f] += raised
             firm_equity_raised_mcny[f] += raised
             flows[SRC_EQUITY_MARKETS] += raised
         if (
-            firm_revenue_mcny[f] >= prm_listing_min_revenue_mcny_per_q
+            firm_revenue_mcny[f] >= prm.listing_min_revenue_mcny_per_q
             and certified
-            and uniform(seed, step, PHASE_FINANCE, 10_000_000 + f, 2)
-            < prm_listing_probability_per_q
+            and uniform(seed, step, STREAM_FINANCE, 10_000_000 + f, 2)
+            < prm.listing_probability_per_q
         ):
             firm_listed[f] = True
             raised = 2.0 * firm_revenue_mcny[f]
@@ -304,7 +286,7 @@ def _finance_body(
                 (firm_co_fund[f], firm_co_stake_mcny[f]),
             ):
                 if k >= 0:
-                    proceeds = prm_vc_exit_multiple * stake
+                    proceeds = prm.vc_exit_multiple * stake
                     capital_pool_mcny[k] += proceeds
                     capital_returns_mcny[k] += proceeds
                     flows[SRC_EQUITY_MARKETS] += proceeds

@@ -12,11 +12,15 @@ administration (report §3.4), talent subsidies, and the extra S&T share of KPI 
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
+from model.kernels.bundles import params_bundle
 from model.kernels.index import group_index
 from model.kernels.rng import uniform
+from model.kernels.streams import STREAM_GOVERNMENT
 from model.sim.ledger import (
     SINK_COUNTY_GENERAL,
     SINK_PROGRAMME_COSTS,
@@ -24,8 +28,44 @@ from model.sim.ledger import (
     SRC_PROVINCE_WIDE_BUDGET,
 )
 
-PHASE_GOVERNMENT = 9
 DAYS_PER_QUARTER = 91.25
+
+#: The parameters :func:`_govern_body` reads (``KernelParams`` fields of the same names).
+GovernmentParams = namedtuple(
+    "GovernmentParams",
+    [
+        "county_st_share_of_revenue",
+        "enclave_m2_per_firm",
+        "enclave_rent_cny_per_m2_day",
+        "enclaves_enabled",
+        "equipment_sharing_regionwide",
+        "expert_link_cost_mcny_per_q",
+        "firm_scale",
+        "integration_admin_cost_mcny_per_q",
+        "integration_enabled",
+        "kpi_st_share_increase",
+        "policy_start_step",
+        "province_platform_budget_mcny_per_q",
+        "rd_grant_exante_rate",
+        "rd_grant_expost_per_patent_mcny",
+        "rd_grant_province_share",
+        "rebate_reinvest_share",
+        "specialisation_enabled",
+        "st_share_platforms",
+        "st_share_rd_grants",
+        "st_share_talent",
+        "talent_subsidy_mcny_per_q",
+        "tax_rebate_share",
+        "voucher_budget_mcny_per_q",
+        "voucher_face_value_mcny",
+        "voucher_nonuse",
+    ],
+)
+
+
+def government_params(p):
+    """The :data:`GovernmentParams` of ``KernelParams`` ``p`` (same values and types)."""
+    return params_bundle(GovernmentParams, p)
 
 
 def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step, policy_on, flows):
@@ -49,62 +89,10 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
     flows : (N_FLOWS,) float64
     """
     return _govern_body(
-        counties.budget_mcny,
-        counties.province_tax_mcny,
-        counties.province_hte_cit_base_mcny,
-        counties.province_hte_cit_mcny,
-        counties.rebate_mcny,
-        platforms.county,
-        platforms.alive,
-        firms.alive,
-        firms.employees,
-        firms.hte_until_step,
-        firms.listed,
-        counties.province_policy_cost_mcny,
-        firms.grant_mcny,
-        firms.voucher_mcny,
-        firms.rd_real_mcny,
-        firms.county,
-        counties.tax_revenue_mcny,
-        counties.policy_cost_mcny,
-        platforms.cash_mcny,
-        counties.talent_pool_mcny,
-        counties.st_spending_mcny,
-        firms.grants_q,
-        firms.cash_mcny,
-        platforms.level,
-        platforms.sector_focus,
-        platforms.anchor_firm,
-        platforms.quality,
-        firms.platform,
-        firms.sector,
-        firms.expert_link,
-        counties.enclave_slots,
-        p.policy_start_step,
-        p.tax_rebate_share,
-        p.county_st_share_of_revenue,
-        p.kpi_st_share_increase,
-        p.rebate_reinvest_share,
-        p.st_share_platforms,
-        p.st_share_rd_grants,
-        p.st_share_talent,
-        p.talent_subsidy_mcny_per_q,
-        p.firm_scale,
-        p.rd_grant_exante_rate,
-        p.rd_grant_expost_per_patent_mcny,
-        p.rd_grant_province_share,
-        p.specialisation_enabled,
-        p.province_platform_budget_mcny_per_q,
-        p.voucher_budget_mcny_per_q,
-        p.voucher_face_value_mcny,
-        p.voucher_nonuse,
-        p.equipment_sharing_regionwide,
-        p.expert_link_cost_mcny_per_q,
-        p.integration_enabled,
-        p.integration_admin_cost_mcny_per_q,
-        p.enclaves_enabled,
-        p.enclave_m2_per_firm,
-        p.enclave_rent_cny_per_m2_day,
+        counties,
+        platforms,
+        firms,
+        government_params(p),
         province,
         n_enclave_firms,
         seed,
@@ -116,62 +104,10 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
 
 @njit(cache=True)
 def _govern_body(
-    county_budget_mcny,
-    county_province_tax_mcny,
-    county_province_hte_cit_base_mcny,
-    county_province_hte_cit_mcny,
-    county_rebate_mcny,
-    platform_county,
-    platform_alive,
-    firm_alive,
-    firm_employees,
-    firm_hte_until_step,
-    firm_listed,
-    county_province_policy_cost_mcny,
-    firm_grant_mcny,
-    firm_voucher_mcny,
-    firm_rd_real_mcny,
-    firm_county,
-    county_tax_revenue_mcny,
-    county_policy_cost_mcny,
-    platform_cash_mcny,
-    county_talent_pool_mcny,
-    county_st_spending_mcny,
-    firm_grants_q,
-    firm_cash_mcny,
-    platform_level,
-    platform_sector_focus,
-    platform_anchor_firm,
-    platform_quality,
-    firm_platform,
-    firm_sector,
-    firm_expert_link,
-    county_enclave_slots,
-    prm_policy_start_step,
-    prm_tax_rebate_share,
-    prm_county_st_share_of_revenue,
-    prm_kpi_st_share_increase,
-    prm_rebate_reinvest_share,
-    prm_st_share_platforms,
-    prm_st_share_rd_grants,
-    prm_st_share_talent,
-    prm_talent_subsidy_mcny_per_q,
-    prm_firm_scale,
-    prm_rd_grant_exante_rate,
-    prm_rd_grant_expost_per_patent_mcny,
-    prm_rd_grant_province_share,
-    prm_specialisation_enabled,
-    prm_province_platform_budget_mcny_per_q,
-    prm_voucher_budget_mcny_per_q,
-    prm_voucher_face_value_mcny,
-    prm_voucher_nonuse,
-    prm_equipment_sharing_regionwide,
-    prm_expert_link_cost_mcny_per_q,
-    prm_integration_enabled,
-    prm_integration_admin_cost_mcny_per_q,
-    prm_enclaves_enabled,
-    prm_enclave_m2_per_firm,
-    prm_enclave_rent_cny_per_m2_day,
+    counties,
+    platforms,
+    firms,
+    prm,
     province,
     n_enclave_firms,
     seed,
@@ -180,6 +116,39 @@ def _govern_body(
     flows,
 ):
     """Compiled body of :func:`govern`."""
+    # the columns this phase reads or writes, as local arrays (a helper called per agent
+    # takes these, never a table: see knowledge.service_level)
+    county_budget_mcny = counties.budget_mcny
+    county_province_tax_mcny = counties.province_tax_mcny
+    county_province_hte_cit_base_mcny = counties.province_hte_cit_base_mcny
+    county_province_hte_cit_mcny = counties.province_hte_cit_mcny
+    county_rebate_mcny = counties.rebate_mcny
+    platform_county = platforms.county
+    platform_alive = platforms.alive
+    firm_alive = firms.alive
+    firm_employees = firms.employees
+    firm_hte_until_step = firms.hte_until_step
+    firm_listed = firms.listed
+    county_province_policy_cost_mcny = counties.province_policy_cost_mcny
+    firm_grant_mcny = firms.grant_mcny
+    firm_voucher_mcny = firms.voucher_mcny
+    firm_rd_real_mcny = firms.rd_real_mcny
+    firm_county = firms.county
+    county_tax_revenue_mcny = counties.tax_revenue_mcny
+    county_policy_cost_mcny = counties.policy_cost_mcny
+    platform_cash_mcny = platforms.cash_mcny
+    county_talent_pool_mcny = counties.talent_pool_mcny
+    county_st_spending_mcny = counties.st_spending_mcny
+    firm_grants_q = firms.grants_q
+    firm_cash_mcny = firms.cash_mcny
+    platform_level = platforms.level
+    platform_sector_focus = platforms.sector_focus
+    platform_anchor_firm = platforms.anchor_firm
+    platform_quality = platforms.quality
+    firm_platform = firms.platform
+    firm_sector = firms.sector
+    firm_expert_link = firms.expert_link
+    county_enclave_slots = counties.enclave_slots
     n_counties = len(county_budget_mcny)
     province_revenue = 0.0
     for c in range(n_counties):
@@ -192,7 +161,7 @@ def _govern_body(
     # --- rebate of the incremental province part of high-tech CIT (report §3.3) ---------
     for c in range(n_counties):
         # the base of the "incremental" tax: its mean over the year before the rule starts
-        k = step - (prm_policy_start_step - 4)
+        k = step - (prm.policy_start_step - 4)
         if not policy_on:
             if k <= 0:
                 county_province_hte_cit_base_mcny[c] = county_province_hte_cit_mcny[c]
@@ -201,8 +170,8 @@ def _govern_body(
                     county_province_hte_cit_mcny[c] - county_province_hte_cit_base_mcny[c]
                 ) / (k + 1)
         rebate = 0.0
-        if policy_on and prm_tax_rebate_share > 0.0:
-            rebate = prm_tax_rebate_share * max(
+        if policy_on and prm.tax_rebate_share > 0.0:
+            rebate = prm.tax_rebate_share * max(
                 county_province_hte_cit_mcny[c] - county_province_hte_cit_base_mcny[c], 0.0
             )
         county_rebate_mcny[c] = rebate
@@ -220,32 +189,32 @@ def _govern_body(
     grant_rate = np.zeros(n_counties, dtype=np.float64)
     for c in range(n_counties):
         revenue = county_tax_revenue_mcny[c]
-        share = prm_county_st_share_of_revenue
-        extra_share = prm_kpi_st_share_increase if policy_on else 0.0
+        share = prm.county_st_share_of_revenue
+        extra_share = prm.kpi_st_share_increase if policy_on else 0.0
         envelope = (share + extra_share) * revenue
         if extra_share > 0.0:
             county_policy_cost_mcny[c] += extra_share * revenue
-        envelope += prm_rebate_reinvest_share * county_rebate_mcny[c]
+        envelope += prm.rebate_reinvest_share * county_rebate_mcny[c]
         general = revenue + county_rebate_mcny[c] - envelope
         county_budget_mcny[c] -= general
         flows[SINK_COUNTY_GENERAL] += general
         spent = 0.0
         members = by_county[off[c] : off[c + 1]]
         if len(members) > 0:
-            each = prm_st_share_platforms * envelope / len(members)
+            each = prm.st_share_platforms * envelope / len(members)
             for k in members:
                 platform_cash_mcny[k] += each
             spent += each * len(members)
-        grants = prm_st_share_rd_grants * envelope
+        grants = prm.st_share_rd_grants * envelope
         if rd_by_county[c] > 0.0:
             grant_rate[c] = min(grants / rd_by_county[c], 0.3)
-        talent = prm_st_share_talent * envelope
+        talent = prm.st_share_talent * envelope
         county_talent_pool_mcny[c] += talent
         spent += talent
         county_budget_mcny[c] -= spent
         county_st_spending_mcny[c] += spent
-        if policy_on and prm_talent_subsidy_mcny_per_q > 0.0:
-            subsidy = prm_talent_subsidy_mcny_per_q * prm_firm_scale
+        if policy_on and prm.talent_subsidy_mcny_per_q > 0.0:
+            subsidy = prm.talent_subsidy_mcny_per_q * prm.firm_scale
             county_talent_pool_mcny[c] += subsidy
             county_budget_mcny[c] -= subsidy
             county_st_spending_mcny[c] += subsidy
@@ -260,28 +229,28 @@ def _govern_body(
         joint = 0.0
         if policy_on:
             joint = (
-                prm_rd_grant_exante_rate * firm_rd_real_mcny[f]
-                + prm_rd_grant_expost_per_patent_mcny * firm_grants_q[f]
+                prm.rd_grant_exante_rate * firm_rd_real_mcny[f]
+                + prm.rd_grant_expost_per_patent_mcny * firm_grants_q[f]
             )
         if base + joint <= 0.0:
             continue
         firm_grant_mcny[f] = base + joint
         firm_cash_mcny[f] += base + joint
-        county_part = base + (1.0 - prm_rd_grant_province_share) * joint
-        province_part = prm_rd_grant_province_share * joint
+        county_part = base + (1.0 - prm.rd_grant_province_share) * joint
+        province_part = prm.rd_grant_province_share * joint
         county_budget_mcny[c] -= county_part
         county_st_spending_mcny[c] += county_part
-        county_policy_cost_mcny[c] += (1.0 - prm_rd_grant_province_share) * joint
+        county_policy_cost_mcny[c] += (1.0 - prm.rd_grant_province_share) * joint
         _province_pays(county_province_policy_cost_mcny, c, province_part, flows)
 
     # --- province platform money: provincial/national platforms, or the sector centres ---
-    level_needed = 2 if (policy_on and prm_specialisation_enabled) else 1
+    level_needed = 2 if (policy_on and prm.specialisation_enabled) else 1
     n_eligible = 0
     for k in range(len(platform_alive)):
         if platform_alive[k] and platform_level[k] >= level_needed:
             n_eligible += 1
     if n_eligible > 0:
-        each = prm_province_platform_budget_mcny_per_q * prm_firm_scale / n_eligible
+        each = prm.province_platform_budget_mcny_per_q * prm.firm_scale / n_eligible
         for k in range(len(platform_alive)):
             if platform_alive[k] and platform_level[k] >= level_needed:
                 platform_cash_mcny[k] += each
@@ -292,7 +261,7 @@ def _govern_body(
         return
 
     # --- innovation vouchers (report §3.4), half county, half province ------------------
-    if prm_voucher_budget_mcny_per_q > 0.0:
+    if prm.voucher_budget_mcny_per_q > 0.0:
         eligible = np.zeros(n_counties, dtype=np.int64)
         for f in range(len(firm_alive)):
             if _voucher_eligible(
@@ -302,7 +271,7 @@ def _govern_body(
         total_eligible = eligible.sum()
         if total_eligible > 0:
             n_vouchers = (
-                prm_voucher_budget_mcny_per_q * prm_firm_scale / prm_voucher_face_value_mcny
+                prm.voucher_budget_mcny_per_q * prm.firm_scale / prm.voucher_face_value_mcny
             )
             chance = min(1.0, n_vouchers / total_eligible)
             # region-wide equipment sharing (report §3.4): a voucher buys time at the best
@@ -324,12 +293,12 @@ def _govern_body(
                     firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step
                 ):
                     continue
-                if uniform(seed, step, PHASE_GOVERNMENT, f, 0) >= chance:
+                if uniform(seed, step, STREAM_GOVERNMENT, f, 0) >= chance:
                     continue
-                if uniform(seed, step, PHASE_GOVERNMENT, f, 1) < prm_voucher_nonuse:
+                if uniform(seed, step, STREAM_GOVERNMENT, f, 1) < prm.voucher_nonuse:
                     continue  # issued but never redeemed: no money moves
                 k = firm_platform[f]
-                if prm_equipment_sharing_regionwide:
+                if prm.equipment_sharing_regionwide:
                     for slot in (firm_sector[f] + 1, 0):
                         if slot >= len(best_platform) or best_platform[slot] < 0:
                             continue
@@ -337,7 +306,7 @@ def _govern_body(
                             k = best_platform[slot]
                 if k < 0:
                     continue  # nowhere nearby to redeem it
-                value = prm_voucher_face_value_mcny
+                value = prm.voucher_face_value_mcny
                 firm_voucher_mcny[f] = value
                 platform_cash_mcny[k] += value
                 c = firm_county[f]
@@ -353,12 +322,12 @@ def _govern_body(
             links[firm_county[f]] += 1
     for c in range(n_counties):
         cost = 0.0
-        cost += links[c] * prm_expert_link_cost_mcny_per_q
-        if prm_integration_enabled:
-            cost += prm_integration_admin_cost_mcny_per_q * prm_firm_scale
-        if prm_enclaves_enabled and county_enclave_slots[c] > 0:
-            floor = county_enclave_slots[c] * prm_enclave_m2_per_firm
-            cost += floor * prm_enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
+        cost += links[c] * prm.expert_link_cost_mcny_per_q
+        if prm.integration_enabled:
+            cost += prm.integration_admin_cost_mcny_per_q * prm.firm_scale
+        if prm.enclaves_enabled and county_enclave_slots[c] > 0:
+            floor = county_enclave_slots[c] * prm.enclave_m2_per_firm
+            cost += floor * prm.enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
         county_budget_mcny[c] -= cost
         county_policy_cost_mcny[c] += cost
         flows[SINK_PROGRAMME_COSTS] += cost

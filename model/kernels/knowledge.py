@@ -17,12 +17,14 @@ knowledge; a share is granted after a fixed lag (priors: two to three years).
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
 
 from model.kernels.rng import binomial, poisson
+from model.kernels.streams import STREAM_KNOWLEDGE
 
-PHASE_KNOWLEDGE = 3
 LN2 = np.log(2.0)
 
 
@@ -118,50 +120,65 @@ def _gaussian_blur_body(field, wanted, ny, nx, sigma_cells):
     return out
 
 
+#: What :func:`service_level` reads: the platform table's columns it needs (``p_*``), the
+#: cell centres (km) and the four service parameters. A kernel builds one before its loop
+#: (from the arrays it already holds) and passes it to every call.
+ServiceMap = namedtuple(
+    "ServiceMap",
+    [
+        "p_alive",
+        "p_quality",
+        "p_sector_focus",
+        "p_anchor_firm",
+        "p_cell",
+        "p_tenants",
+        "p_capacity",
+        "cell_x_km",
+        "cell_y_km",
+        "quality_half",
+        "mismatch",
+        "anchor_radiation",
+        "half_distance_km",
+    ],
+)
+
+
 @njit(cache=True, inline="always")
-def service_level(
-    f,
-    cell,
-    sector,
-    pl,
-    p_alive,
-    p_quality,
-    p_sector_focus,
-    p_anchor_firm,
-    p_cell,
-    p_tenants,
-    p_capacity,
-    cell_x_km,
-    cell_y_km,
-    quality_half,
-    mismatch,
-    anchor_radiation,
-    half_distance_km,
-):
+def service_level(f, cell, sector, pl, sm):
     """Service level in [0, 1] that firm ``f`` gets from platform ``pl`` (-1: none).
 
-    ``cell`` and ``sector`` are the firm's; the ``p_*`` arguments are the platform table's
-    columns. Helpers take plain arrays, never a population namedtuple: numba
-    reference-counts every array of a tuple it passes, which made the per-firm loops about
-    16 times slower.
+    Parameters
+    ----------
+    f : int
+        The firm's row (a platform's anchor firm serves itself fully).
+    cell, sector : int
+        The firm's cell and sector.
+    pl : int
+        Platform row, -1 for none.
+    sm : ServiceMap
+        Platform columns, cell centres and service parameters.
+
+    ``sm`` holds only the few arrays this needs, never a whole table: numba
+    reference-counts every array of a tuple a helper takes, which made the per-firm loops
+    about 16 times slower with the ``Platforms`` tuple.
     """
-    if pl < 0 or not p_alive[pl]:
+    if pl < 0 or not sm.p_alive[pl]:
         return 0.0
-    q = p_quality[pl]
-    level = q / (q + quality_half)
-    focus = p_sector_focus[pl]
+    q = sm.p_quality[pl]
+    level = q / (q + sm.quality_half)
+    focus = sm.p_sector_focus[pl]
     if focus >= 0 and focus != sector:
-        level *= mismatch
-    anchor = p_anchor_firm[pl]
+        level *= sm.mismatch
+    anchor = sm.p_anchor_firm[pl]
     if anchor >= 0 and anchor != f:
-        level *= anchor_radiation
-    dx = cell_x_km[cell] - cell_x_km[p_cell[pl]]
-    dy = cell_y_km[cell] - cell_y_km[p_cell[pl]]
+        level *= sm.anchor_radiation
+    dx = sm.cell_x_km[cell] - sm.cell_x_km[sm.p_cell[pl]]
+    dy = sm.cell_y_km[cell] - sm.cell_y_km[sm.p_cell[pl]]
     dist = np.sqrt(dx * dx + dy * dy)
-    level *= np.exp(-LN2 * dist / half_distance_km)
-    tenants = p_tenants[pl]
-    if tenants > p_capacity[pl] > 0:
-        level *= p_capacity[pl] / tenants
+    level *= np.exp(-LN2 * dist / sm.half_distance_km)
+    tenants = sm.p_tenants[pl]
+    if tenants > sm.p_capacity[pl] > 0:
+        level *= sm.p_capacity[pl] / tenants
     return level
 
 
@@ -291,6 +308,22 @@ def _produce_knowledge_loop(
     Each firm writes only its own row and draws are counter-based, so the result does not
     depend on the number of threads.
     """
+    # what service_level reads, bundled once for every call in the loop
+    sm = ServiceMap(
+        p_alive,
+        p_quality,
+        p_sector_focus,
+        p_anchor_firm,
+        p_cell,
+        p_tenants,
+        p_capacity,
+        cell_x_km,
+        cell_y_km,
+        quality_half,
+        mismatch,
+        anchor_radiation,
+        service_half_km,
+    )
     voucher_additional = 1.0  # crowding-out is taken off the firm's own R&D (rd_decisions)
     for f in prange(len(alive)):
         if not alive[f]:
@@ -302,25 +335,7 @@ def _produce_knowledge_loop(
         effective = min(effective, staff_capacity)
         if not (effective <= 0.0 or rd_staff[f] <= 0):
             weight = talent_units[f] / rd_staff[f]
-            services = service_level(
-                f,
-                cell[f],
-                sector[f],
-                platform[f],
-                p_alive,
-                p_quality,
-                p_sector_focus,
-                p_anchor_firm,
-                p_cell,
-                p_tenants,
-                p_capacity,
-                cell_x_km,
-                cell_y_km,
-                quality_half,
-                mismatch,
-                anchor_radiation,
-                service_half_km,
-            )
+            services = service_level(f, cell[f], sector[f], platform[f], sm)
             reach = spill_field[sector[f], cell[f]]
             if in_enclave[f]:
                 reach += hub_knowledge
@@ -336,9 +351,9 @@ def _produce_knowledge_loop(
                 new *= 1.0 + link_boost
         new_knowledge[f] = new
         knowledge[f] = keep * knowledge[f] + new
-        applications = poisson(patents_per_knowledge * new, seed, step, PHASE_KNOWLEDGE, f, 0)
+        applications = poisson(patents_per_knowledge * new, seed, step, STREAM_KNOWLEDGE, f, 0)
         pending = patent_pipeline[f, slot]
-        grants = binomial(pending, grant_probability, seed, step, PHASE_KNOWLEDGE, f, 10)
+        grants = binomial(pending, grant_probability, seed, step, STREAM_KNOWLEDGE, f, 10)
         patent_pipeline[f, slot] = applications
         applications_q[f] = applications
         grants_q[f] = grants

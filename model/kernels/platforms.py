@@ -18,14 +18,13 @@ import numpy as np
 from numba import njit
 
 from model.kernels.index import group_index
-from model.kernels.knowledge import service_level
+from model.kernels.knowledge import ServiceMap, service_level
 from model.kernels.rng import uniform
 from model.kernels.sort import sort_by_key
+from model.kernels.streams import STREAM_PLATFORMS
 from model.sim.ledger import SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
 from model.sim.sectors import TRADITIONAL
 from model.sim.state import PLATFORM_INCUBATOR
-
-PHASE_PLATFORMS = 8
 
 
 def run_platforms(platforms, p, step, flows):
@@ -204,6 +203,22 @@ def _choose_platforms(
     could free. Firms whose pool has no free place left are skipped in the loop (every
     candidate would be refused). None of this changes any result.
     """
+    # what service_level reads, bundled once for every call in the loop
+    sm = ServiceMap(
+        p_alive,
+        p_quality,
+        p_sector_focus,
+        p_anchor_firm,
+        p_cell,
+        p_tenants,
+        p_capacity,
+        cell_x_km,
+        cell_y_km,
+        quality_half,
+        mismatch,
+        anchor_radiation,
+        half_distance_km,
+    )
     # incubator places are for start-ups (phase 6); single-firm platforms stay choosable but
     # serve other firms poorly (anchor_platform_radiation, report §2.2)
     open_ = p_alive & (p_kind != PLATFORM_INCUBATOR)
@@ -228,7 +243,7 @@ def _choose_platforms(
         if current >= 0 and p_anchor_firm[current] == f:
             continue  # an anchor firm stays with its own platform
         if current >= 0 and not force_all:
-            if uniform(seed, step, PHASE_PLATFORMS, f, 1) >= switch_per_q:
+            if uniform(seed, step, STREAM_PLATFORMS, f, 1) >= switch_per_q:
                 continue
         movers[n_movers] = f
         n_movers += 1
@@ -260,7 +275,7 @@ def _choose_platforms(
     movers = movers[:n_movers]
     keys = np.empty(n_movers, dtype=np.float64)
     for j in range(n_movers):
-        keys[j] = uniform(seed, step, PHASE_PLATFORMS, movers[j], 0)
+        keys[j] = uniform(seed, step, STREAM_PLATFORMS, movers[j], 0)
     movers = sort_by_key(keys, movers)
     for j in range(n_movers):
         f = movers[j]
@@ -274,27 +289,9 @@ def _choose_platforms(
         best = current
         best_value = 0.0
         if current >= 0:
-            best_value = service_level(
-                f,
-                cell[f],
-                sector[f],
-                current,
-                p_alive,
-                p_quality,
-                p_sector_focus,
-                p_anchor_firm,
-                p_cell,
-                p_tenants,
-                p_capacity,
-                cell_x_km,
-                cell_y_km,
-                quality_half,
-                mismatch,
-                anchor_radiation,
-                half_distance_km,
-            )
+            best_value = service_level(f, cell[f], sector[f], current, sm)
         for d in range(n_candidates):
-            u = uniform(seed, step, PHASE_PLATFORMS, f, 2 + d)
+            u = uniform(seed, step, STREAM_PLATFORMS, f, 2 + d)
             if regionwide:
                 if len(all_open) == 0:
                     break
@@ -306,25 +303,7 @@ def _choose_platforms(
                 k = by_county[off[c] + int(u * n_c)]
             if k == current or p_tenants[k] >= p_capacity[k]:
                 continue
-            value = service_level(
-                f,
-                cell[f],
-                sector[f],
-                k,
-                p_alive,
-                p_quality,
-                p_sector_focus,
-                p_anchor_firm,
-                p_cell,
-                p_tenants,
-                p_capacity,
-                cell_x_km,
-                cell_y_km,
-                quality_half,
-                mismatch,
-                anchor_radiation,
-                half_distance_km,
-            )
+            value = service_level(f, cell[f], sector[f], k, sm)
             if value > best_value * 1.05 + 1e-6:
                 best = k
                 best_value = value

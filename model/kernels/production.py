@@ -12,10 +12,14 @@ partly to its county of origin. Other local taxes are a share of value added.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
 
+from model.kernels.bundles import params_bundle
 from model.kernels.rng import normal
+from model.kernels.streams import STREAM_PRODUCTION
 from model.sim.ledger import (
     SINK_CENTRAL_TAX,
     SINK_MATERIALS,
@@ -25,7 +29,33 @@ from model.sim.ledger import (
     SRC_SALES,
 )
 
-PHASE_PRODUCTION = 4
+#: The parameters :func:`_produce_body` reads (``KernelParams`` fields of the same names).
+ProductionParams = namedtuple(
+    "ProductionParams",
+    [
+        "cit_rate",
+        "cit_rate_high_tech",
+        "county_tax_rate_on_value_added",
+        "demand_sigma",
+        "employment_adjustment_per_q",
+        "knowledge_productivity_elasticity",
+        "knowledge_reference",
+        "loan_rate_per_q",
+        "local_share_of_cit",
+        "materials_share_of_revenue",
+        "platform_tenant_fee_mcny_per_q",
+        "province_share_of_local_cit",
+        "rd_super_deduction",
+        "reference_margin",
+        "tax_sharing_origin_share",
+        "worker_wage_mcny_per_q",
+    ],
+)
+
+
+def production_params(p):
+    """The :data:`ProductionParams` of ``KernelParams`` ``p`` (same values and types)."""
+    return params_bundle(ProductionParams, p)
 
 
 def produce(firms, platforms, counties, capital, bank_of_county, province, p, seed, step, flows):
@@ -50,49 +80,11 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         External flows are added.
     """
     return _produce_body(
-        firms.alive,
-        firms.born_step,
-        firms.incubated,
-        firms.base_productivity,
-        firms.knowledge,
-        firms.employees,
-        firms.talent_wage_mcny,
-        firms.rd_real_mcny,
-        firms.county,
-        firms.debt_mcny,
-        firms.platform,
-        platforms.alive,
-        platforms.cash_mcny,
-        firms.hte_until_step,
-        firms.rd_reported_mcny,
-        firms.origin_county,
-        counties.budget_mcny,
-        counties.tax_revenue_mcny,
-        counties.province_tax_mcny,
-        counties.province_hte_cit_mcny,
-        capital.pool_mcny,
-        firms.cash_mcny,
-        firms.revenue_mcny,
-        firms.value_added_mcny,
-        firms.profit_mcny,
-        firms.revenue_year_mcny,
-        firms.rd_reported_year_mcny,
-        p.knowledge_reference,
-        p.knowledge_productivity_elasticity,
-        p.demand_sigma,
-        p.materials_share_of_revenue,
-        p.worker_wage_mcny_per_q,
-        p.loan_rate_per_q,
-        p.platform_tenant_fee_mcny_per_q,
-        p.cit_rate_high_tech,
-        p.cit_rate,
-        p.rd_super_deduction,
-        p.county_tax_rate_on_value_added,
-        p.local_share_of_cit,
-        p.province_share_of_local_cit,
-        p.tax_sharing_origin_share,
-        p.employment_adjustment_per_q,
-        p.reference_margin,
+        firms,
+        platforms,
+        counties,
+        capital,
+        production_params(p),
         bank_of_county,
         province,
         seed,
@@ -103,49 +95,11 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
 
 @njit(cache=True)
 def _produce_body(
-    firm_alive,
-    firm_born_step,
-    firm_incubated,
-    firm_base_productivity,
-    firm_knowledge,
-    firm_employees,
-    firm_talent_wage_mcny,
-    firm_rd_real_mcny,
-    firm_county,
-    firm_debt_mcny,
-    firm_platform,
-    platform_alive,
-    platform_cash_mcny,
-    firm_hte_until_step,
-    firm_rd_reported_mcny,
-    firm_origin_county,
-    county_budget_mcny,
-    county_tax_revenue_mcny,
-    county_province_tax_mcny,
-    county_province_hte_cit_mcny,
-    capital_pool_mcny,
-    firm_cash_mcny,
-    firm_revenue_mcny,
-    firm_value_added_mcny,
-    firm_profit_mcny,
-    firm_revenue_year_mcny,
-    firm_rd_reported_year_mcny,
-    prm_knowledge_reference,
-    prm_knowledge_productivity_elasticity,
-    prm_demand_sigma,
-    prm_materials_share_of_revenue,
-    prm_worker_wage_mcny_per_q,
-    prm_loan_rate_per_q,
-    prm_platform_tenant_fee_mcny_per_q,
-    prm_cit_rate_high_tech,
-    prm_cit_rate,
-    prm_rd_super_deduction,
-    prm_county_tax_rate_on_value_added,
-    prm_local_share_of_cit,
-    prm_province_share_of_local_cit,
-    prm_tax_sharing_origin_share,
-    prm_employment_adjustment_per_q,
-    prm_reference_margin,
+    firms,
+    platforms,
+    counties,
+    capital,
+    prm,
     bank_of_county,
     province,
     seed,
@@ -153,6 +107,35 @@ def _produce_body(
     flows,
 ):
     """Compiled body of :func:`produce`."""
+    # the columns this phase reads or writes, as local arrays (a helper called per agent
+    # takes these, never a table: see knowledge.service_level)
+    firm_alive = firms.alive
+    firm_born_step = firms.born_step
+    firm_incubated = firms.incubated
+    firm_base_productivity = firms.base_productivity
+    firm_knowledge = firms.knowledge
+    firm_employees = firms.employees
+    firm_talent_wage_mcny = firms.talent_wage_mcny
+    firm_rd_real_mcny = firms.rd_real_mcny
+    firm_county = firms.county
+    firm_debt_mcny = firms.debt_mcny
+    firm_platform = firms.platform
+    platform_alive = platforms.alive
+    platform_cash_mcny = platforms.cash_mcny
+    firm_hte_until_step = firms.hte_until_step
+    firm_rd_reported_mcny = firms.rd_reported_mcny
+    firm_origin_county = firms.origin_county
+    county_budget_mcny = counties.budget_mcny
+    county_tax_revenue_mcny = counties.tax_revenue_mcny
+    county_province_tax_mcny = counties.province_tax_mcny
+    county_province_hte_cit_mcny = counties.province_hte_cit_mcny
+    capital_pool_mcny = capital.pool_mcny
+    firm_cash_mcny = firms.cash_mcny
+    firm_revenue_mcny = firms.revenue_mcny
+    firm_value_added_mcny = firms.value_added_mcny
+    firm_profit_mcny = firms.profit_mcny
+    firm_revenue_year_mcny = firms.revenue_year_mcny
+    firm_rd_reported_year_mcny = firms.rd_reported_year_mcny
     # the transcendental part of each firm's revenue is a per-firm map (parallel); money is
     # then summed firm by firm in ascending order, as before
     productivity_of = np.empty(len(firm_alive), dtype=np.float64)
@@ -161,9 +144,9 @@ def _produce_body(
         firm_alive,
         firm_base_productivity,
         firm_knowledge,
-        prm_knowledge_reference,
-        prm_knowledge_productivity_elasticity,
-        prm_demand_sigma,
+        prm.knowledge_reference,
+        prm.knowledge_productivity_elasticity,
+        prm.demand_sigma,
         np.int64(seed),
         np.int64(step),
         productivity_of,
@@ -177,34 +160,34 @@ def _produce_body(
         productivity = productivity_of[f]
         shock = shock_of[f]
         revenue = productivity * firm_employees[f] * shock * ramp
-        materials = prm_materials_share_of_revenue * revenue
-        worker_wages = prm_worker_wage_mcny_per_q * firm_employees[f]
+        materials = prm.materials_share_of_revenue * revenue
+        worker_wages = prm.worker_wage_mcny_per_q * firm_employees[f]
         talent_wages = firm_talent_wage_mcny[f]
         rd_cash = max(firm_rd_real_mcny[f], talent_wages)
         rd_purchases = rd_cash - talent_wages
         bank = bank_of_county[firm_county[f]]
         # no bank, no tech loan: interest only flows where a bank can receive it
-        interest = prm_loan_rate_per_q * firm_debt_mcny[f] if bank >= 0 else 0.0
+        interest = prm.loan_rate_per_q * firm_debt_mcny[f] if bank >= 0 else 0.0
         fee = 0.0
         pl = firm_platform[f]
         if pl >= 0 and platform_alive[pl]:
-            fee = prm_platform_tenant_fee_mcny_per_q
+            fee = prm.platform_tenant_fee_mcny_per_q
             platform_cash_mcny[pl] += fee
         profit = revenue - materials - worker_wages - rd_cash - interest - fee
         certified = firm_hte_until_step[f] > step
-        rate = prm_cit_rate_high_tech if certified else prm_cit_rate
-        taxable = profit - prm_rd_super_deduction * firm_rd_reported_mcny[f]
+        rate = prm.cit_rate_high_tech if certified else prm.cit_rate
+        taxable = profit - prm.rd_super_deduction * firm_rd_reported_mcny[f]
         cit = rate * max(taxable, 0.0)
         value_added = revenue - materials
-        other_tax = prm_county_tax_rate_on_value_added * max(value_added, 0.0)
+        other_tax = prm.county_tax_rate_on_value_added * max(value_added, 0.0)
         # tax split (report digest §4)
-        local = prm_local_share_of_cit * cit
-        to_province = prm_province_share_of_local_cit * local
+        local = prm.local_share_of_cit * cit
+        to_province = prm.province_share_of_local_cit * local
         to_counties = local - to_province + other_tax
         c = firm_county[f]
         origin = firm_origin_county[f]
         if origin >= 0 and origin != c:
-            kept = prm_tax_sharing_origin_share * to_counties
+            kept = prm.tax_sharing_origin_share * to_counties
             county_budget_mcny[origin] += kept
             county_tax_revenue_mcny[origin] += kept
             county_budget_mcny[c] += to_counties - kept
@@ -238,7 +221,7 @@ def _produce_body(
         # that the business is failing
         margin = (profit + rd_cash) / revenue if revenue > 0.0 else 0.0
         if ramp >= 1.0:  # firms still ramping up in an incubator keep their team
-            change = np.exp(prm_employment_adjustment_per_q * (margin - prm_reference_margin))
+            change = np.exp(prm.employment_adjustment_per_q * (margin - prm.reference_margin))
             # young firms can grow faster (report §1.3: incubator graduates scale up)
             cap = 1.10 if age < 12 else 1.05
             change = min(max(change, 0.95), cap)
@@ -266,5 +249,5 @@ def _productivity_and_shock(
             base_productivity[f] * (1.0 + knowledge[f] / knowledge_reference) ** elasticity
         )
         shock_out[f] = np.exp(
-            demand_sigma * normal(seed, step, PHASE_PRODUCTION, f, 0) - 0.5 * demand_sigma**2
+            demand_sigma * normal(seed, step, STREAM_PRODUCTION, f, 0) - 0.5 * demand_sigma**2
         )

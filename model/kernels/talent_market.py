@@ -16,9 +16,8 @@ from numba import njit, prange
 from model.kernels.index import group_index
 from model.kernels.rng import poisson, uniform
 from model.kernels.sort import sort_by_key
+from model.kernels.streams import STREAM_TALENT_MARKET
 from model.sim.ledger import TALENT_ARRIVALS, TALENT_DEPARTURES
-
-PHASE_TALENT = 1
 
 
 def aggregate_talent(talent, firms, p):
@@ -137,15 +136,25 @@ def _count_arrivals_body(
     experts = np.zeros(n, dtype=np.int64)
     for c in range(n):
         staff[c] = poisson(
-            prm_talent_inflow_per_q * county_rd_staff_initial[c], seed, step, PHASE_TALENT, c, 0
+            prm_talent_inflow_per_q * county_rd_staff_initial[c],
+            seed,
+            step,
+            STREAM_TALENT_MARKET,
+            c,
+            0,
         )
         paid = int(np.floor(county_talent_pool_mcny[c] / prm_expert_recruitment_cost_mcny))
         base = prm_expert_inflow_per_q * prm_firm_scale
-        experts[c] = poisson(base, seed, step, PHASE_TALENT, c, 1) + paid
+        experts[c] = poisson(base, seed, step, STREAM_TALENT_MARKET, c, 1) + paid
     hub = np.zeros(len(hub_initial), dtype=np.int64)
     for h in range(len(hub_initial)):
         hub[h] = poisson(
-            prm_talent_attrition_per_q * hub_initial[h], seed, step, PHASE_TALENT, 1_000_000 + h, 0
+            prm_talent_attrition_per_q * hub_initial[h],
+            seed,
+            step,
+            STREAM_TALENT_MARKET,
+            1_000_000 + h,
+            0,
         )
     return staff, experts, hub
 
@@ -289,7 +298,7 @@ def _talent_market_body(
     for i in range(n_talent):
         if not talent_alive[i]:
             continue
-        if uniform(seed, step, PHASE_TALENT, i, 10) < prm_talent_attrition_per_q:
+        if uniform(seed, step, STREAM_TALENT_MARKET, i, 10) < prm_talent_attrition_per_q:
             f = talent_employer_firm[i]
             if f >= 0:
                 firm_rd_staff[f] -= 1
@@ -299,7 +308,7 @@ def _talent_market_body(
             continue
         c = talent_county[i]
         if talent_tier[i] == 2 and c >= 0:
-            if uniform(seed, step, PHASE_TALENT, i, 11) < prm_expert_drain_to_hub_per_q:
+            if uniform(seed, step, STREAM_TALENT_MARKET, i, 11) < prm_expert_drain_to_hub_per_q:
                 f = talent_employer_firm[i]
                 if f >= 0:
                     firm_rd_staff[f] -= 1
@@ -311,7 +320,9 @@ def _talent_market_body(
         if f >= 0 and (overstaffed[f >> 6] >> np.uint64(f & 63)) & np.uint64(1):
             excess = firm_rd_staff[f] - firm_staff_demand[f]
             if excess > 0:
-                if uniform(seed, step, PHASE_TALENT, i, 12) < excess / max(firm_rd_staff[f], 1):
+                if uniform(seed, step, STREAM_TALENT_MARKET, i, 12) < excess / max(
+                    firm_rd_staff[f], 1
+                ):
                     firm_rd_staff[f] -= 1
                     talent_employer_firm[i] = -1
     # 2. arrivals fill free slots in ascending order: county staff, county experts, hubs
@@ -331,12 +342,14 @@ def _talent_market_body(
             talent_county[i] = c
             talent_hub[i] = -1
             if k < arrivals_staff[c]:
-                senior = uniform(seed, step, PHASE_TALENT, i, 20) < prm_senior_share_of_staff
+                senior = (
+                    uniform(seed, step, STREAM_TALENT_MARKET, i, 20) < prm_senior_share_of_staff
+                )
                 talent_tier[i] = 1 if senior else 0
             else:
                 talent_tier[i] = 2
             talent_sector[i] = _draw_sector(
-                county_sector_cdf[c], uniform(seed, step, PHASE_TALENT, i, 21)
+                county_sector_cdf[c], uniform(seed, step, STREAM_TALENT_MARKET, i, 21)
             )
             talent_flows[TALENT_ARRIVALS] += 1
     for h in range(len(arrivals_hub)):
@@ -347,11 +360,11 @@ def _talent_market_body(
             talent_employer_firm[i] = -1
             talent_county[i] = -1
             talent_hub[i] = h
-            expert = uniform(seed, step, PHASE_TALENT, i, 22) < hub_share_expert[h]
-            senior = uniform(seed, step, PHASE_TALENT, i, 23) < prm_senior_share_of_staff
+            expert = uniform(seed, step, STREAM_TALENT_MARKET, i, 22) < hub_share_expert[h]
+            senior = uniform(seed, step, STREAM_TALENT_MARKET, i, 23) < prm_senior_share_of_staff
             talent_tier[i] = 2 if expert else (1 if senior else 0)
             talent_sector[i] = _draw_sector(
-                hub_sector_cdf[h], uniform(seed, step, PHASE_TALENT, i, 24)
+                hub_sector_cdf[h], uniform(seed, step, STREAM_TALENT_MARKET, i, 24)
             )
             talent_flows[TALENT_ARRIVALS] += 1
     # 3. matching: employers with vacancies grouped by county, enclave employers by hub
@@ -423,7 +436,7 @@ def _talent_market_body(
             g = n_counties + h
         if open_in_group[g] == 0:
             continue
-        keys[n_seekers] = (2 - talent_tier[i]) + uniform(seed, step, PHASE_TALENT, i, 30)
+        keys[n_seekers] = (2 - talent_tier[i]) + uniform(seed, step, STREAM_TALENT_MARKET, i, 30)
         seekers[n_seekers] = i | (np.int64(talent_sector[i]) << 40) | (g << 48)
         n_seekers += 1
     keys = keys[:n_seekers]
@@ -565,7 +578,7 @@ def _serve_seekers(
         sector = (packed >> 40) & 255
         lo, hi = group_off[g], group_off[g + 1]
         for d in range(draws):
-            u = uniform(seed, step, PHASE_TALENT, i, 40 + 2 * d)
+            u = uniform(seed, step, STREAM_TALENT_MARKET, i, 40 + 2 * d)
             q = lo + int(u * (hi - lo))
             if g >= n_counties:
                 q = hub_pos[q - n_vacant]
@@ -573,7 +586,7 @@ def _serve_seekers(
             if state < 256:
                 continue  # no free place left
             if (state & 255) != sector:
-                if uniform(seed, step, PHASE_TALENT, i, 41 + 2 * d) >= acceptance:
+                if uniform(seed, step, STREAM_TALENT_MARKET, i, 41 + 2 * d) >= acceptance:
                     continue
             employer_firm[i] = by_county[q]
             v_state[q] = state - 256

@@ -58,19 +58,6 @@ from model.sim.sectors import N_SECTORS, SECTORS
 #: Quarters simulated before quarter 0 so the initial state is lived-in.
 BURN_IN_Q = 12
 HIGH_TECH_SECTOR = np.array([s.high_tech for s in SECTORS])
-_PER_QUARTER_FIELDS = (
-    "tax_revenue_mcny",
-    "st_spending_mcny",
-    "policy_cost_mcny",
-    "rebate_mcny",
-    "province_hte_cit_mcny",
-    "province_tax_mcny",
-    "province_policy_cost_mcny",
-    "startups_q",
-    "graduates_q",
-    "venture_mcny",
-    "new_hte_q",
-)
 
 
 class Simulation:
@@ -170,8 +157,7 @@ class Simulation:
         self.money_flows[:] = 0.0
         self.talent_flows[:] = 0
         counties = self.counties.view()
-        for name in _PER_QUARTER_FIELDS:
-            self.counties.arrays[name][:] = 0
+        self.counties.reset_per_quarter()
         policy_on = self.policy_on(t)
         if policy_on and self._policy_first_step is None:
             # the first simulated quarter at or after policy_start_step (quarter 0 itself is

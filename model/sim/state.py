@@ -19,8 +19,22 @@ NEVER_CERTIFIED = -(2**30)
 #: Longest patent grant lag the pipeline ring buffer supports, in quarters.
 MAX_GRANT_LAG_Q = 24
 
-# (name, dtype, fill value, trailing shape)
-FIRM_FIELDS = (
+#: One column of a table. ``fill`` is the value of a free row and of a row an agent enters
+#: (``enter_firms`` resets a reused firm row to the fills before writing the new firm);
+#: ``per_quarter`` columns are quarterly flows the engine sets back to ``fill`` at the start of
+#: every quarter (:meth:`Table.reset_per_quarter`).
+Column = namedtuple("Column", ["name", "dtype", "fill", "shape", "per_quarter"])
+
+#: ``per_quarter`` of a :data:`Column`: reset to its fill at the start of each quarter.
+PER_QUARTER = True
+
+
+def _columns(*rows) -> tuple[Column, ...]:
+    """Columns from ``(name, dtype, fill, trailing shape[, per_quarter])`` rows."""
+    return tuple(Column(*row) if len(row) == 5 else Column(*row, False) for row in rows)
+
+
+FIRM_FIELDS = _columns(
     ("alive", np.bool_, False, ()),
     ("sector", np.int8, 0, ()),
     ("cell", np.int32, -1, ()),
@@ -68,7 +82,7 @@ FIRM_FIELDS = (
     ("grant_mcny", np.float64, 0.0, ()),
 )
 
-PLATFORM_FIELDS = (
+PLATFORM_FIELDS = _columns(
     ("alive", np.bool_, False, ()),
     ("kind", np.int8, 0, ()),
     ("level", np.int8, 0, ()),
@@ -85,7 +99,7 @@ PLATFORM_FIELDS = (
     ("transition_until_step", np.int32, NEVER_CERTIFIED, ()),  # never in transition
 )
 
-TALENT_FIELDS = (
+TALENT_FIELDS = _columns(
     ("alive", np.bool_, False, ()),
     ("tier", np.int8, 0, ()),
     ("sector", np.int8, 0, ()),
@@ -94,7 +108,7 @@ TALENT_FIELDS = (
     ("hub", np.int16, -1, ()),
 )
 
-CAPITAL_FIELDS = (
+CAPITAL_FIELDS = _columns(
     ("alive", np.bool_, False, ()),
     ("kind", np.int8, 0, ()),
     ("county", np.int16, -1, ()),
@@ -107,23 +121,23 @@ CAPITAL_FIELDS = (
     ("returns_mcny", np.float64, 0.0, ()),
 )
 
-COUNTY_FIELDS = (
+COUNTY_FIELDS = _columns(
     ("budget_mcny", np.float64, 0.0, ()),
-    ("tax_revenue_mcny", np.float64, 0.0, ()),
+    ("tax_revenue_mcny", np.float64, 0.0, (), PER_QUARTER),
     ("prev_tax_revenue_mcny", np.float64, 0.0, ()),
-    ("st_spending_mcny", np.float64, 0.0, ()),
-    ("policy_cost_mcny", np.float64, 0.0, ()),
-    ("rebate_mcny", np.float64, 0.0, ()),
-    ("province_hte_cit_mcny", np.float64, 0.0, ()),
+    ("st_spending_mcny", np.float64, 0.0, (), PER_QUARTER),
+    ("policy_cost_mcny", np.float64, 0.0, (), PER_QUARTER),
+    ("rebate_mcny", np.float64, 0.0, (), PER_QUARTER),
+    ("province_hte_cit_mcny", np.float64, 0.0, (), PER_QUARTER),
     ("province_hte_cit_base_mcny", np.float64, -1.0, ()),
-    ("province_tax_mcny", np.float64, 0.0, ()),
-    ("province_policy_cost_mcny", np.float64, 0.0, ()),
+    ("province_tax_mcny", np.float64, 0.0, (), PER_QUARTER),
+    ("province_policy_cost_mcny", np.float64, 0.0, (), PER_QUARTER),
     ("grant_pool_mcny", np.float64, 0.0, ()),
     ("talent_pool_mcny", np.float64, 0.0, ()),
-    ("startups_q", np.int32, 0, ()),
-    ("graduates_q", np.int32, 0, ()),
-    ("venture_mcny", np.float64, 0.0, ()),
-    ("new_hte_q", np.int32, 0, ()),
+    ("startups_q", np.int32, 0, (), PER_QUARTER),
+    ("graduates_q", np.int32, 0, (), PER_QUARTER),
+    ("venture_mcny", np.float64, 0.0, (), PER_QUARTER),
+    ("new_hte_q", np.int32, 0, (), PER_QUARTER),
     ("rd_staff_initial", np.float64, 0.0, ()),
     ("enclave_hub", np.int16, -1, ()),
     ("enclave_slots", np.int32, 0, ()),
@@ -140,8 +154,8 @@ class Table:
 
     Parameters
     ----------
-    fields : tuple
-        ``(name, dtype, fill, trailing_shape)`` per attribute.
+    fields : tuple of Column
+        One :data:`Column` per attribute.
     capacity : int
         Number of rows to allocate.
     name : str
@@ -152,7 +166,7 @@ class Table:
         self.fields = fields
         self.name = name
         self.arrays: dict[str, np.ndarray] = {}
-        for fname, dtype, fill, shape in fields:
+        for fname, dtype, fill, shape, _ in fields:
             self.arrays[fname] = _filled((capacity, *shape), fill, dtype)
         self._tuple_type = _tuple_type(name, tuple(f[0] for f in fields))
 
@@ -194,10 +208,16 @@ class Table:
         old = self.n_rows
         if new_capacity <= old:
             return
-        for fname, dtype, fill, shape in self.fields:
+        for fname, dtype, fill, shape, _ in self.fields:
             grown = _filled((new_capacity, *shape), fill, dtype)
             grown[:old] = self.arrays[fname]
             self.arrays[fname] = grown
+
+    def reset_per_quarter(self) -> None:
+        """Set every ``per_quarter`` column back to its fill (start of a quarter)."""
+        for column in self.fields:
+            if column.per_quarter:
+                self.arrays[column.name][:] = column.fill
 
     def copy(self) -> Table:
         """Deep copy (for tests and checkpoints)."""
@@ -219,6 +239,22 @@ def _filled(shape: tuple[int, ...], fill, dtype) -> np.ndarray:
     if fill == 0:
         return np.zeros(shape, dtype=dtype)
     return np.full(shape, fill, dtype=dtype)
+
+
+def fill_rows(view, fields, rows: np.ndarray) -> None:
+    """Set rows ``rows`` of every column of ``view`` to the column's fill (a fresh agent).
+
+    Parameters
+    ----------
+    view : namedtuple of arrays
+        A table's :meth:`Table.view`; written.
+    fields : tuple of Column
+        The table's columns (e.g. :data:`FIRM_FIELDS`).
+    rows : (n,) int64
+        Rows to reset.
+    """
+    for column in fields:
+        getattr(view, column.name)[rows] = column.fill
 
 
 _TUPLE_TYPES: dict[tuple, type] = {}
