@@ -12,9 +12,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from model.params.reader import InputError
 from model.params.table import ParameterError, check_value
 
 DEFAULT_REGION = "jiaxing-huzhou"
+#: Longest run, in quarters (as for experiment files, see docs/inputs.md).
+MAX_STEPS = 400
 
 
 def _parse_set(values: list[str]) -> dict:
@@ -35,9 +38,20 @@ def _parse_set(values: list[str]) -> dict:
 
 
 def _seeds(n: int, first: int) -> list[int]:
-    if n < 1:
-        raise ParameterError(f"--seeds must be at least 1, got {n}")
-    return list(range(first, first + n))
+    from model.cli_checks import check_seeds
+
+    return check_seeds(n, first)
+
+
+def _check_run_options(args: argparse.Namespace, min_steps: int) -> None:
+    """Refuse bad ``run``/``compare`` options before any scenario loads or any run starts."""
+    from model.cli_checks import check_int, check_output_folder, check_region, check_seeds
+
+    check_int("--workers", args.workers, 1)
+    check_seeds(args.seeds, args.first_seed)
+    check_int("--steps", args.steps, min_steps, MAX_STEPS)
+    check_output_folder(args.out)
+    check_region(args.region)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -48,6 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from model.runs.run import Job, load_runs, run_jobs
     from model.sim.region import load_region
 
+    _check_run_options(args, min_steps=1)
     scenario = load_scenario(args.scenario)
     extra = _parse_set(args.set)
     params = scenario.parameters(extra)  # validates before anything runs
@@ -140,6 +155,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from model.runs.run import Job, load_runs, run_jobs
     from model.sim.region import load_region
 
+    _check_run_options(args, min_steps=4)
     names = args.scenarios or list_scenarios()
     # validate every scenario file before anything runs
     scenarios = {"baseline": load_scenario("baseline")}
@@ -298,9 +314,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         experiment = load_experiment(args.file)
         if args.workers is not None and args.workers < 1:
-            raise ExperimentError(f"--workers must be at least 1, got {args.workers}")
+            raise ExperimentError(f"--workers: must be an integer >= 1, got {args.workers}")
         n_runs = experiment.n_runs()
         out = Path(args.out) if args.out else default_folder(experiment)
+        if not args.dry_run:
+            from model.cli_checks import check_output_folder
+
+            check_output_folder(out)
         print(
             f"{experiment.name}: {experiment.n_points()} points x {experiment.replications} "
             f"replications x {len(experiment.all_scenarios)} scenario(s) = {n_runs} runs of "
@@ -318,7 +338,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             command=_sweep_command_line(args),
         )
-    except (ExperimentError, ParameterError, ScenarioError) as err:
+    except (ExperimentError, ParameterError, ScenarioError, InputError) as err:
         print(f"innovsim: error: {err}", file=sys.stderr)
         return 2
     last = results.last_run
@@ -484,16 +504,45 @@ def _cpus() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``innovsim`` command."""
-    from model.params.scenarios import ScenarioError
+    """Entry point of the ``innovsim`` command.
 
+    Returns 0 on success, 1 if runs failed or an internal error occurred (one line on stderr
+    says where the traceback was logged), 2 if an input was refused (one line on stderr:
+    ``innovsim: error: FILE or FLAG: what is wrong and what is allowed``).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ParameterError, ScenarioError) as err:
-        print(f"innovsim: error: {err}", file=sys.stderr)
+    except InputError as err:  # scenario, experiment, region, parameter or flag refused
+        print(f"innovsim: error: {_one_line(str(err))}", file=sys.stderr)
         return 2
+    except Exception as err:  # a bug, not a user's mistake: keep the traceback in a log
+        log = _log_traceback()
+        print(
+            f"innovsim: internal error ({type(err).__name__}: {_one_line(str(err))[:200]}); "
+            f"the traceback is in {log}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line (TOML syntax errors and tracebacks carry newlines)."""
+    return " ".join(text.split())
+
+
+def _log_traceback() -> str:
+    """Write the current exception's traceback to a log file; return its path."""
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="innovsim-error-", suffix=".log", delete=False, encoding="utf-8"
+    ) as log:
+        log.write("innovsim " + " ".join(sys.argv[1:]) + "\n\n")
+        log.write(traceback.format_exc())
+    return log.name
 
 
 if __name__ == "__main__":

@@ -193,12 +193,17 @@ class Field:
 
 def _bounds(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return f" in [{low:g}, {high:g}]"
+        return f" in [{_num(low)}, {_num(high)}]"
     if low is not None:
-        return f" >= {low:g}"
+        return f" >= {_num(low)}"
     if high is not None:
-        return f" <= {high:g}"
+        return f" <= {_num(high)}"
     return ""
+
+
+def _num(value: float) -> str:
+    """A bound in words: integers written out (1000000, not 1e+06)."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 2**64 else f"{value:g}"
 
 
 def is_int(value: Any) -> bool:

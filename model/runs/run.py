@@ -11,8 +11,10 @@ randomness depends only on its seed.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import hashlib
 import multiprocessing
 import os
+import re
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,8 +40,18 @@ class Job:
 
     @property
     def run_id(self) -> str:
-        """File-safe identifier of the run."""
-        return f"{self.scenario}__seed{self.seed:06d}"
+        """File-safe identifier of the run (also its file name under ``OUT/runs/``).
+
+        Scenario files only allow identifiers as names, but a :class:`Job` can be built from
+        Python with any text: characters outside ``[A-Za-z0-9_.+=-]`` become ``_`` (so no
+        separator can leave the output folder) and a name longer than 100 characters is cut
+        and given a hash of the whole (file names are limited to 255 bytes).
+        """
+        safe = re.sub(r"[^A-Za-z0-9_.+=-]", "_", self.scenario)
+        if safe != self.scenario or len(safe) > 100:
+            digest = hashlib.sha256(self.scenario.encode()).hexdigest()[:12]
+            safe = f"{safe[:80]}-{digest}"
+        return f"{safe}__seed{self.seed:06d}"
 
 
 def simulate(

@@ -63,6 +63,9 @@ EARTH_RADIUS_KM: float = 6371.0088
 KM_PER_DEGREE: float = EARTH_RADIUS_KM * math.pi / 180.0
 SHARES_TOLERANCE: float = 1e-6
 _MAX_ID = np.iinfo(np.int16).max
+#: Largest count read from a region file (firms, platforms, R&D staff, experts of one county or
+#: hub): far above any real county, small enough that the agent tables fit in memory.
+MAX_COUNT = 10_000_000
 _BLOCK = 2_000_000  # cell x seed distances computed at a time (bounds memory)
 
 
@@ -513,7 +516,7 @@ class _Table:
             raise self.error(key, f"must be true or false, got {v!r}")
         return v
 
-    def integer(self, key: str, lo: int = 0, hi: int | None = None) -> int:
+    def integer(self, key: str, lo: int = 0, hi: int | None = MAX_COUNT) -> int:
         v = self._get(key)
         allowed = f"an integer >= {lo}" + ("" if hi is None else f" and <= {hi}")
         if not is_int(v) or not in_range(v, lo, hi):
@@ -607,16 +610,16 @@ _GRID_OVERRIDES = {
 _PARAMS: dict[str, tuple[str, float | None, float | None, bool]] = {
     "n_counties": ("int", 1, _MAX_ID, False),
     "n_prefectures": ("int", 1, _MAX_ID, False),
-    "layout_seed": ("int", 0, None, False),
+    "layout_seed": ("int", 0, 2**63 - 1, False),
     "county_area_km2": ("float", 0.0, None, True),
     "aspect": ("float", 0.0, None, True),
     "jitter": ("float", 0.0, 0.49, False),
     "reach_factor": ("float", 0.0, None, True),
     "centre_lon": ("float", -180.0, 180.0, False),
     "centre_lat": ("float", -80.0, 80.0, False),
-    "firms_mean": ("float", 0.0, None, True),
+    "firms_mean": ("float", 0.0, MAX_COUNT, True),
     "firms_cv": ("float", 0.0, None, False),
-    "firms_min": ("int", 0, None, False),
+    "firms_min": ("int", 0, MAX_COUNT, False),
     "platforms_per_100_firms": ("float", 0.0, None, False),
     "rd_staff_per_firm": ("float", 0.0, None, False),
     "rd_staff_cv": ("float", 0.0, None, False),
@@ -662,7 +665,7 @@ _ENCLAVE_NONE = "none"
 def _read_value(tbl: _Table, key: str, spec: tuple[str, float | None, float | None, bool]) -> Any:
     kind, lo, hi, lo_open = spec
     if kind == "int":
-        return tbl.integer(key, int(lo or 0), None if hi is None else int(hi))
+        return tbl.integer(key, int(lo or 0), MAX_COUNT if hi is None else int(hi))
     return tbl.number(key, lo, hi, lo_open)
 
 
