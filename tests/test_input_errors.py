@@ -178,7 +178,7 @@ def test_fails_when_fields_have_types(tmp_path, body, key, allowed):
         ('name = "study"', 'name = "study"\nreference = ""', ["key 'reference'", "non-empty"]),
         ("steps = 2", "steps = 1_000_000_000_000", ["key 'steps'", "[1, 400]"]),
         ("replications = 1", "replications = 1_000_000", ["'replications'", "[1, 100000]"]),
-        ("samples = 4", "samples = 4611686018427387904", ["'samples'", "[1, 1000000]"]),
+        ("samples = 4", "samples = 4611686018427387904", ["'samples'", "[1, 100000]"]),
         (
             "spillover_strength = { low = 0.2, high = 1.0 }",
             "spillover_strength = { low = 0.2, high = 1.0, levels = 1_000_000_000 }",
@@ -197,10 +197,10 @@ def test_refused_experiment_fields(tmp_path, old, new, fragments):
 
 
 def test_a_sweep_larger_than_ten_million_runs_is_refused(tmp_path):
-    text = EXPERIMENT.replace("samples = 4", "samples = 1_000_000").replace(
-        "replications = 1", "replications = 11"
+    text = EXPERIMENT.replace("samples = 4", "samples = 100_000").replace(
+        "replications = 1", "replications = 101"
     )
-    refused_experiment(write(tmp_path / "x.toml", text), "11,000,000 runs", "at most 10,000,000")
+    refused_experiment(write(tmp_path / "x.toml", text), "10,100,000 runs", "at most 10,000,000")
 
 
 def test_a_huge_morris_design_is_refused_at_once(tmp_path, capsys):
@@ -209,14 +209,14 @@ def test_a_huge_morris_design_is_refused_at_once(tmp_path, capsys):
     )
     path = write(tmp_path / "m.toml", text)
     start = time.perf_counter()
-    refused_experiment(path, "'samples'", "[1, 1000000]")
+    refused_experiment(path, "'samples'", "[1, 100000]")
     assert model.cli.main(["sweep", str(path), "--dry-run"]) == 2
     assert time.perf_counter() - start < 5.0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("innovsim: error: ")
     # a morris design at the points limit is also refused from the count, not after sampling
-    text = text.replace(f"samples = {2**40}", "samples = 600_000")
-    refused_experiment(write(tmp_path / "m.toml", text), "1,200,000 points", "at most 1,000,000")
+    text = text.replace(f"samples = {2**40}", "samples = 60_000")
+    refused_experiment(write(tmp_path / "m.toml", text), "120,000 points", "at most 100,000")
     assert time.perf_counter() - start < 5.0
 
 

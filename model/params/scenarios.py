@@ -113,7 +113,11 @@ def _resolve_path(name_or_path: str | Path, directory: Path) -> Path:
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or text.endswith(".toml") or "/" in text or "\\" in text:
         path = Path(name_or_path)
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except OSError:  # e.g. a name longer than the system allows
+            found = False
+        if not found:
             raise _ScenarioFileNotFound(f"{path}: scenario file not found", file=str(path))
         return path
     for folder in (directory, SCENARIO_DIR):
@@ -171,6 +175,17 @@ def _reference(name: Any, path: Path, key: str) -> Path:
     )
 
 
+def _load_referenced(name: Any, path: Path, key: str, seen: tuple[str, ...]) -> Scenario:
+    """Load the scenario ``key`` of ``path`` names; its errors name both files."""
+    target = _reference(name, path, key)
+    try:
+        return _load_file(target, seen)
+    except ScenarioError as err:
+        if str(err).startswith(f"{path}: "):  # a cycle back to this file: already named
+            raise
+        raise ScenarioError(f"{path}: key {key!r}: {err}", file=str(path), key=key) from None
+
+
 def _load_file(path: Path, _seen: tuple[str, ...]) -> Scenario:
     key = str(path.resolve())
     if key in _seen:
@@ -182,10 +197,10 @@ def _load_file(path: Path, _seen: tuple[str, ...]) -> Scenario:
     data = _read(path)
     overrides: dict[str, Any] = {}
     if "extends" in data:
-        base = _load_file(_reference(data["extends"], path, "extends"), (*_seen, key))
+        base = _load_referenced(data["extends"], path, "extends", (*_seen, key))
         overrides.update(base.overrides)
     for included in data.get("includes", []):
-        part = _load_file(_reference(included, path, "includes"), (*_seen, key))
+        part = _load_referenced(included, path, "includes", (*_seen, key))
         _merge(overrides, part.overrides, path, f"includes {included!r}")
     overrides.update(data.get("parameters", {}))
     _validate(overrides, path)

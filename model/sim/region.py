@@ -584,11 +584,11 @@ def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
     )
     if looks_like_path:
         path = Path(text)
-        if not path.is_file():
+        if not _is_file(path):
             raise _RegionFileNotFound(f"{path}: region file not found", file=str(path))
         return path
     path = REGIONS_DIR / f"{text}.toml"
-    if not path.is_file():
+    if text not in list_regions():  # never build a path from an unknown (maybe 300-char) name
         raise RegionError(
             f"unknown region {text!r}; built-in regions: {', '.join(list_regions())} "
             "(or pass the path of a .toml file)",
@@ -599,6 +599,14 @@ def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
 
 class _RegionFileNotFound(RegionError, FileNotFoundError):
     """A region path that does not exist."""
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False also for names the system refuses (e.g. too long)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 _GRID_OVERRIDES = {
