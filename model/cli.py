@@ -12,9 +12,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from model.params.reader import InputError
 from model.params.table import ParameterError, check_value
 
 DEFAULT_REGION = "jiaxing-huzhou"
+#: Longest run, in quarters (as for experiment files, see docs/inputs.md).
+MAX_STEPS = 400
 
 
 def _parse_set(values: list[str]) -> dict:
@@ -34,9 +37,16 @@ def _parse_set(values: list[str]) -> dict:
     return out
 
 
-def _check_seeds(n: int) -> None:
-    if n < 1:
-        raise ParameterError(f"--seeds must be at least 1, got {n}")
+def _check_run_options(args: argparse.Namespace, min_steps: int) -> None:
+    """Refuse bad ``run``/``compare`` options before any scenario loads or any run starts."""
+    from model.cli_checks import MAX_SEED, check_int, check_output_folder, check_region
+
+    check_int("--workers", args.workers, 1)
+    check_int("--seeds", args.seeds, 1)
+    check_int("--base-seed", args.base_seed, 0, MAX_SEED)
+    check_int("--steps", args.steps, min_steps, MAX_STEPS)
+    check_output_folder(args.out)
+    check_region(args.region)
 
 
 def _command_line() -> str:
@@ -49,7 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario over several seeds; write indicators, manifest and figures."""
     from model.experiments.scenario_run import run_scenario
 
-    _check_seeds(args.seeds)
+    _check_run_options(args, min_steps=1)
     run = run_scenario(
         args.scenario,
         seeds=args.seeds,
@@ -77,7 +87,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Compare scenarios against the baseline over common seeds; write the report folder."""
     from model.experiments.comparison import compare
 
-    _check_seeds(args.seeds)
+    _check_run_options(args, min_steps=4)
     result = compare(
         args.scenarios or None,
         seeds=args.seeds,
@@ -186,9 +196,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         experiment = load_experiment(args.file)
         if args.workers is not None and args.workers < 1:
-            raise ExperimentError(f"--workers must be at least 1, got {args.workers}")
+            raise ExperimentError(f"--workers: must be an integer >= 1, got {args.workers}")
         n_runs = experiment.n_runs()
         out = Path(args.out) if args.out else default_folder(experiment)
+        if not args.dry_run:
+            from model.cli_checks import check_output_folder
+
+            check_output_folder(out)
         print(
             f"{experiment.name}: {experiment.n_points()} points x {experiment.replications} "
             f"replications x {len(experiment.all_scenarios)} scenario(s) = {n_runs} runs of "
@@ -206,7 +220,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             command=_sweep_command_line(args),
         )
-    except (ExperimentError, ParameterError, ScenarioError) as err:
+    except (ExperimentError, ParameterError, ScenarioError, InputError) as err:
         print(f"innovsim: error: {err}", file=sys.stderr)
         return 2
     last = results.last_run
@@ -377,17 +391,45 @@ def _cpus() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``innovsim`` command."""
-    from model.experiments.declaration import ExperimentError
-    from model.params.scenarios import ScenarioError
+    """Entry point of the ``innovsim`` command.
 
+    Returns 0 on success, 1 if runs failed or an internal error occurred (one line on stderr
+    says where the traceback was logged), 2 if an input was refused (one line on stderr:
+    ``innovsim: error: FILE or FLAG: what is wrong and what is allowed``).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ParameterError, ScenarioError, ExperimentError) as err:
-        print(f"innovsim: error: {err}", file=sys.stderr)
+    except InputError as err:  # scenario, experiment, region, parameter or flag refused
+        print(f"innovsim: error: {_one_line(str(err))}", file=sys.stderr)
         return 2
+    except Exception as err:  # a bug, not a user's mistake: keep the traceback in a log
+        log = _log_traceback()
+        print(
+            f"innovsim: internal error ({type(err).__name__}: {_one_line(str(err))[:200]}); "
+            f"the traceback is in {log}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line (TOML syntax errors and tracebacks carry newlines)."""
+    return " ".join(text.split())
+
+
+def _log_traceback() -> str:
+    """Write the current exception's traceback to a log file; return its path."""
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="innovsim-error-", suffix=".log", delete=False, encoding="utf-8"
+    ) as log:
+        log.write("innovsim " + " ".join(sys.argv[1:]) + "\n\n")
+        log.write(traceback.format_exc())
+    return log.name
 
 
 if __name__ == "__main__":

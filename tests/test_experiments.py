@@ -345,7 +345,10 @@ def good(
             good().replace("firm_scale = 0.1", "firm_scale = 0.0"),
             "[constants]: parameter 'firm_scale' = 0.0 is out of range",
         ),
-        (good().replace("steps = 2", "steps = 'ten'"), "key 'steps': an integer >= 1"),
+        (
+            good().replace("steps = 2", "steps = 'ten'"),
+            "key 'steps': must be an integer in [1, 400]",
+        ),
         (
             good(
                 uncertainty="st_share_platforms = { low = 0.5, high = 0.9 }\n"
@@ -353,7 +356,7 @@ def good(
             ),
             "is not a valid parameter set",
         ),
-        ("name = [1]\n", "key 'name' must be a str"),
+        ("name = [1]\n", "key 'name': must be a non-empty string"),
         ("name = 'x'\nsteps = \n", "not valid TOML"),
     ],
 )

@@ -242,7 +242,7 @@ def test_bad_toml_is_refused(tmp_path):
 def test_missing_required_key_is_refused(tmp_path, missing):
     lines = [line for line in MINIMAL.splitlines() if not line.startswith(missing + " ")]
     path = write(tmp_path / "missing.toml", "\n".join(lines) + "\n")
-    _refused(path, f"required key {missing!r} is missing")
+    _refused(path, f"key {missing!r}: required key is missing")
 
 
 def test_cycle_in_extends_is_refused(tmp_path):

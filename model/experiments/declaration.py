@@ -33,11 +33,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,15 @@ import numpy as np
 import pandas as pd
 
 from model.builtin import builtin_dir
+from model.params.reader import (
+    Field,
+    InputError,
+    check_field,
+    check_table,
+    describe,
+    read_toml,
+    resolve_reference,
+)
 from model.params.table import SPEC_BY_NAME, ParameterError, Parameters, check_value
 from model.sim.indicators import INDICATOR_INDEX, INDICATOR_NAMES
 
@@ -60,7 +69,45 @@ _SEED_BITS = 63
 STORE_VERSION = 2
 
 
-class ExperimentError(ValueError):
+#: Size limits (see docs/inputs.md): what one 2-core, 24 GiB machine can plan, validate and
+#: hold in memory. The loader checks them from the declaration alone (before any sample is
+#: drawn), so a huge ``samples`` is refused at once instead of filling memory.
+MAX_STEPS = 400  # quarters: 100 years
+MAX_LEVELS = 1000  # grid levels or listed values of one parameter
+MAX_REPLICATIONS = 100_000
+MAX_SAMPLES = 100_000  # lhs sample size, sobol base size, morris trajectories
+MAX_MORRIS_LEVELS = 1000
+MAX_POINTS = 100_000  # design points: each is checked as a parameter set (~0.4 ms) on loading
+MAX_RUNS = 10_000_000  # points x replications x scenarios: the plan table of one sweep
+
+#: Type and range of each scalar of a declaration (the file's top level and the Python API).
+SCALARS: dict[str, Field] = {
+    "name": Field("text", required=True, nonempty=True),
+    "description": Field("text"),
+    "reference": Field("text", nonempty=True),
+    "region": Field("text", nonempty=True),
+    "design": Field("text"),  # one of DESIGNS: checked with its own message
+    "samples": Field("int", low=1, high=MAX_SAMPLES),
+    "replications": Field("int", low=1, high=MAX_REPLICATIONS),
+    "base_seed": Field("int", low=0, high=2**63 - 1),
+    "common_random_numbers": Field("bool"),
+    "steps": Field("int", low=1, high=MAX_STEPS),
+    "sobol_second_order": Field("bool"),
+    "morris_levels": Field("int", low=2, high=MAX_MORRIS_LEVELS),
+}
+#: The schema of an experiment file's top level.
+SCHEMA: dict[str, Field] = {
+    **SCALARS,
+    "scenarios": Field("texts", nonempty=True, high=MAX_LEVELS),
+    "levers": Field("table"),
+    "uncertainties": Field("table"),
+    "constants": Field("table"),
+    "outputs": Field("table"),
+    "analysis": Field("table"),
+}
+
+
+class ExperimentError(InputError):
     """An experiment declaration, file or result folder is not valid; the message says where."""
 
 
@@ -145,7 +192,7 @@ class Outputs:
     def __post_init__(self):
         if self.indicators is not None and not isinstance(self.indicators, tuple):
             object.__setattr__(self, "indicators", tuple(self.indicators))
-        if not isinstance(self.steps, str) and not isinstance(self.steps, tuple):
+        if isinstance(self.steps, list):
             object.__setattr__(self, "steps", tuple(self.steps))
 
     @property
@@ -325,37 +372,24 @@ class Experiment:
     def _validate(self, where: str) -> None:
         def need(ok: bool, key: str, message: str) -> None:
             if not ok:
-                raise ExperimentError(f"{where}: key {key!r}: {message}")
+                raise ExperimentError(f"{where}: key {key!r}: {message}", file=where, key=key)
 
-        need(isinstance(self.name, str) and bool(self.name.strip()), "name", "a non-empty text")
-        need(
-            self.design in DESIGNS,
-            "design",
-            f"unknown design {self.design!r}; allowed: {', '.join(DESIGNS)}",
-        )
-        for key in ("replications", "steps", "morris_levels"):
+        if self.design not in DESIGNS:
+            need(False, "design", f"unknown design {self.design!r}; allowed: {', '.join(DESIGNS)}")
+        for key, spec in SCALARS.items():
             value = getattr(self, key)
-            need(_is_int(value) and value >= 1, key, f"an integer >= 1, got {value!r}")
+            if value is None and not spec.required and key in ("reference", "samples"):
+                continue  # None: not given
+            if value is None and key == "common_random_numbers":
+                continue
+            problem = check_field(value, spec)
+            need(problem is None, key, str(problem))
         need(
-            _is_int(self.base_seed) and 0 <= self.base_seed < 2**63,
-            "base_seed",
-            f"an integer in [0, 2^63), got {self.base_seed!r}",
-        )
-        need(
-            self.common_random_numbers is None or isinstance(self.common_random_numbers, bool),
-            "common_random_numbers",
-            f"true or false, got {self.common_random_numbers!r}",
-        )
-        need(
-            isinstance(self.sobol_second_order, bool),
-            "sobol_second_order",
-            f"true or false, got {self.sobol_second_order!r}",
-        )
-        need(isinstance(self.region, str) and bool(self.region), "region", "a region key or file")
-        need(
-            bool(self.scenarios) and all(isinstance(s, str) and s for s in self.scenarios),
+            bool(self.scenarios)
+            and len(self.scenarios) <= MAX_LEVELS
+            and all(isinstance(s, str) and s for s in self.scenarios),
             "scenarios",
-            "a non-empty list of scenario names or .toml paths",
+            f"a non-empty list (at most {MAX_LEVELS}) of scenario names or .toml files",
         )
         need(
             len(set(self.scenarios)) == len(self.scenarios),
@@ -383,9 +417,9 @@ class Experiment:
                 f"design {self.design!r} samples the [uncertainties]; none are given",
             )
             need(
-                _is_int(self.samples) and self.samples >= 1,
+                self.samples is not None,
                 "samples",
-                f"an integer >= 1 for design {self.design!r}, got {self.samples!r}",
+                f"an integer in [1, {MAX_SAMPLES}] for design {self.design!r}; none is given",
             )
             if self.design == "sobol":
                 need(
@@ -423,6 +457,7 @@ class Experiment:
             except ParameterError as err:
                 raise ExperimentError(str(err)) from None
         _check_outputs(self.outputs, self.steps, where)
+        self._check_size(where)
         if self.analysis is not None:
             need(
                 self._sampled and self.design in ("sobol", "morris"),
@@ -450,6 +485,25 @@ class Experiment:
     @property
     def _sampled(self) -> bool:
         return self.design != "grid"
+
+    def _check_size(self, where: str) -> None:
+        """Refuse a design larger than :data:`MAX_POINTS` points or :data:`MAX_RUNS` runs."""
+        points = self.n_points()
+        if points > MAX_POINTS:
+            raise ExperimentError(
+                f"{where}: the design has {points:,} points (levers x uncertainty samples); "
+                f"at most {MAX_POINTS:,} are allowed: use fewer levels, values or samples",
+                file=where,
+            )
+        runs = self.n_runs()
+        if runs > MAX_RUNS:
+            raise ExperimentError(
+                f"{where}: the sweep plans {runs:,} runs ({points:,} points x "
+                f"{self.replications} replications x {len(self.all_scenarios)} scenarios); at "
+                f"most {MAX_RUNS:,} are allowed: use fewer points, replications or scenarios",
+                file=where,
+                key="replications",
+            )
 
     def check(self) -> None:
         """Validate everything that needs files or the whole design, before anything runs.
@@ -510,19 +564,49 @@ class Experiment:
                 return str(candidate)
         return name
 
+    def _load_scenario(self, name: str, key: str) -> Any:
+        """Load a scenario named in the declaration.
+
+        In a file, a scenario is ``NAME``, ``NAME.toml`` or names joined with ``+``, each a
+        built-in scenario or a ``.toml`` file of the experiment file's folder (never a path).
+        Declared in Python, it is anything :func:`model.params.scenarios.load_scenario` takes.
+        """
+        from model.params.scenarios import load_scenario
+
+        if not self.source:
+            return load_scenario(name)
+        from model.params.scenarios import SCENARIO_DIR
+
+        folder = Path(self.source).parent
+        parts = [
+            resolve_reference(
+                part,
+                folder,
+                SCENARIO_DIR,
+                file=self.source,
+                key=key,
+                what="scenario",
+                cls=ExperimentError,
+            )
+            for part in name.split("+")
+        ]
+        if len(parts) == 1:
+            return load_scenario(parts[0])
+        return load_scenario("+".join(p.stem for p in parts), directory=folder)
+
     @cached_property
     def scenario_overrides(self) -> dict[str, dict[str, Any]]:
         """Resolved parameter overrides of each scenario, keyed by scenario name."""
-        from model.params.scenarios import ScenarioError, load_scenario
+        from model.params.scenarios import ScenarioError
 
         where = self.source or "Experiment"
         out: dict[str, dict[str, Any]] = {}
         for name in self.all_scenarios:
             key = "reference" if name == self.reference else "scenarios"
             try:
-                scenario = load_scenario(self._resolve_file(name))
+                scenario = self._load_scenario(name, key)
             except ScenarioError as err:
-                raise ExperimentError(f"{where}: key {key!r}: {err}") from None
+                raise ExperimentError(f"{where}: key {key!r}: {err}", file=where, key=key) from None
             if scenario.name in out:
                 raise ExperimentError(
                     f"{where}: key {key!r}: two entries resolve to scenario {scenario.name!r}"
@@ -595,8 +679,21 @@ class Experiment:
         return np.clip(np.asarray(unit, dtype=np.float64), 0.0, 1.0)
 
     def n_points(self) -> int:
-        """Design points: lever combinations × uncertainty samples."""
-        return len(self.lever_grid()) * len(self.uncertainty_sample())
+        """Design points: lever combinations × uncertainty samples.
+
+        Counted from the declaration (no sample is drawn), so it is cheap for any size.
+        """
+        levers = math.prod(_axis_size(a) for a in self.levers.values())
+        d = len(self.uncertainties)
+        if self.design == "grid":
+            samples = math.prod(_axis_size(a) for a in self.uncertainties.values())
+        elif self.design == "lhs":
+            samples = self.samples
+        elif self.design == "sobol":
+            samples = self.samples * ((2 * d + 2) if self.sobol_second_order else (d + 2))
+        else:  # morris: one trajectory is d + 1 points
+            samples = self.samples * (d + 1)
+        return int(levers * samples)
 
     def n_runs(self) -> int:
         """Runs: points × replications × scenarios (including the reference)."""
@@ -707,33 +804,9 @@ class Experiment:
             For unknown keys or wrong types, naming ``source``.
         """
         where = source or "experiment"
-        allowed = {f.name for f in fields(cls)} - {"source"}
-        for key in data:
-            if key not in allowed:
-                raise ExperimentError(
-                    f"{where}: unknown key {key!r}; allowed keys: {', '.join(sorted(allowed))}"
-                )
-        types: dict[str, tuple[type, ...]] = {
-            "name": (str,),
-            "description": (str,),
-            "scenarios": (list, str),
-            "reference": (str,),
-            "region": (str,),
-            "design": (str,),
-            "levers": (dict,),
-            "uncertainties": (dict,),
-            "constants": (dict,),
-            "outputs": (dict,),
-            "analysis": (dict,),
-        }
-        for key, kinds in types.items():
-            if key in data and not isinstance(data[key], kinds):
-                names = " or ".join("table" if k is dict else k.__name__ for k in kinds)
-                raise ExperimentError(
-                    f"{where}: key {key!r} must be a {names}, got {type(data[key]).__name__}"
-                )
-        if "name" not in data:
-            raise ExperimentError(f"{where}: required key 'name' is missing")
+        if isinstance(data.get("scenarios"), str):  # one scenario may be given as a string
+            data = {**data, "scenarios": [data["scenarios"]]}
+        check_table(dict(data), SCHEMA, where, cls=ExperimentError)
         kwargs = dict(data)
         if "scenarios" in kwargs:
             kwargs["scenarios"] = (
@@ -783,6 +856,11 @@ def replication_seed(base_seed: int, point: int | None, replication: int) -> int
 # Helpers: parameter axes, the [outputs] and [analysis] tables, the fingerprint
 
 _AXIS_KEYS = ("values", "low", "high", "levels", "distribution", "mode")
+
+
+def _axis_size(axis: ParameterAxis) -> int:
+    """Grid values of a checked axis: its listed values or its levels."""
+    return len(axis.values) if isinstance(axis, Values) else int(axis.levels or 1)
 
 
 def _is_int(v: Any) -> bool:
@@ -844,7 +922,13 @@ def _check_axis(name: str, axis: ParameterAxis, where: str, key: str, grid: bool
             raise ExperimentError(str(err)) from None
     if isinstance(axis, Values):
         if not axis.values:
-            raise ExperimentError(f"{origin}: 'values' is empty")
+            raise ExperimentError(f"{origin}: 'values' is empty", file=where, key=key)
+        if len(axis.values) > MAX_LEVELS:
+            raise ExperimentError(
+                f"{origin}: 'values' lists {len(axis.values)} values; at most {MAX_LEVELS}",
+                file=where,
+                key=key,
+            )
         try:
             values = tuple(check_value(name, _py(v), origin=origin) for v in axis.values)
         except ParameterError as err:
@@ -889,9 +973,12 @@ def _check_axis(name: str, axis: ParameterAxis, where: str, key: str, grid: bool
     elif axis.mode is not None:
         raise ExperimentError(f"{origin}: 'mode' is only for distribution = 'triangular'")
     if axis.levels is not None:
-        if not _is_int(axis.levels) or axis.levels < 2:
+        if not _is_int(axis.levels) or not 2 <= axis.levels <= MAX_LEVELS:
             raise ExperimentError(
-                f"{origin}: 'levels' must be an integer >= 2, got {axis.levels!r}"
+                f"{origin}: 'levels' must be an integer in [2, {MAX_LEVELS}], "
+                f"got {describe(axis.levels)}",
+                file=where,
+                key=f"{key}.levels",
             )
         values = _grid_values(name, axis)
         if len(set(values)) != len(values):
@@ -981,8 +1068,15 @@ def _outputs_from(data: Mapping[str, Any], where: str) -> Outputs:
     if isinstance(steps, list):
         steps = tuple(steps)
     indicators = data.get("indicators")
-    if indicators is not None and not isinstance(indicators, list | tuple):
-        raise ExperimentError(f"{where}: [outputs]: 'indicators' must be a list of names")
+    if indicators is not None and (
+        not isinstance(indicators, list | tuple) or not all(isinstance(i, str) for i in indicators)
+    ):
+        raise ExperimentError(
+            f"{where}: [outputs]: key 'indicators': must be a list of indicator names, "
+            f"got {describe(indicators)}",
+            file=where,
+            key="outputs.indicators",
+        )
     return Outputs(
         indicators=tuple(indicators) if indicators is not None else None,
         steps=steps,
@@ -1005,21 +1099,27 @@ def _check_outputs(outputs: Outputs, horizon: int, where: str) -> None:
                     f"{', '.join(INDICATOR_NAMES)}"
                 )
     steps = outputs.steps
-    if isinstance(steps, str):
-        if steps not in ("all", "final"):
-            raise ExperimentError(
-                f'{where}: [outputs]: \'steps\' must be "all", "final" or a list of quarters '
-                f"in [0, {horizon}], got {steps!r}"
-            )
-    elif not steps or not all(_is_int(s) and 0 <= s <= horizon for s in steps):
+    if not (
+        steps in ("all", "final")
+        if isinstance(steps, str)
+        else isinstance(steps, tuple)
+        and bool(steps)
+        and all(_is_int(s) and 0 <= s <= horizon for s in steps)
+    ):
+        shown = list(steps) if isinstance(steps, tuple) else steps
         raise ExperimentError(
             f'{where}: [outputs]: \'steps\' must be "all", "final" or a list of quarters in '
-            f"[0, {horizon}], got {list(steps)!r}"
+            f"[0, {horizon}], got {describe(shown)}",
+            file=where,
+            key="outputs.steps",
         )
-    if outputs.counties not in (True, False, "final"):
+    # identity, not equality: 0 == False and 1 == True, but counties = 0 is a typo, not a choice
+    if not (outputs.counties is True or outputs.counties is False or outputs.counties == "final"):
         raise ExperimentError(
             f"{where}: [outputs]: 'counties' must be true, false or \"final\", "
-            f"got {outputs.counties!r}"
+            f"got {describe(outputs.counties)}",
+            file=where,
+            key="outputs.counties",
         )
 
 
@@ -1068,12 +1168,11 @@ def load_experiment(path: str | os.PathLike) -> Experiment:
     p = Path(path)
     if not p.exists() and p.suffix != ".toml" and (EXPERIMENT_DIR / f"{p}.toml").exists():
         p = EXPERIMENT_DIR / f"{p}.toml"
-    if not p.is_file():
-        raise ExperimentError(f"{p}: experiment file not found")
+    data = read_toml(p, cls=ExperimentError)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ExperimentError(f"{p}: not valid TOML: {err}") from None
-    experiment = Experiment.from_dict(data, source=str(p))
-    experiment.check()
+        experiment = Experiment.from_dict(data, source=str(p))
+        experiment.check()
+    except ExperimentError as err:
+        err.file = err.file or str(p)  # every message names the file; the attribute too
+        raise
     return experiment

@@ -24,31 +24,44 @@ value raises :class:`ScenarioError` naming the file, the key and what is allowed
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from model.builtin import builtin_dir
+from model.params.reader import (
+    Field,
+    InputError,
+    check_table,
+    is_identifier,
+    read_toml,
+    resolve_reference,
+)
 from model.params.table import ParameterError, Parameters
 
 SCENARIO_DIR = builtin_dir("scenarios")
-_TOP_KEYS = {
-    "name": str,
-    "title": str,
-    "name_zh": str,
-    "description": str,
-    "description_zh": str,
-    "report": str,
-    "extends": str,
-    "includes": list,
-    "parameters": dict,
-    "fails_when": dict,
+#: The schema of a scenario file's top level.
+SCHEMA = {
+    "name": Field("name", required=True),
+    "title": Field("text"),
+    "name_zh": Field("text"),
+    "description": Field("text", required=True),
+    "description_zh": Field("text"),
+    "report": Field("text", required=True),
+    "extends": Field("text"),
+    "includes": Field("texts"),
+    "parameters": Field("table"),
+    "fails_when": Field("table"),
 }
-_REQUIRED = ("name", "description", "report")
+#: The schema of the optional ``[fails_when]`` table.
+FAILS_WHEN_SCHEMA = {
+    "note": Field("text"),
+    "note_zh": Field("text"),
+    "parameters": Field("table"),
+}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario file or name is not valid; the message names the file and the key."""
 
 
@@ -97,42 +110,40 @@ def list_scenarios(directory: Path | None = None) -> list[str]:
 
 
 def _resolve_path(name_or_path: str | Path, directory: Path) -> Path:
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        if not path.exists():
-            raise ScenarioError(f"{path}: scenario file not found")
+    """The file of a scenario given by the user: a path, or a name in ``directory``/built-in."""
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or text.endswith(".toml") or "/" in text or "\\" in text:
+        path = Path(name_or_path)
+        try:
+            found = path.is_file()
+        except OSError:  # e.g. a name longer than the system allows
+            found = False
+        if not found:
+            raise _ScenarioFileNotFound(f"{path}: scenario file not found", file=str(path))
         return path
-    candidate = directory / f"{name_or_path}.toml"
-    if not candidate.exists():
-        # a user's file may extend a built-in scenario
-        candidate = SCENARIO_DIR / f"{name_or_path}.toml"
-    if not candidate.exists():
-        known = ", ".join(list_scenarios(directory)) or "(none)"
-        raise ScenarioError(
-            f"unknown scenario {str(name_or_path)!r}; known scenarios: {known}, "
-            "or give the path of a .toml file"
-        )
-    return candidate
+    for folder in (directory, SCENARIO_DIR):
+        candidate = folder / f"{text}.toml"
+        if is_identifier(text) and candidate.is_file():
+            return candidate
+    import difflib
+
+    names = sorted(set(list_scenarios(directory)) | set(list_scenarios()))
+    near = difflib.get_close_matches(text, names, n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    raise ScenarioError(
+        f"unknown scenario {text!r}{hint}; known scenarios: {', '.join(names) or '(none)'}, "
+        "or give the path of a .toml file",
+        file=text,
+    )
+
+
+class _ScenarioFileNotFound(ScenarioError, FileNotFoundError):
+    """A scenario path that does not exist."""
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
-    for key, value in data.items():
-        if key not in _TOP_KEYS:
-            allowed = ", ".join(sorted(_TOP_KEYS))
-            raise ScenarioError(f"{path}: unknown key {key!r}; allowed keys: {allowed}")
-        if not isinstance(value, _TOP_KEYS[key]):
-            raise ScenarioError(
-                f"{path}: key {key!r} must be a {_TOP_KEYS[key].__name__}, "
-                f"got {type(value).__name__}"
-            )
-    for key in _REQUIRED:
-        if key not in data:
-            raise ScenarioError(f"{path}: required key {key!r} is missing")
-    return data
+    data = read_toml(path, cls=ScenarioError)
+    return check_table(data, SCHEMA, path, cls=ScenarioError)
 
 
 def load_scenario(
@@ -140,9 +151,11 @@ def load_scenario(
 ) -> Scenario:
     """Load, resolve and validate one scenario.
 
-    ``name_or_path`` may also be several scenarios joined with ``+``
+    ``name_or_path`` is a scenario name (a file of ``directory``, else a built-in scenario), the
+    path of a ``.toml`` file, or several names joined with ``+``
     (``"tax_rebate+innovation_vouchers"``): their overrides are merged, and two scenarios that
-    set one parameter to different values are refused.
+    set one parameter to different values are refused. Inside a file, ``extends`` and
+    ``includes`` name scenarios of the file's own folder or built-in ones (never paths).
 
     Raises
     ------
@@ -151,35 +164,50 @@ def load_scenario(
     """
     directory = directory or SCENARIO_DIR
     text = str(name_or_path)
-    if "+" in text and not Path(text).exists():
+    if "+" in text and not Path(text).is_file():
         parts = [load_scenario(part, directory, _seen) for part in text.split("+")]
         return _compose("+".join(p.name for p in parts), parts, source=text)
-    path = _resolve_path(name_or_path, directory)
+    return _load_file(_resolve_path(name_or_path, directory), _seen)
+
+
+def _reference(name: Any, path: Path, key: str) -> Path:
+    return resolve_reference(
+        name, path.parent, SCENARIO_DIR, file=path, key=key, what="scenario", cls=ScenarioError
+    )
+
+
+def _load_referenced(name: Any, path: Path, key: str, seen: tuple[str, ...]) -> Scenario:
+    """Load the scenario ``key`` of ``path`` names; its errors name both files."""
+    target = _reference(name, path, key)
+    try:
+        return _load_file(target, seen)
+    except ScenarioError as err:
+        if str(err).startswith(f"{path}: "):  # a cycle back to this file: already named
+            raise
+        raise ScenarioError(f"{path}: key {key!r}: {err}", file=str(path), key=key) from None
+
+
+def _load_file(path: Path, _seen: tuple[str, ...]) -> Scenario:
     key = str(path.resolve())
     if key in _seen:
         raise ScenarioError(
-            f"{path}: 'extends'/'includes' form a cycle: " + " -> ".join((*_seen, key))
+            f"{path}: 'extends'/'includes' form a cycle: " + " -> ".join((*_seen, key)),
+            file=str(path),
+            key="extends",
         )
     data = _read(path)
     overrides: dict[str, Any] = {}
     if "extends" in data:
-        base = load_scenario(data["extends"], path.parent, (*_seen, key))
+        base = _load_referenced(data["extends"], path, "extends", (*_seen, key))
         overrides.update(base.overrides)
     for included in data.get("includes", []):
-        if not isinstance(included, str):
-            raise ScenarioError(f"{path}: key 'includes' must list scenario names")
-        part = load_scenario(included, path.parent, (*_seen, key))
+        part = _load_referenced(included, path, "includes", (*_seen, key))
         _merge(overrides, part.overrides, path, f"includes {included!r}")
     overrides.update(data.get("parameters", {}))
     _validate(overrides, path)
     fails_when = data.get("fails_when", {})
     if fails_when:
-        unknown = set(fails_when) - {"note", "note_zh", "parameters"}
-        if unknown:
-            raise ScenarioError(
-                f"{path}: unknown key {sorted(unknown)[0]!r} in [fails_when]; "
-                "allowed keys: note, note_zh, parameters"
-            )
+        check_table(fails_when, FAILS_WHEN_SCHEMA, path, table="fails_when", cls=ScenarioError)
         _validate({**overrides, **fails_when.get("parameters", {})}, path, "fails_when.")
     return Scenario(
         name=data["name"],
@@ -199,7 +227,9 @@ def _merge(into: dict[str, Any], new: dict[str, Any], path: Path | str, what: st
         if k in into and into[k] != v:
             raise ScenarioError(
                 f"{path}: {what} sets {k!r} = {v!r}, but it is already "
-                f"{into[k]!r}; combined scenarios must agree"
+                f"{into[k]!r}; combined scenarios must agree",
+                file=str(path),
+                key=k,
             )
         into[k] = v
 
@@ -224,4 +254,4 @@ def _validate(overrides: dict[str, Any], path: Path, prefix: str = "") -> None:
     try:
         Parameters(overrides, origin=f"{path}: [{prefix}parameters]")
     except ParameterError as err:
-        raise ScenarioError(str(err)) from None
+        raise ScenarioError(str(err), file=str(path), key=err.key) from None

@@ -20,8 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from model.params.reader import InputError, describe, in_range
 
-class ParameterError(ValueError):
+
+class ParameterError(InputError):
     """A parameter name, type or value is not allowed; the message says which and why."""
 
 
@@ -1377,7 +1379,7 @@ def check_value(name: str, value: Any, origin: str = "parameters") -> float | in
     """
     spec = SPEC_BY_NAME.get(name)
     if spec is None:
-        raise ParameterError(f"{origin}: unknown parameter {name!r}.{_closest(name)}")
+        raise ParameterError(f"{origin}: unknown parameter {name!r}.{_closest(name)}", key=name)
     # numpy scalars (from sweep designs, mesa.batch_run over np.arange) count as numbers
     is_bool = isinstance(value, bool | np.bool_)
     if spec.kind is bool:
@@ -1388,21 +1390,26 @@ def check_value(name: str, value: Any, origin: str = "parameters") -> float | in
         return bool(value)
     if is_bool or not isinstance(value, numbers.Real):
         raise ParameterError(
-            f"{origin}: parameter {name!r} must be {spec.allowed()}, got {value!r}"
+            f"{origin}: parameter {name!r} must be {spec.allowed()}, got {value!r}",
+            key=name,
         )
-    if spec.kind is int:
-        if not isinstance(value, numbers.Integral) and not float(value).is_integer():
+    if isinstance(value, np.generic):
+        value = value.item()
+    if spec.kind is int and not isinstance(value, numbers.Integral):
+        if not (isinstance(value, float) and value.is_integer()):
             raise ParameterError(
-                f"{origin}: parameter {name!r} must be {spec.allowed()}, got {value!r}"
+                f"{origin}: parameter {name!r} must be {spec.allowed()}, got {value!r}",
+                key=name,
             )
-        value = int(value)
-    else:
-        value = float(value)
-    if math.isnan(value) or not (spec.low <= value <= spec.high):
+    # range first, conversion after: a 400-digit integer compares exactly with the bounds but
+    # would raise OverflowError in float()
+    if not in_range(value, spec.low, spec.high):
         raise ParameterError(
-            f"{origin}: parameter {name!r} = {value!r} is out of range; allowed: {spec.allowed()}"
+            f"{origin}: parameter {name!r} = {describe(value)} is out of range; "
+            f"allowed: {spec.allowed()}",
+            key=name,
         )
-    return value
+    return int(value) if spec.kind is int else float(value)
 
 
 class Parameters(Mapping):

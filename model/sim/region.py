@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from model.params.reader import InputError, describe, in_range, is_int, read_toml, unknown_key
 from model.sim.sectors import N_SECTORS, TRADITIONAL
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REGIONS_DIR",
     "County",
+    "RegionError",
     "Hub",
     "Region",
     "build_grid",
@@ -62,6 +63,9 @@ EARTH_RADIUS_KM: float = 6371.0088
 KM_PER_DEGREE: float = EARTH_RADIUS_KM * math.pi / 180.0
 SHARES_TOLERANCE: float = 1e-6
 _MAX_ID = np.iinfo(np.int16).max
+#: Largest count read from a region file (firms, platforms, R&D staff, experts of one county or
+#: hub): far above any real county, small enough that the agent tables fit in memory.
+MAX_COUNT = 10_000_000
 _BLOCK = 2_000_000  # cell x seed distances computed at a time (bounds memory)
 
 
@@ -372,6 +376,10 @@ class Region:
 # Public functions
 
 
+class RegionError(InputError):
+    """A region file, name or override is not valid; the message names the file and the key."""
+
+
 def list_regions() -> list[str]:
     """Keys of the built-in regions (the ``*.toml`` files in ``model/sim/regions/``), sorted."""
     return sorted(p.stem for p in REGIONS_DIR.glob("*.toml"))
@@ -396,19 +404,17 @@ def load_region(name_or_path: str | os.PathLike[str], **overrides: Any) -> Regio
 
     Raises
     ------
-    ValueError
-        If the file is malformed (missing or unknown key, wrong type, negative count, shares not
-        summing to 1, ...) or an override is unknown or invalid; the message names the file, the
+    RegionError
+        (a ``ValueError``) If the file is malformed (missing or unknown key, wrong type,
+        negative count, shares not summing to 1, ...) or an override is unknown or invalid;
+        the message names the file, the
         key and what is allowed. Also for an unknown built-in region name.
     FileNotFoundError
         If an explicit path does not exist.
     """
     path = _resolve(name_or_path)
+    data = read_toml(path, cls=RegionError)
     file = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{file}: not valid TOML: {exc}") from exc
 
     top = _Table(data, file, "top level")
     synthetic = top.flag("synthetic")
@@ -452,17 +458,16 @@ def build_grid(region: Region, random: Random | None = None) -> OrthogonalMooreG
 # Validation helpers
 
 
-def _is_int(v: Any) -> bool:
-    """Tell whether ``v`` is a Python or numpy integer (not a boolean)."""
-    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
-
-
 def _is_number(v: Any) -> bool:
-    """Tell whether ``v`` is a finite Python or numpy number (not a boolean)."""
+    """Tell whether ``v`` is a finite number (not a boolean), without converting it.
+
+    ``math.isfinite`` would raise ``OverflowError`` on a 400-digit integer; the exact comparison
+    simply refuses it.
+    """
     return (
         isinstance(v, int | float | np.integer | np.floating)
         and not isinstance(v, bool | np.bool_)
-        and math.isfinite(v)
+        and in_range(v, -1e300, 1e300)
     )
 
 
@@ -471,19 +476,23 @@ class _Table:
 
     def __init__(self, data: Any, file: str, where: str) -> None:
         if not isinstance(data, dict):
-            raise ValueError(f"{file}: {where}: expected a table, got {type(data).__name__}")
+            raise RegionError(
+                f"{file}: {where}: expected a table, got {type(data).__name__}", file=file
+            )
         self.data = data
         self.file = file
         self.where = where
 
-    def error(self, key: str, message: str) -> ValueError:
-        return ValueError(f"{self.file}: {self.where}: key {key!r}: {message}")
+    def error(self, key: str, message: str) -> RegionError:
+        return RegionError(
+            f"{self.file}: {self.where}: key {key!r}: {message}", file=self.file, key=key
+        )
 
     def check_keys(self, required: Sequence[str], optional: Sequence[str] = ()) -> None:
         allowed = sorted(set(required) | set(optional))
         for key in self.data:
             if key not in allowed:
-                raise self.error(key, f"unknown key; allowed keys: {', '.join(allowed)}")
+                raise unknown_key(self.file, key, allowed, table=self.where, cls=RegionError)
         for key in required:
             if key not in self.data:
                 raise self.error(key, f"missing; required keys: {', '.join(required)}")
@@ -507,11 +516,11 @@ class _Table:
             raise self.error(key, f"must be true or false, got {v!r}")
         return v
 
-    def integer(self, key: str, lo: int = 0, hi: int | None = None) -> int:
+    def integer(self, key: str, lo: int = 0, hi: int | None = MAX_COUNT) -> int:
         v = self._get(key)
         allowed = f"an integer >= {lo}" + ("" if hi is None else f" and <= {hi}")
-        if not _is_int(v) or v < lo or (hi is not None and v > hi):
-            raise self.error(key, f"must be {allowed}, got {v!r}")
+        if not is_int(v) or not in_range(v, lo, hi):
+            raise self.error(key, f"must be {allowed}, got {describe(v)}")
         return int(v)
 
     def number(
@@ -529,7 +538,7 @@ class _Table:
                 parts.append(f"{'>' if lo_open else '>='} {lo}")
             if hi is not None:
                 parts.append(f"<= {hi}")
-            raise self.error(key, f"must be {' '.join(parts)}, got {v!r}")
+            raise self.error(key, f"must be {' '.join(parts)}, got {describe(v)}")
         return float(v)
 
     def numbers(self, key: str, n: int) -> tuple[float, ...]:
@@ -575,16 +584,29 @@ def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
     )
     if looks_like_path:
         path = Path(text)
-        if not path.is_file():
-            raise FileNotFoundError(f"region file not found: {path}")
+        if not _is_file(path):
+            raise _RegionFileNotFound(f"{path}: region file not found", file=str(path))
         return path
     path = REGIONS_DIR / f"{text}.toml"
-    if not path.is_file():
-        raise ValueError(
+    if text not in list_regions():  # never build a path from an unknown (maybe 300-char) name
+        raise RegionError(
             f"unknown region {text!r}; built-in regions: {', '.join(list_regions())} "
-            "(or pass the path of a .toml file)"
+            "(or pass the path of a .toml file)",
+            file=text,
         )
     return path
+
+
+class _RegionFileNotFound(RegionError, FileNotFoundError):
+    """A region path that does not exist."""
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False also for names the system refuses (e.g. too long)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 _GRID_OVERRIDES = {
@@ -596,16 +618,16 @@ _GRID_OVERRIDES = {
 _PARAMS: dict[str, tuple[str, float | None, float | None, bool]] = {
     "n_counties": ("int", 1, _MAX_ID, False),
     "n_prefectures": ("int", 1, _MAX_ID, False),
-    "layout_seed": ("int", 0, None, False),
+    "layout_seed": ("int", 0, 2**63 - 1, False),
     "county_area_km2": ("float", 0.0, None, True),
     "aspect": ("float", 0.0, None, True),
     "jitter": ("float", 0.0, 0.49, False),
     "reach_factor": ("float", 0.0, None, True),
     "centre_lon": ("float", -180.0, 180.0, False),
     "centre_lat": ("float", -80.0, 80.0, False),
-    "firms_mean": ("float", 0.0, None, True),
+    "firms_mean": ("float", 0.0, MAX_COUNT, True),
     "firms_cv": ("float", 0.0, None, False),
-    "firms_min": ("int", 0, None, False),
+    "firms_min": ("int", 0, MAX_COUNT, False),
     "platforms_per_100_firms": ("float", 0.0, None, False),
     "rd_staff_per_firm": ("float", 0.0, None, False),
     "rd_staff_cv": ("float", 0.0, None, False),
@@ -651,7 +673,7 @@ _ENCLAVE_NONE = "none"
 def _read_value(tbl: _Table, key: str, spec: tuple[str, float | None, float | None, bool]) -> Any:
     kind, lo, hi, lo_open = spec
     if kind == "int":
-        return tbl.integer(key, int(lo or 0), None if hi is None else int(hi))
+        return tbl.integer(key, int(lo or 0), MAX_COUNT if hi is None else int(hi))
     return tbl.number(key, lo, hi, lo_open)
 
 
@@ -820,9 +842,11 @@ def _load_synthetic(top: _Table, overrides: Mapping[str, Any]) -> Region:
     )
     if values["traditional_share_min"] > values["traditional_share_max"]:
         where = "load_region override" if overrides else "[params]"
-        raise ValueError(
+        raise RegionError(
             f"{file}: {where}: key 'traditional_share_min': must be <= traditional_share_max "
-            f"({values['traditional_share_min']} > {values['traditional_share_max']})"
+            f"({values['traditional_share_min']} > {values['traditional_share_max']})",
+            file=file,
+            key="traditional_share_min",
         )
     hubs = _read_hubs(top, synthetic=True)
 
@@ -911,19 +935,23 @@ def _assemble(
         county, hub, origin = _rasterise(cell_km, seeds, reach, box, hub_xy, hub_radius)
     except _HubOverlapError as exc:
         a, b = (hubs[i]["key"] for i in exc.args)
-        raise ValueError(
+        raise RegionError(
             f"{file}: [[hubs]]: hubs {a!r} and {b!r} overlap at cell_km={cell_km}; move them "
-            "apart or reduce radius_km"
+            "apart or reduce radius_km",
+            file=file,
+            key="hubs",
         ) from None
 
     counts = np.bincount(county[county >= 0].astype(np.int64), minlength=len(rows))
     empty = np.flatnonzero(counts == 0)
     if empty.size:
         keys = ", ".join(rows[i]["key"] for i in empty)
-        raise ValueError(
+        raise RegionError(
             f"{file}: counties {keys} get no cells (seed outside the bounding box, inside a hub, "
             f"or too close to another seed at cell_km={cell_km}); move the seed or use a smaller "
-            "cell_km"
+            "cell_km",
+            file=file,
+            key="counties",
         )
 
     # Nearest hub by seed distance, for enclave_hub = "nearest".
