@@ -289,17 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenario name (see 'innovsim scenarios'), a .toml path, or names "
         "joined with '+' (default: baseline)",
     )
-    _add_run_options(
-        run,
-        seeds=10,
-        seeds_help="number of seeds",
-        steps_help="quarters to simulate",
-        out="results/run",
-        set_help="override a parameter",
-        lang_help="figure languages",
-    )
-    run.set_defaults(func=cmd_run)
-
+    _add_run_options(run, compare=False)
     cmp_ = sub.add_parser(
         "compare",
         help="compare scenarios against the baseline and write a report",
@@ -313,16 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenario names or .toml paths, or names joined with '+' "
         "(default: every scenario in scenarios/)",
     )
-    _add_run_options(
-        cmp_,
-        seeds=6,
-        seeds_help="seeds per scenario",
-        steps_help="quarters",
-        out="results/compare",
-        set_help="override a parameter in every scenario",
-        lang_help="report and figure languages",
-    )
-    cmp_.set_defaults(func=cmd_compare)
+    _add_run_options(cmp_, compare=True)
 
     scen = sub.add_parser(
         "scenarios",
@@ -345,17 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_run_options(
-    parser: argparse.ArgumentParser,
-    *,
-    seeds: int,
-    seeds_help: str,
-    steps_help: str,
-    out: str,
-    set_help: str,
-    lang_help: str,
-) -> None:
-    """Add the options ``run`` and ``compare`` share; the keywords are what differs."""
+def _add_run_options(parser: argparse.ArgumentParser, *, compare: bool) -> None:
+    """Add the options ``run`` and ``compare`` share, and the command to call."""
+    seeds, out = (6, "results/compare") if compare else (10, "results/run")
+    seeds_help = "seeds per scenario" if compare else "number of seeds"
+    every = " in every scenario" if compare else ""
+    languages = "report and figure languages" if compare else "figure languages"
     parser.add_argument("--seeds", type=int, default=seeds, help=f"{seeds_help} (default {seeds})")
     parser.add_argument(
         "--base-seed",
@@ -363,7 +339,7 @@ def _add_run_options(
         default=0,
         help="the seeds of the replications follow from it, as in a sweep (default 0)",
     )
-    parser.add_argument("--steps", type=int, default=40, help=f"{steps_help} (default 40)")
+    parser.add_argument("--steps", type=int, default=40, help="quarters (default 40)")
     parser.add_argument(
         "--region", default=DEFAULT_REGION, help=f"region key or file (default {DEFAULT_REGION})"
     )
@@ -372,16 +348,20 @@ def _add_run_options(
         "--workers", type=int, default=min(2, _cpus()), help="worker processes (default: up to 2)"
     )
     parser.add_argument(
-        "--set", action="append", metavar="NAME=VALUE", help=f"{set_help} (repeatable)"
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help=f"override a parameter{every} (repeatable)",
     )
     parser.add_argument(
         "--lang",
         nargs="+",
         default=["en", "zh"],
         choices=["en", "zh"],
-        help=f"{lang_help} (default: en zh)",
+        help=f"{languages} (default: en zh)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=cmd_compare if compare else cmd_run)
 
 
 def _cpus() -> int:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from random import Random
 from types import MappingProxyType
@@ -962,46 +962,22 @@ def _assemble(
         nearest_hub = np.full(len(rows), -1)
     hub_index = {h["key"]: i for i, h in enumerate(hubs)}
 
+    # every other field of a County or Hub is the row's value of the same name
+    county_keys = [f.name for f in fields(County) if f.name not in ("id", "enclave_hub")]
     counties = tuple(
         County(
             id=i,
-            key=r["key"],
-            name_en=r["name_en"],
-            name_zh=r["name_zh"],
-            prefecture_en=r["prefecture_en"],
-            prefecture_zh=r["prefecture_zh"],
-            lon=r["lon"],
-            lat=r["lat"],
-            firms=r["firms"],
-            platforms=r["platforms"],
-            rd_staff=r["rd_staff"],
-            experts=r["experts"],
-            sector_shares=r["sector_shares"],
             enclave_hub=(
                 int(nearest_hub[i])
                 if r["enclave"] == _ENCLAVE_NEAREST
                 else hub_index.get(r["enclave"], -1)
             ),
-            enclave_floor_m2=r["enclave_floor_m2"],
-            source=r["source"],
+            **{k: r[k] for k in county_keys},
         )
         for i, r in enumerate(rows)
     )
-    hub_records = tuple(
-        Hub(
-            id=i,
-            key=h["key"],
-            name_en=h["name_en"],
-            name_zh=h["name_zh"],
-            lon=h["lon"],
-            lat=h["lat"],
-            radius_km=h["radius_km"],
-            rd_staff=h["rd_staff"],
-            experts=h["experts"],
-            source=h["source"],
-        )
-        for i, h in enumerate(hubs)
-    )
+    hub_keys = [f.name for f in fields(Hub) if f.name != "id"]
+    hub_records = tuple(Hub(id=i, **{k: h[k] for k in hub_keys}) for i, h in enumerate(hubs))
     county.flags.writeable = False
     hub.flags.writeable = False
     return Region(
