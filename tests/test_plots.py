@@ -242,7 +242,7 @@ def test_county_map_zh_and_diverging():
     ax, cax = fig.axes
     names = {t.get_text() for t in ax.texts}
     assert {"嘉善县", "德清县", "长兴县", "杭州"} <= names
-    _check_zh_texts([ax.title] + [t for t in ax.texts if CJK.search(t.get_text())])
+    _check_zh_texts([fig._suptitle] + [t for t in ax.texts if CJK.search(t.get_text())])
     norm = ax.get_images()[0].norm
     assert norm.vmin == -3.0 and norm.vmax == 3.0  # centred on 0
 

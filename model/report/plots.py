@@ -606,7 +606,9 @@ def plot_county_map(
             frameon=False,
             prop={"family": family, "size": 9},
         )
-    _fit_width(fig, ax.set_title(title, fontfamily=family))
+    # a figure title, centred on the canvas (an axes title is centred on the map, which the
+    # colour bar pushes off-centre, so a long one would leave the canvas on the left)
+    _fit_width(fig, fig.suptitle(title, fontfamily=family))
     return fig
 
 
