@@ -8,6 +8,7 @@ counts back what the public funds still hold.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -187,6 +188,12 @@ def test_innovsim_compare_writes_every_report_and_figure_and_reuses_finished_run
         assert len(figures) == 4  # trajectories, effects, fiscal cost, one county map
         for rel in figures:
             assert (out / rel).stat().st_size > 10_000, rel
+            assert (out / rel).with_suffix(".svg").stat().st_size > 10_000, rel
+        for table in ("headline", "fiscal", "ranking"):
+            csv = pd.read_csv(out / "tables" / f"{table}_{lang}.csv", encoding="utf-8-sig")
+            assert "tax_rebate" in set(csv["key"]) or table == "ranking"
+        sheets = pd.read_excel(out / "tables" / f"tables_{lang}.xlsx", sheet_name=None)
+        assert set(sheets) == {"headline", "fiscal", "ranking"}
     # a second call reuses the finished runs and rewrites the same report (one process)
     before = (out / "report_en.md").read_bytes()
     assert main([*args, "--workers", "1", "--quiet"]) == 0
@@ -225,3 +232,94 @@ def test_a_comparison_and_its_result_folder_report_the_same_outcomes(tmp_path):
         direct["rd_spending_mcny_trajectory"][-4:].sum(), rel=1e-12
     )
     assert direct["rd_spending_mcny"] > 3 * last_q
+
+
+ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'&-]*(?:[ \t,;:/()-]+[A-Za-z][A-Za-z'&-]*){3,}")
+
+
+def english_prose(markdown: str) -> list[str]:
+    """Runs of four or more ASCII words outside code blocks, code spans and link targets."""
+    text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"!\[[^\]]*\]", " ", text)
+    return ENGLISH_RUN.findall(text)
+
+
+def test_english_prose_is_found_where_there_is_some():
+    assert english_prose("前言 The county treats the rebate 后记") == [
+        "The county treats the rebate"
+    ]
+    assert english_prose("见 `the county treats it` 与 ![a b c d](figures/a_b.png)") == []
+
+
+def test_chinese_report_of_every_built_in_scenario_is_chinese_throughout():
+    from model.params.scenarios import list_scenarios
+
+    names = ["baseline"] + [n for n in list_scenarios() if n != "baseline"]
+
+    def scen(i):
+        def values(name, seed, step):
+            cost = 10.0 * (i + 1) if name.endswith("policy_cost_mcny") and step >= 1 else 0.0
+            return base_values(name, seed, step) + (i % 3) * (seed % 2 + 1) + cost
+
+        return values
+
+    results = frame({n: base_values if n == "baseline" else scen(i) for i, n in enumerate(names)})
+    effects = paired_effects(horizon_values(results))
+    fiscal = fiscal_summary(results)
+    ce = cost_effectiveness(effects, fiscal, results)
+    scenarios = {n: load_scenario(n) for n in names}
+    assert all(s.fails_when.get("note_zh") for n, s in scenarios.items() if s.fails_when)
+    text = markdown_report(
+        effects,
+        fiscal,
+        ce,
+        scenarios,
+        "嘉兴市、湖州市",
+        len(SEEDS),
+        8,
+        "innovsim compare",
+        ["figures/effects_zh.png"],
+        "zh",
+        captions={"figures/effects_zh.png": "效应"},
+    )
+    assert english_prose(text) == []
+    # and the English report, rendered the same way, is caught by the same check
+    english = markdown_report(
+        effects, fiscal, ce, scenarios, "region", len(SEEDS), 8, "innovsim compare", [], "en"
+    )
+    assert len(english_prose(english)) > 20
+
+
+def test_executive_summary_names_the_leader_per_cost_and_whether_it_is_robust():
+    from model.experiments.compare import cost_ranking
+
+    def cheap_and_strong(name, seed, step):
+        gain = 6.0 + 0.1 * seed if name == "high_tech_enterprises" else 0.0
+        cost = 10.0 if name == "county_policy_cost_mcny" and step >= 1 else 0.0
+        return base_values(name, seed, step) + gain + cost
+
+    def dear_and_weak(name, seed, step):
+        gain = 5.0 + 0.1 * seed if name == "high_tech_enterprises" else 0.0
+        cost = 100.0 if name == "county_policy_cost_mcny" and step >= 1 else 0.0
+        return base_values(name, seed, step) + gain + cost
+
+    results = frame(
+        {"baseline": base_values, "rd_grants": cheap_and_strong, "tax_rebate": dear_and_weak}
+    )
+    effects = paired_effects(horizon_values(results))
+    fiscal = fiscal_summary(results)
+    ranking = cost_ranking(effects, fiscal, ("high_tech_enterprises",))
+    # 6.3 firms for 80 m CNY beats 5.3 firms for 800 m CNY
+    assert list(ranking["scenario"]) == ["rd_grants", "tax_rebate"]
+    assert ranking["per_100m"].iloc[0] == pytest.approx(6.3 / 80 * 100)
+    scenarios = {n: load_scenario(n) for n in ("baseline", "rd_grants", "tax_rebate")}
+    ce = cost_effectiveness(effects, fiscal, results)
+    text = markdown_report(
+        effects, fiscal, ce, scenarios, "r", len(SEEDS), 8, "c", [], "en", ranking=ranking
+    )
+    summary = text.split("## Executive summary")[1].split("## ")[0]
+    line = next(ln for ln in summary.splitlines() if "high-tech" in ln)
+    assert scenarios["rd_grants"].label("en") in line.split("ranks first")[0]
+    assert "do not overlap" in line

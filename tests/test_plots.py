@@ -128,8 +128,10 @@ def test_zh_labels_have_all_glyphs():
     for ind in INDICATORS:
         strings += [ind.label_zh, ind.unit_zh, ind.label_en, ind.unit_en]
     strings += [s.name_zh for s in SECTORS]
-    strings += [text(k, "zh", lo=5, hi=95) for k in TEXTS]
-    strings += [text(k, "en", lo=5, hi=95) for k in TEXTS]
+    # templates unformatted: every glyph a text can show is in its template
+    strings += [TEXTS[k]["zh"] for k in TEXTS]
+    strings += [TEXTS[k]["en"] for k in TEXTS]
+    strings += [text("band", "zh", lo=5, hi=95)]
     for s in strings:
         assert missing_glyphs(s) == set(), s
 
@@ -159,7 +161,7 @@ def test_trajectories_axes_and_language(lang):
         _check_zh_texts(texts)
         assert {t.get_text() for t in legend.get_texts()} == set(LABELS_ZH.values())
         assert fig.axes[0].get_title() == "研发经费支出"
-        assert fig.axes[0].get_xlabel() == "年"
+        assert fig.axes[0].get_xlabel() == "年份"
         assert fig.axes[0].get_ylabel() == "百万元/季"
     else:
         assert fig.axes[0].get_title() == "Total R&D spending"
@@ -179,7 +181,7 @@ def test_trajectories_median_and_band_match_pandas():
     ]
     expected = sub.groupby("step")["value"].median()
     line = lines["subsidy"]
-    np.testing.assert_allclose(line.get_xdata(), expected.index.to_numpy() / 4.0)
+    np.testing.assert_allclose(line.get_xdata(), 2018 + expected.index.to_numpy() / 4.0)
     np.testing.assert_allclose(line.get_ydata(), expected.to_numpy())
     # band: the polygon vertices contain the quantiles across seeds
     lo = sub.groupby("step")["value"].quantile(0.1).to_numpy()
@@ -240,7 +242,7 @@ def test_county_map_zh_and_diverging():
     ax, cax = fig.axes
     names = {t.get_text() for t in ax.texts}
     assert {"嘉善县", "德清县", "长兴县", "杭州"} <= names
-    _check_zh_texts([ax.title] + [t for t in ax.texts if CJK.search(t.get_text())])
+    _check_zh_texts([fig._suptitle] + [t for t in ax.texts if CJK.search(t.get_text())])
     norm = ax.get_images()[0].norm
     assert norm.vmin == -3.0 and norm.vmax == 3.0  # centred on 0
 
@@ -265,20 +267,33 @@ def test_effects(lang):
     fig = plot_effects(eff, lang=lang, scenario_labels=labels)
     assert isinstance(fig, Figure)
     assert len(fig.axes) == len(INDS)
-    ax = fig.axes[0]
-    widths = [p.get_width() for p in ax.patches]
-    exp = eff[eff.indicator == INDS[0]]["mean"].to_numpy()
-    np.testing.assert_allclose(widths, exp)
-    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    for ax, ind in zip(fig.axes, INDS, strict=True):
+        # bars top to bottom from the largest mean to the smallest
+        sub = eff[eff.indicator == ind].sort_values("mean", ascending=False)
+        order = sorted(ax.patches, key=lambda p: p.get_y())
+        np.testing.assert_allclose([p.get_width() for p in order], sub["mean"].to_numpy())
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        names = [labels[s] if labels else s for s in sub["scenario"]]
+        assert ticks == names
+    ax = fig.axes[2]  # platform has the larger effect here, so it comes first
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == ("创新平台" if labels else "platform")
     if lang == "zh":
-        assert ticks == ["研发补贴", "创新平台"]
         texts = [fig._suptitle] + list(ax.get_yticklabels())
         for a in fig.axes:
             texts += [a.title, a.xaxis.label]
         _check_zh_texts(texts)
     else:
-        assert ticks == ["subsidy", "platform"]
         assert ax.get_xlabel() == "Change vs baseline (%)"
+
+
+def test_effects_colours_never_repeat_within_a_figure():
+    eff = pd.DataFrame(
+        [(f"s{i:02d}", "high_tech_enterprises", float(i), i - 1.0, i + 1.0) for i in range(14)],
+        columns=["scenario", "indicator", "mean", "lo", "hi"],
+    )
+    fig = plot_effects(eff)
+    colours = {tuple(np.round(p.get_facecolor()[:3], 4)) for p in fig.axes[0].patches}
+    assert len(colours) == 14
 
 
 def test_effects_refuse_repeated_columns_with_a_clear_message():
@@ -291,15 +306,30 @@ def test_effects_refuse_repeated_columns_with_a_clear_message():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_fiscal_cost(lang):
     costs = _costs()
+    # a one-off spike in the first paid quarter of "platform", county side
+    spike = (costs.scenario == "platform") & (costs.payer == "county") & (costs.step == 1)
+    costs.loc[spike, "cost_mcny"] += 50.0
     fig = plot_fiscal_cost(costs, lang=lang, scenario_labels=LABELS_ZH if lang == "zh" else None)
-    assert len(fig.axes) == 2
-    county_ax, prov_ax = fig.axes
+    assert len(fig.axes) == 3
+    bar_ax, county_ax, prov_ax = fig.axes
     assert all(ln.get_linestyle() == "-" for ln in county_ax.get_lines())
     assert all(ln.get_linestyle() == "--" for ln in prov_ax.get_lines())
     line = prov_ax.get_lines()[1]
     sub = costs[(costs.scenario == "subsidy") & (costs.payer == "province")]
-    np.testing.assert_allclose(line.get_xdata(), sub.step / 4.0)
+    np.testing.assert_allclose(line.get_xdata(), 2018 + sub.step / 4.0)
+    # a rising series has no one-off part: recurring is the whole cost
     np.testing.assert_allclose(line.get_ydata(), sub.cost_mcny)
+    # the first paid quarter's excess over the next one is one-off, the rest recurring
+    plat = county_ax.get_lines()[2]
+    assert plat.get_ydata()[0] == pytest.approx(2.2)  # 52.1 with the spike -> next quarter's 2.2
+    np.testing.assert_allclose(plat.get_ydata()[1:], 2.0 + 0.1 * np.arange(2, 9))
+    # the bars: whole-run totals, largest on top, and they add up to the whole cost
+    total = costs.groupby("scenario")["cost_mcny"].sum()
+    ticks = [t.get_text() for t in bar_ax.get_yticklabels()]
+    first = "创新平台" if lang == "zh" else "platform"
+    assert ticks[0] == first
+    widths = sum(p.get_width() for p in bar_ax.patches if abs(p.get_y() + 0.31) < 1e-6)
+    assert widths == pytest.approx(total["platform"])
     if lang == "zh":
         texts = [fig._suptitle, county_ax.yaxis.label] + list(fig.legends[0].get_texts())
         for a in fig.axes:
@@ -307,6 +337,25 @@ def test_fiscal_cost(lang):
         _check_zh_texts(texts)
     with pytest.raises(ValueError, match="one row per"):
         plot_fiscal_cost(pd.concat([costs, costs.iloc[:1]]))
+
+
+def test_county_map_shared_scale_and_hatched_uncertain_counties():
+    region = _region()
+    frame = pd.DataFrame(
+        {"mean": [2.0, -1.0, 0.5], "lo": [1.0, -2.0, -0.5], "hi": [3.0, -0.2, 1.5]},
+        index=pd.Index([0, 1, 2], name="county_id"),
+    )
+    fig = plot_county_map(region, frame, title="t", diverging=True, unit="firms", vmax=40.0)
+    ax = fig.axes[0]
+    norm = ax.get_images()[0].norm
+    assert (norm.vmin, norm.vmax) == (-40.0, 40.0)
+    hatch = next(im for im in ax.get_images() if im.get_gid() == "uncertain")
+    alpha = np.asarray(hatch.get_array())[..., 3]
+    per_cell = alpha.shape[0] // region.county_of_cell.shape[0]
+    covered = alpha.reshape(3, per_cell, 4, per_cell).max(axis=(1, 3)) > 0
+    np.testing.assert_array_equal(covered, region.county_of_cell == 2)  # only 2 spans zero
+    assert fig.axes[1].get_ylabel() == "firms"
+    assert fig.legends  # the hatching is explained
 
 
 # -- saving --------------------------------------------------------------------------------
@@ -317,10 +366,11 @@ def test_save_figure_atomic_png(tmp_path):
     out = save_figure(fig, tmp_path / "sub" / "fiscal.png")
     assert out == tmp_path / "sub" / "fiscal.png"
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert [p.name for p in out.parent.iterdir()] == ["fiscal.png"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["fiscal.png", "fiscal.svg"]
+    assert b"<svg" in out.with_suffix(".svg").read_bytes()[:400]
     # overwriting works and still leaves no temporary file
     save_figure(plot_county_map(_region(), [1.0, 2.0, 3.0], title="t"), out)
-    assert [p.name for p in out.parent.iterdir()] == ["fiscal.png"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["fiscal.png", "fiscal.svg"]
 
 
 def test_zh_figures_render_without_missing_glyphs(tmp_path):

@@ -196,8 +196,19 @@ def cost_effectiveness(
 
 def county_effects(
     results: pd.DataFrame, name: str, baseline: str = "baseline"
-) -> dict[str, pd.Series]:
-    """Mean paired change of indicator ``name`` at the horizon per county, per scenario."""
+) -> dict[str, pd.DataFrame]:
+    """Paired change of indicator ``name`` at the horizon per county, per scenario.
+
+    Each county's change is the mean over seeds of scenario minus baseline (same seed), with
+    the 90% t interval across seeds, exactly as :func:`paired_effects` does for the region.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``{scenario: frame}`` for every scenario but ``baseline``; each frame has index
+        ``county_id`` (int) and float columns ``mean, lo, hi`` in the indicator's unit and
+        ``n_seeds`` (int). With one seed ``lo`` and ``hi`` are NaN (no interval).
+    """
     hv = horizon_values(results, county_level=True)[name]
     base = hv.xs(baseline, level="scenario")
     out = {}
@@ -206,5 +217,112 @@ def county_effects(
             continue
         scen = hv.xs(scenario, level="scenario")
         common = scen.index.intersection(base.index)
-        out[scenario] = (scen.loc[common] - base.loc[common]).groupby(level="county_id").mean()
+        diff = (scen.loc[common] - base.loc[common]).groupby(level="county_id")
+        mean, sd, n = diff.mean(), diff.std(ddof=1), diff.count()
+        t = n.map(lambda k: _t_quantile_95(int(k) - 1))
+        half = (t * sd / np.sqrt(n)).where(n > 1)
+        out[scenario] = pd.DataFrame(
+            {"mean": mean, "lo": mean - half, "hi": mean + half, "n_seeds": n}
+        )
+    return out
+
+
+#: Outcomes the executive summary ranks per m CNY of net cost: the report's §3.1 counts of
+#: high-tech enterprises and invention patent grants, and R&D actually performed (not the
+#: reported R&D, which a policy can raise by relabelling alone).
+SUMMARY_OUTCOMES = ("high_tech_enterprises", "rd_performed_mcny", "invention_patent_grants")
+
+
+def cost_ranking(
+    effects: pd.DataFrame,
+    fiscal: pd.DataFrame,
+    indicators: tuple[str, ...] = SUMMARY_OUTCOMES,
+    min_net_cost_mcny: float = 1.0,
+) -> pd.DataFrame:
+    """Rank scenarios by their effect per 100 m CNY of net cost, per indicator.
+
+    The effect and its 90% interval are the paired change at the horizon from
+    :func:`paired_effects` (column ``diff, lo, hi``); the cost is the whole run's mean net cost
+    from :func:`fiscal_summary`, taken as known (its spread across seeds is small next to the
+    spread of the effects, and it is not part of the interval). Scenarios whose net or gross
+    cost is below ``min_net_cost_mcny`` (nothing to divide by, money returned, or a net cost
+    that is only the noise of the public funds' holdings) are left out.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``indicator, rank, scenario, net_cost, diff, lo, hi, per_100m, per_100m_lo,
+        per_100m_hi``, one row per costed scenario and indicator. Only scenarios whose gain
+        is distinguishable from zero (``lo > 0``, as in :func:`cost_effectiveness`) are
+        ranked: rank 1 is the largest ``per_100m`` (effect per 100 m CNY, in the indicator's
+        unit); the others follow with rank ``<NA>``.
+    """
+    costed = fiscal.index[
+        (fiscal["net_cost"] >= min_net_cost_mcny) & (fiscal["total_cost"] >= min_net_cost_mcny)
+    ]
+    rows = []
+    for name in indicators:
+        sub = effects[(effects["indicator"] == name) & effects["scenario"].isin(costed)]
+        for _, e in sub.iterrows():
+            per = 100.0 / float(fiscal.loc[e["scenario"], "net_cost"])
+            rows.append(
+                {
+                    "indicator": name,
+                    "scenario": e["scenario"],
+                    "net_cost": float(fiscal.loc[e["scenario"], "net_cost"]),
+                    "diff": float(e["diff"]),
+                    "lo": float(e["lo"]),
+                    "hi": float(e["hi"]),
+                    "per_100m": float(e["diff"]) * per,
+                    "per_100m_lo": float(e["lo"]) * per,
+                    "per_100m_hi": float(e["hi"]) * per,
+                }
+            )
+    columns = ["indicator", "rank", "scenario", "net_cost", "diff", "lo", "hi"]
+    columns += ["per_100m", "per_100m_lo", "per_100m_hi"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.DataFrame(rows)
+    out["order"] = out["indicator"].map({n: i for i, n in enumerate(indicators)})
+    out["gain"] = out["lo"] > 0
+    out = out.sort_values(
+        ["order", "gain", "per_100m"], ascending=[True, False, False], kind="stable"
+    )
+    rank = out.groupby("indicator").cumcount() + 1
+    out["rank"] = rank.where(out["gain"]).astype("Int64")
+    return out[columns].reset_index(drop=True)
+
+
+def split_one_off_costs(costs: pd.DataFrame, tol_mcny: float = 1e-9) -> pd.DataFrame:
+    """Split a policy-cost series into a one-off part and a recurring part.
+
+    The structural rules (consolidation, specialisation, the capital chain's top-up of funds,
+    enclave floor space) switch on once, in the first policy quarter (docs/ODD.md §3.1), so
+    their cost falls in that quarter only. For each scenario and payer, the first quarter with
+    a cost above ``tol_mcny`` is taken as that quarter, and what it costs above the next
+    quarter is the one-off cost; the rest, in every quarter, is recurring.
+
+    Parameters
+    ----------
+    costs : DataFrame
+        Columns ``scenario, step, payer, cost_mcny`` (m CNY per quarter), one row per
+        (scenario, step, payer), e.g. from
+        :func:`model.report.compare_report.policy_cost_series`.
+
+    Returns
+    -------
+    DataFrame
+        ``costs`` sorted by scenario, payer and step, with float columns ``one_off_mcny`` and
+        ``recurring_mcny`` (m CNY per quarter) that add up to ``cost_mcny``.
+    """
+    out = costs.sort_values(["scenario", "payer", "step"], kind="stable").reset_index(drop=True)
+    cost = out["cost_mcny"].to_numpy(dtype=float)
+    one_off = np.zeros_like(cost)
+    for _, idx in out.groupby(["scenario", "payer"], sort=False).indices.items():
+        paid = np.nonzero(cost[idx] > tol_mcny)[0]
+        if len(paid) and paid[0] + 1 < len(idx):
+            first = idx[paid[0]]
+            one_off[first] = max(0.0, cost[first] - cost[idx[paid[0] + 1]])
+    out["one_off_mcny"] = one_off
+    out["recurring_mcny"] = cost - one_off
     return out

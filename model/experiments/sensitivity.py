@@ -31,6 +31,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from model.experiments.declaration import ExperimentError
+from model.report.text import t as _t
 from model.runs.store import ExperimentResults
 
 __all__ = [
@@ -41,35 +42,6 @@ __all__ = [
     "point_outcomes",
     "sobol_indices",
 ]
-
-_TEXTS = {
-    "s1": {"en": "First order (S1)", "zh": "一阶指数（S1）"},
-    "st": {"en": "Total (ST)", "zh": "总效应指数（ST）"},
-    "sobol_axis": {"en": "Sobol index", "zh": "Sobol 指数"},
-    "sobol_title": {
-        "en": "Sobol sensitivity indices (bars: estimate; lines: {conf:g}% interval)",
-        "zh": "Sobol 敏感性指数（条形：估计值；误差线：{conf:g}% 置信区间）",
-    },
-    "mu_star": {"en": "μ* (mean |elementary effect|)", "zh": "μ*（基本效应绝对值的均值）"},
-    "sigma": {"en": "σ (spread of elementary effects)", "zh": "σ（基本效应的标准差）"},
-    "morris_title": {
-        "en": "Morris screening (effects per full parameter range)",
-        "zh": "Morris 筛选（按参数全区间计的基本效应）",
-    },
-    "effect": {"en": "{label}: change vs {ref}", "zh": "{label}：相对{ref}的变化"},
-    "value": {"en": "{label}", "zh": "{label}"},
-    "constant": {
-        "en": "the outcome is the same at every point:\nno variance to apportion",
-        "zh": "各设计点结果相同：\n无方差可分解",
-    },
-}
-
-
-def _t(key: str, lang: str, **fmt: Any) -> str:
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
-    text = _TEXTS[key][lang]
-    return text.format(**fmt) if fmt else text
 
 
 def point_outcomes(
@@ -325,21 +297,17 @@ def _panel_title(row: pd.Series, lang: str, reference: str | None, multi: bool) 
     except KeyError:
         name = str(row["indicator"])
     if row["outcome"] == "effect":
-        title = _t("effect", lang, label=name, ref=_scenario_label(reference, lang))
+        title = _t("sens_effect", lang, label=name, ref=_scenario_label(reference, lang))
     else:
         title = name
     if multi:
-        title += (
-            f"\n{row['scenario']}, lever point {row['lever_point']}"
-            if lang == "en"
-            else (f"\n{row['scenario']}，政策组合 {row['lever_point']}")
-        )
+        title += "\n" + _t("sens_point", lang, scenario=row["scenario"], point=row["lever_point"])
     return title
 
 
 def _scenario_label(name: str | None, lang: str) -> str:
     if not name:
-        return "reference" if lang == "en" else "参照情景"
+        return _t("sens_reference", lang)
     from model.params.scenarios import ScenarioError, load_scenario
 
     try:
@@ -414,7 +382,7 @@ def plot_sobol(indices: pd.DataFrame, lang: str = "en") -> Figure:
             ax.text(
                 0.5,
                 0.5,
-                _t("constant", lang),
+                _t("sens_constant", lang),
                 transform=ax.transAxes,
                 ha="center",
                 va="center",

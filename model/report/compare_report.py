@@ -41,11 +41,16 @@ class ReportInputs:
         From :mod:`model.experiments.compare`.
     policy_costs : DataFrame
         Columns ``scenario, step, payer, cost_mcny`` (median over seeds).
-    county_hte : Mapping[str, Series]
-        Paired change of high-tech enterprises per county at the horizon, per scenario.
+    county_hte : Mapping[str, DataFrame or Series]
+        Paired change of high-tech enterprises per county at the horizon, per scenario: the
+        frames of :func:`model.experiments.compare.county_effects` (columns ``mean, lo, hi``;
+        counties whose 90% interval includes zero are hatched), or Series of means only.
     n_seeds, steps : int
     command : str
         The command line, quoted in the report.
+    n_highlight : int, default 3
+        Scenarios drawn in colour in the trajectories besides the baseline: those with the
+        largest relative effect on high-tech enterprises.
     """
 
     out: Path
@@ -56,53 +61,146 @@ class ReportInputs:
     fiscal: pd.DataFrame
     cost_effectiveness: pd.DataFrame
     policy_costs: pd.DataFrame
-    county_hte: Mapping[str, pd.Series]
+    county_hte: Mapping[str, pd.Series | pd.DataFrame]
     n_seeds: int
     steps: int
     command: str
+    n_highlight: int = 3
 
 
-def write_language_report(inputs: ReportInputs, lang: str) -> Path:
-    """Write the figures and ``report_{lang}.md`` of one language; return the report path."""
+@dataclass(frozen=True)
+class ReportFigure:
+    """One figure of the report before it is saved.
+
+    Attributes
+    ----------
+    name : str
+        File stem, e.g. ``"effects_en"``.
+    figure : matplotlib.figure.Figure
+    caption : str
+        Caption in the figure's language.
+    """
+
+    name: str
+    figure: Any
+    caption: str
+
+
+def build_figures(inputs: ReportInputs, lang: str) -> list[ReportFigure]:
+    """Draw every figure of the ``lang`` report, unsaved.
+
+    Trajectories, effects, fiscal cost, and one county map per scenario on a colour scale
+    shared by all maps.
+    """
     from model.experiments.compare import HEADLINE
-    from model.report.markdown import markdown_report
+    from model.report.markdown import last_year
     from model.report.plots import (
+        BASE_YEAR,
         plot_county_map,
         plot_effects,
         plot_fiscal_cost,
         plot_trajectories,
-        save_figure,
     )
+    from model.report.text import t
+    from model.sim.indicators import indicator
     from model.sim.region import load_region
 
-    out, fig_dir = inputs.out, inputs.out / "figures"
     region = load_region(inputs.region)
     labels = {n: s.label(lang) for n, s in inputs.scenarios.items()}
-    figs = []
-    fig = plot_trajectories(
-        inputs.headline_rows, list(HEADLINE[:6]), lang=lang, scenario_labels=labels
-    )
-    figs.append(save_figure(fig, fig_dir / f"trajectories_{lang}.png"))
+    years = {"first_year": BASE_YEAR, "last_year": last_year(BASE_YEAR, inputs.steps)}
     effects = inputs.effects
+    figures = []
+
+    hte = effects[effects["indicator"] == "high_tech_enterprises"]
+    highlight = list(hte.nlargest(inputs.n_highlight, "rel_mean")["scenario"])
+    fig = plot_trajectories(
+        inputs.headline_rows,
+        list(HEADLINE[:6]),
+        lang=lang,
+        scenario_labels=labels,
+        highlight=highlight,
+    )
+    caption = t(
+        "caption_trajectories", lang, n_highlight=len(highlight), n_seeds=inputs.n_seeds, **years
+    )
+    figures.append(ReportFigure(f"trajectories_{lang}", fig, caption))
+
     rel = effects[effects["indicator"].isin(HEADLINE[:6])][
         ["scenario", "indicator", "rel_mean", "rel_lo", "rel_hi"]
     ].rename(columns={"rel_mean": "mean", "rel_lo": "lo", "rel_hi": "hi"})
     fig = plot_effects(
         rel[["scenario", "indicator", "mean", "lo", "hi"]], lang=lang, scenario_labels=labels
     )
-    figs.append(save_figure(fig, fig_dir / f"effects_{lang}.png"))
+    caption = t("caption_effects", lang, n_seeds=inputs.n_seeds, **years)
+    figures.append(ReportFigure(f"effects_{lang}", fig, caption))
+
     fig = plot_fiscal_cost(inputs.policy_costs, lang=lang, scenario_labels=labels)
-    figs.append(save_figure(fig, fig_dir / f"fiscal_cost_{lang}.png"))
-    for scenario, values in inputs.county_hte.items():
-        title = (
-            f"{labels[scenario]}: change in high-tech enterprises at the horizon"
-            if lang == "en"
-            else f"{labels[scenario]}：期末高新技术企业数变化"
+    caption = t("caption_fiscal", lang, n_seeds=inputs.n_seeds, **years)
+    figures.append(ReportFigure(f"fiscal_cost_{lang}", fig, caption))
+
+    ind = indicator("high_tech_enterprises")
+    ind_label = ind.label_zh if lang == "zh" else ind.label_en
+    if lang == "en" and ind_label[1:2].islower():
+        ind_label = ind_label[0].lower() + ind_label[1:]  # mid-sentence in titles
+    unit = ind.unit_zh if lang == "zh" else ind.unit_en
+    frames = {
+        s: v.to_frame("mean") if isinstance(v, pd.Series) else v
+        for s, v in inputs.county_hte.items()
+    }
+    # one symmetric colour scale for every map of the indicator, so the colours compare
+    vmax = max((float(f["mean"].abs().max()) for f in frames.values() if len(f)), default=1.0)
+    vmax = vmax if vmax > 0 else 1.0
+    for scenario, frame in frames.items():
+        fig = plot_county_map(
+            region,
+            frame,
+            title=t("map_title", lang, scenario=labels[scenario], indicator=ind_label),
+            lang=lang,
+            diverging=True,
+            unit=t("map_unit", lang, unit=unit),
+            vmax=vmax,
         )
-        fig = plot_county_map(region, values.to_dict(), title=title, lang=lang, diverging=True)
-        figs.append(save_figure(fig, fig_dir / f"map_hte_{scenario}_{lang}.png"))
+        caption = t(
+            "caption_map",
+            lang,
+            scenario=labels[scenario],
+            indicator=ind_label,
+            vmax=vmax,
+            unit=unit,
+            n_seeds=inputs.n_seeds,
+            **years,
+        )
+        figures.append(ReportFigure(f"map_hte_{scenario}_{lang}", fig, caption))
+    return figures
+
+
+def write_language_report(inputs: ReportInputs, lang: str) -> Path:
+    """Write the figures, tables and ``report_{lang}.md`` of one language; return its path.
+
+    Figures go to ``out/figures`` (PNG and SVG), tables to ``out/tables`` (one CSV per table
+    and one XLSX per language).
+    """
+    from model.experiments.compare import HEADLINE, cost_ranking
+    from model.report.markdown import markdown_report
+    from model.report.plots import BASE_YEAR, save_figure
+    from model.report.tables import fiscal_table, headline_table, ranking_table, write_tables
+    from model.sim.region import load_region
+
+    out, fig_dir = inputs.out, inputs.out / "figures"
+    captions = {}
+    for f in build_figures(inputs, lang):
+        path = save_figure(f.figure, fig_dir / f"{f.name}.png")
+        captions[str(path.relative_to(out))] = f.caption
+    ranking = cost_ranking(inputs.effects, inputs.fiscal)
+    tables = {
+        "headline": headline_table(inputs.effects, inputs.scenarios, list(HEADLINE), lang),
+        "fiscal": fiscal_table(inputs.fiscal, inputs.cost_effectiveness, inputs.scenarios, lang),
+        "ranking": ranking_table(ranking, inputs.scenarios, lang),
+    }
+    written = write_tables(tables, out / "tables", lang)
+    region = load_region(inputs.region)
     text = markdown_report(
-        effects,
+        inputs.effects,
         inputs.fiscal,
         inputs.cost_effectiveness,
         inputs.scenarios,
@@ -110,8 +208,12 @@ def write_language_report(inputs: ReportInputs, lang: str) -> Path:
         inputs.n_seeds,
         inputs.steps,
         inputs.command,
-        [str(Path(f).relative_to(out)) for f in figs],
+        list(captions),
         lang=lang,
+        ranking=ranking,
+        captions=captions,
+        table_files=("tables/", str(written[-1].relative_to(out))),
+        first_year=BASE_YEAR,
     )
     path = out / f"report_{lang}.md"
     atomic_write_bytes(path, text.encode("utf-8"))

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from model.experiments.compare import HEADLINE
+from model.report.tables import horizon_unit
+from model.report.text import t
 from model.sim.indicators import indicator
 
 
@@ -22,66 +25,93 @@ def _fmt(x: Any, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
-TEXT = {
-    "title": {"en": "Policy comparison: {region}", "zh": "政策情景比较：{region}"},
-    "intro": {
-        "en": (
-            "{n_scen} scenarios against the baseline, {n_seeds} seeds each (common random "
-            "numbers, paired by seed), {steps} quarters. Effects are changes against the "
-            "baseline at the horizon (stocks: last quarter; flows: last four quarters), "
-            "as mean paired difference with a 90% t interval across seeds. Costs are policy "
-            "spending over the whole run, by payer, in m CNY; the net cost subtracts what "
-            "the public guidance funds and tech-bank pools still hold at the horizon. R&D "
-            "spending is as firms report it; R&D actually performed leaves out what firms "
-            "relabel to reach a certification threshold."
-        ),
-        "zh": (
-            "共 {n_scen} 个情景与基准情景比较，每个情景 {n_seeds} 个随机种子"
-            "（共同随机数，按种子配对），模拟 {steps} 个季度。效应为期末相对基准情景的变化"
-            "（存量取最后一个季度，流量取最后四个季度之和），"
-            "给出配对差值均值及 90% t 区间。成本为整个模拟期内按承担方统计的政策支出（百万元）；"
-            "净成本扣除期末政府引导基金和科技银行资金池仍持有的资产。研发经费支出为企业申报数；"
-            "实际研发投入不含企业为达到认定门槛而虚报的部分。"
-        ),
-    },
-    "headline": {
-        "en": "Headline: change against baseline at the horizon (%)",
-        "zh": "主要结果：期末相对基准情景的变化（%）",
-    },
-    "fiscal": {
-        "en": "Fiscal cost and cost-effectiveness (m CNY, whole run)",
-        "zh": "财政成本与成本效益（百万元，整个模拟期）",
-    },
-    "scenario": {"en": "Scenario", "zh": "情景"},
-    "county_cost": {"en": "County cost", "zh": "县级成本"},
-    "province_cost": {"en": "Province cost", "zh": "省级成本"},
-    "assets": {"en": "Δ public funds held", "zh": "政府基金资产变化"},
-    "net_cost": {"en": "Net cost", "zh": "净成本"},
-    "county_tax": {"en": "Δ county tax", "zh": "县级税收变化"},
-    "province_tax": {"en": "Δ province tax", "zh": "省级税收变化"},
-    "per_hte": {"en": "Cost per extra high-tech enterprise", "zh": "每新增一家高企的成本"},
-    "per_grant": {
-        "en": "Cost per extra invention patent grant",
-        "zh": "每新增一件发明专利授权的成本",
-    },
-    "details": {"en": "Scenario details", "zh": "情景详情"},
-    "report_ref": {"en": "Report passage", "zh": "对应报告章节"},
-    "fails": {
-        "en": "Where it does not pay off (documented setting)",
-        "zh": "不奏效的情形（已记录的参数设定）",
-    },
-    "figures": {"en": "Figures", "zh": "图表"},
-    "na_note": {
-        "en": "“–”: no gain to price (the 90% interval of the gain includes zero or is "
-        "negative), or no cost.",
-        "zh": "“–”：没有可计价的收益（收益的 90% 区间包含零或为负），或无成本。",
-    },
-    "reproduce": {"en": "Reproduce", "zh": "复现"},
-}
-
-
 def _t(key: str, lang: str, **kw: Any) -> str:
-    return TEXT[key][lang].format(**kw)
+    return t(key, lang, **kw)
+
+
+def executive_summary(
+    ranking: pd.DataFrame,
+    fiscal: pd.DataFrame,
+    scenarios: Mapping[str, Any],
+    lang: str,
+    *,
+    n_seeds: int,
+    steps: int,
+    first_year: int,
+    min_net_cost_mcny: float = 1.0,
+) -> list[str]:
+    """Return the lines of the executive summary.
+
+    Per headline outcome: which scenario gives most per 100 m CNY of net cost, the
+    runner-up, and whether their 90% intervals overlap.
+
+    ``ranking`` is :func:`model.experiments.compare.cost_ranking` computed with the same
+    ``min_net_cost_mcny``.
+    """
+    label = {name: s.label(lang) for name, s in scenarios.items()}
+    costed = list(pd.unique(ranking["scenario"].to_numpy()))
+    lines = [
+        _t(
+            "summary_scope",
+            lang,
+            n_costly=len(costed),
+            min_cost=min_net_cost_mcny,
+            n_seeds=n_seeds,
+            steps=steps,
+            first_year=first_year,
+            last_year=last_year(first_year, steps),
+        ),
+        "",
+    ]
+    for name in _unique_in_order(ranking["indicator"]):
+        sub = ranking[ranking["indicator"] == name].sort_values("rank")
+        ind_label = indicator(name).label_zh if lang == "zh" else indicator(name).label_en
+        first = sub.iloc[0]
+        if pd.isna(first["rank"]):
+            lines.append("- " + _t("summary_no_gain", lang, indicator=ind_label))
+            continue
+        common = {
+            "indicator": ind_label,
+            "first": label[first["scenario"]],
+            "unit": horizon_unit(name, lang),
+            "per": first["per_100m"],
+            "lo": first["per_100m_lo"],
+            "hi": first["per_100m_hi"],
+        }
+        if len(sub) == 1:
+            lines.append("- " + _t("summary_only", lang, **common))
+            continue
+        # the runner-up: the next ranked scenario, else the best unranked one (ranking is
+        # sorted that way); if its interval reaches the leader's, the lead is not established
+        second = sub.iloc[1]
+        robust = first["per_100m_lo"] > second["per_100m_hi"]
+        lines.append(
+            "- "
+            + _t(
+                "summary_first",
+                lang,
+                **common,
+                second=label[second["scenario"]],
+                per2=second["per_100m"],
+                lo2=second["per_100m_lo"],
+                hi2=second["per_100m_hi"],
+                robust=_t("summary_robust" if robust else "summary_fragile", lang),
+            )
+        )
+    free = [label[s] for s in fiscal.index if s != "baseline" and s not in costed]
+    if free:
+        sep = "、" if lang == "zh" else ", "
+        lines += ["", _t("summary_free", lang, names=sep.join(free))]
+    return lines
+
+
+def last_year(first_year: int, steps: int) -> int:
+    """Calendar year of the last simulated quarter: quarter ``s`` ends at ``first_year + s/4``."""
+    return first_year + (max(steps, 1) - 1) // 4
+
+
+def _unique_in_order(values: pd.Series) -> list[Any]:
+    return list(pd.unique(values.to_numpy()))
 
 
 def markdown_report(
@@ -95,13 +125,57 @@ def markdown_report(
     command: str,
     figures: list[str],
     lang: str = "en",
+    *,
+    ranking: pd.DataFrame | None = None,
+    captions: Mapping[str, str] | None = None,
+    table_files: tuple[str, str] | None = None,
+    first_year: int | None = None,
 ) -> str:
-    """Render the comparison as Markdown in ``lang`` (``"en"`` or ``"zh"``)."""
+    """Render the comparison as Markdown in ``lang`` (``"en"`` or ``"zh"``).
+
+    Parameters
+    ----------
+    effects, fiscal, ce : DataFrame
+        From :mod:`model.experiments.compare` (paired effects, fiscal summary,
+        cost-effectiveness).
+    scenarios : dict
+        Scenarios by name, the baseline included (labels, descriptions, notes).
+    region_label, command : str
+        Region name in ``lang``; the command line to reproduce the report.
+    n_seeds, steps : int
+        Seeds per scenario; simulated quarters.
+    figures : list of str
+        Figure paths relative to the report.
+    lang : {"en", "zh"}
+    ranking : DataFrame, optional
+        :func:`model.experiments.compare.cost_ranking`; default computed from ``effects`` and
+        ``fiscal``. Drives the executive summary and the ranking table.
+    captions : mapping, optional
+        ``{figure path: caption}`` shown under each figure.
+    table_files : (str, str), optional
+        Paths of the CSV folder and the XLSX file, named under the tables.
+    first_year : int, optional
+        Calendar year of quarter 0; default :data:`model.report.plots.BASE_YEAR`.
+    """
+    from model.experiments.compare import cost_ranking
+    from model.report.plots import BASE_YEAR
+
+    first_year = BASE_YEAR if first_year is None else first_year
+    if ranking is None:
+        ranking = cost_ranking(effects, fiscal)
+    captions = captions or {}
     label = {name: s.label(lang) for name, s in scenarios.items()}
+    years = {"first_year": first_year, "last_year": last_year(first_year, steps)}
     lines = [
         f"# {_t('title', lang, region=region_label)}",
         "",
-        _t("intro", lang, n_scen=len(scenarios) - 1, n_seeds=n_seeds, steps=steps),
+        _t("intro", lang, n_scen=len(scenarios) - 1, n_seeds=n_seeds, steps=steps, **years),
+        "",
+        f"## {_t('summary', lang)}",
+        "",
+        *executive_summary(
+            ranking, fiscal, scenarios, lang, n_seeds=n_seeds, steps=steps, first_year=first_year
+        ),
         "",
         f"## {_t('headline', lang)}",
         "",
@@ -163,7 +237,30 @@ def markdown_report(
             )
             + " |"
         )
-    lines += ["", _t("na_note", lang), "", f"## {_t('details', lang)}", ""]
+    lines += ["", _t("na_note", lang), "", f"## {_t('ranking', lang)}", ""]
+    head = [_t("indicator", lang), _t("rank", lang), _t("scenario", lang), _t("net_cost", lang)]
+    head += [_t("per_100m", lang), "90%", _t("unit", lang)]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _, r in ranking.iterrows():
+        ind = indicator(r["indicator"])
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    ind.label_zh if lang == "zh" else ind.label_en,
+                    "–" if pd.isna(r["rank"]) else str(int(r["rank"])),
+                    label[r["scenario"]],
+                    _fmt(r["net_cost"]),
+                    _fmt(r["per_100m"], 2),
+                    f"[{_fmt(r['per_100m_lo'], 2)}, {_fmt(r['per_100m_hi'], 2)}]",
+                    horizon_unit(r["indicator"], lang),
+                ]
+            )
+            + " |"
+        )
+    if table_files:
+        lines += ["", _t("tables_note", lang, csv=table_files[0], xlsx=table_files[1])]
+    lines += ["", f"## {_t('details', lang)}", ""]
     for name, s in scenarios.items():
         desc = s.description_zh if lang == "zh" else s.description
         lines += [
@@ -178,14 +275,20 @@ def markdown_report(
             lines.append(", ".join(f"`{k} = {v}`" for k, v in sorted(s.overrides.items())))
             lines.append("")
         if s.fails_when:
+            note = s.fails_when.get("note", "")
+            if lang == "zh":
+                note = s.fails_when.get("note_zh", note)
             lines += [
-                f"*{_t('fails', lang)}*: {s.fails_when.get('note', '')} "
+                f"*{_t('fails', lang)}*: {note} "
                 + ", ".join(
                     f"`{k} = {v}`" for k, v in sorted(s.fails_when.get("parameters", {}).items())
                 ),
                 "",
             ]
     lines += [f"## {_t('figures', lang)}", ""]
-    lines += [f"![{Path(f).stem}]({f})" for f in figures]
+    for f in figures:
+        lines += [f"![{Path(f).stem}]({f})", ""]
+        if f in captions:
+            lines += [f"*{captions[f]}*", ""]
     lines += ["", f"## {_t('reproduce', lang)}", "", f"```\n{command}\n```", ""]
     return "\n".join(lines)

@@ -3,11 +3,13 @@
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (so nothing is
 shown, no backend is selected at import, and notebooks display the returned figure once) and
 takes ``lang="en"`` or ``lang="zh"``. All text uses the CJK font registered by
-:func:`model.report.fonts.use_cjk_font`, which also covers Latin script.
-:func:`save_figure` writes a PNG atomically.
+:func:`model.report.fonts.use_cjk_font`, which also covers Latin script. Figures use
+constrained layout, and titles and legend labels too long for the figure are wrapped, so no
+text lies outside the canvas. :func:`save_figure` writes a PNG and an SVG beside it atomically.
 
 Indicator labels and units come from :mod:`model.sim.indicators`; scenario labels from an optional
-``scenario_labels`` mapping (else the scenario key); fixed axis texts from :data:`TEXTS`.
+``scenario_labels`` mapping (else the scenario key); fixed texts from :mod:`model.report.text`.
+Time axes are calendar years: quarter 0 (the initial state) is the start of :data:`BASE_YEAR`.
 """
 
 from __future__ import annotations
@@ -15,53 +17,39 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
+from matplotlib import colormaps, rc_context
 from matplotlib import patheffects as pe
 from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, to_rgba
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from model.report.fonts import use_cjk_font
+from model.report.text import LANGS as _LANGS
+from model.report.text import TEXT
+from model.report.text import t as _t
 from model.sim.indicators import indicator
 
-#: Fixed figure texts, ``{key: {"en": ..., "zh": ...}}``.
-TEXTS: dict[str, dict[str, str]] = {
-    "year": {"en": "Year", "zh": "年"},
-    "band": {
-        "en": "Lines: median across seeds; bands: {lo:g}–{hi:g}% range across seeds",
-        "zh": "实线：各随机种子的中位数；阴影：各随机种子的 {lo:g}%–{hi:g}% 区间",
-    },
-    "median": {
-        "en": "Lines: median across seeds",
-        "zh": "实线：各随机种子的中位数",
-    },
-    "no_data": {"en": "no data", "zh": "无数据"},
-    "effect_axis": {"en": "Change vs baseline (%)", "zh": "相对基准情景的变化（%）"},
-    "effect_note": {
-        "en": "Bars: mean effect; error bars: 90% interval",
-        "zh": "条形：平均效应；误差线：90% 区间",
-    },
-    "fiscal_title": {
-        "en": "Fiscal cost of the policies (median across seeds)",
-        "zh": "政策财政成本（各随机种子的中位数）",
-    },
-    "payer_county": {"en": "Borne by counties", "zh": "县级承担"},
-    "payer_province": {"en": "Borne by the province", "zh": "省级承担"},
-    "mcny_quarter": {"en": "m CNY/quarter", "zh": "百万元/季"},
-    "km": {"en": "km", "zh": "公里"},
-}
+#: Fixed figure texts (all report texts live in :mod:`model.report.text`; kept under this name
+#: for callers of the plotting module).
+TEXTS: dict[str, dict[str, str]] = TEXT
 
-_LANGS = ("en", "zh")
+#: Calendar year of quarter 0 (the initial state): the model starts from the 2018 rules and the
+#: 2018 report it encodes (docs/ODD.md §3.1), so step ``s`` is drawn at ``BASE_YEAR + s / 4``.
+BASE_YEAR = 2018
+
 _BASELINE_COLOR = "#222222"
-_PALETTE = colormaps["tab10"].colors
+_OTHER_COLOR = "#b8b8b8"
 _NO_COUNTY_COLOR = "#ececec"
 _HUB_RGBA = (0.22, 0.22, 0.25, 1.0)
+_PAYER_COLORS = {"county": "#3b6ea8", "province": "#d9822b"}
 
 
 def _check_lang(lang: str) -> None:
@@ -70,10 +58,62 @@ def _check_lang(lang: str) -> None:
 
 
 def text(key: str, lang: str = "en", **fmt: Any) -> str:
-    """Return the fixed figure text ``key`` in ``lang``, formatted with ``fmt``."""
-    _check_lang(lang)
-    template = TEXTS[key][lang]
-    return template.format(**fmt) if fmt else template
+    """Return the fixed text ``key`` in ``lang``, formatted with ``fmt``."""
+    return _t(key, lang, **fmt)
+
+
+def year_of_step(step: Any, base_year: int = BASE_YEAR) -> Any:
+    """Calendar year (float) at the start of quarter ``step``: ``base_year + step / 4``."""
+    return base_year + np.asarray(step, dtype=float) / 4.0
+
+
+def distinct_colors(n: int) -> list[tuple[float, float, float, float]]:
+    """``n`` colours of which no two are the same (tab10, then tab20, then evenly spaced hues).
+
+    Returns
+    -------
+    list of RGBA tuples
+        Length ``n``.
+    """
+    if n <= 10:
+        return [to_rgba(c) for c in colormaps["tab10"].colors[:n]]
+    if n <= 20:
+        tab20 = colormaps["tab20"].colors
+        # the dark member of every pair first, so 11-20 colours stay as far apart as they can
+        order = list(range(0, 20, 2)) + list(range(1, 20, 2))
+        return [to_rgba(tab20[i]) for i in order[:n]]
+    hues = colormaps["hsv"](np.linspace(0.0, 1.0, n, endpoint=False))
+    return [tuple(map(float, c)) for c in hues]
+
+
+def wrap_label(label: str, width: int = 28) -> str:
+    """Wrap ``label`` into lines of about ``width`` Latin characters (CJK count double)."""
+    cjk = sum(1 for ch in label if "\u4e00" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    limit = width if cjk < len(label) / 2 else max(4, width // 2)
+    if len(label) <= limit:
+        return label
+    return "\n".join(textwrap.wrap(label, limit, break_long_words=True, break_on_hyphens=False))
+
+
+def _fit_width(fig: Figure, artist: Any, max_width_px: float | None = None) -> None:
+    """Re-wrap a title (Text) narrower until it fits ``max_width_px`` (default: the figure)."""
+    renderer = _renderer(fig)
+    limit = (max_width_px or fig.bbox.width) * 0.96
+    content = artist.get_text().replace("\n", " ")
+    chars = len(content)
+    while chars > 8:
+        if artist.get_window_extent(renderer).width <= limit:
+            return
+        chars = int(chars * 0.85)
+        artist.set_text(
+            "\n".join(textwrap.wrap(content, chars, break_long_words=True, break_on_hyphens=False))
+        )
+
+
+def _renderer(fig: Figure) -> Any:
+    """A renderer to measure text: the canvas's, or (no pyplot, base canvas) an Agg one."""
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else fig._get_renderer()
 
 
 def _ind_label(name: str, lang: str) -> str:
@@ -85,11 +125,22 @@ def _ind_label(name: str, lang: str) -> str:
 
 
 def _ind_unit(name: str, lang: str) -> str:
+    """Unit as drawn: shares of revenue are drawn in % (see :func:`_display_scale`)."""
+    if _display_scale(name) != 1.0:
+        return text("percent_of_revenue", lang)
     try:
         ind = indicator(name)
     except KeyError:
         return ""
     return ind.unit_zh if lang == "zh" else ind.unit_en
+
+
+def _display_scale(name: str) -> float:
+    """Factor from stored value to drawn value: 100 for shares of revenue (drawn in %)."""
+    try:
+        return 100.0 if indicator(name).unit_en == "share of revenue" else 1.0
+    except KeyError:
+        return 1.0
 
 
 def _scenario_label(scenario: str, scenario_labels: Mapping[str, str] | None) -> str:
@@ -99,15 +150,11 @@ def _scenario_label(scenario: str, scenario_labels: Mapping[str, str] | None) ->
 
 
 def _scenario_colors(scenarios: Sequence[str]) -> dict[str, Any]:
-    """Colour per scenario: ``baseline`` dark, the others tab10 in order."""
-    colors: dict[str, Any] = {}
-    i = 0
-    for s in scenarios:
-        if s == "baseline":
-            colors[s] = _BASELINE_COLOR
-        else:
-            colors[s] = _PALETTE[i % len(_PALETTE)]
-            i += 1
+    """Colour per scenario: ``baseline`` dark, the others from :func:`distinct_colors`."""
+    others = [s for s in scenarios if s != "baseline"]
+    colors: dict[str, Any] = dict(zip(others, distinct_colors(len(others)), strict=True))
+    if "baseline" in scenarios:
+        colors["baseline"] = _BASELINE_COLOR
     return colors
 
 
@@ -141,11 +188,14 @@ def plot_trajectories(
     lang: str = "en",
     scenario_labels: Mapping[str, str] | None = None,
     title: str | None = None,
+    highlight: Sequence[str] | None = None,
+    base_year: int = BASE_YEAR,
 ) -> Figure:
-    """Plot indicator trajectories over time, one panel per indicator.
+    """Plot indicator trajectories over calendar years, one panel per indicator.
 
     Each scenario is drawn as the median across seeds at every step, with a shaded band
-    between the ``band`` quantiles across seeds. The x axis is in years (``step / 4``).
+    between the ``band`` quantiles across seeds. The x axis is the calendar year
+    (``base_year + step / 4``). Shares of revenue (R&D intensity) are drawn in %.
 
     Parameters
     ----------
@@ -165,6 +215,12 @@ def plot_trajectories(
         ``{scenario: label}`` for the legend; default the scenario keys.
     title : str, optional
         Figure title.
+    highlight : sequence of str, optional
+        Scenarios drawn in colour with their band; the baseline always is. Every other
+        scenario is then a thin grey median line without band, under one legend entry
+        ("other scenarios"). Default: every scenario in colour.
+    base_year : int, default :data:`BASE_YEAR`
+        Calendar year of step 0.
 
     Returns
     -------
@@ -188,6 +244,10 @@ def plot_trajectories(
     else:
         scenarios = list(scenarios)
         sel = sel[sel["scenario"].isin(scenarios)]
+    shown = set(scenarios) if highlight is None else {"baseline", *highlight}
+    # background lines first, so the highlighted scenarios are drawn on top of them
+    order = [s for s in scenarios if s not in shown] + [s for s in scenarios if s in shown]
+    # colours over all scenarios, so a scenario has the same colour as in the other figures
     colors = _scenario_colors(scenarios)
 
     grouped = sel.groupby(["indicator", "scenario", "step"], observed=True, sort=True)["value"]
@@ -200,29 +260,41 @@ def plot_trajectories(
     fig = Figure(figsize=_panel_size(len(names), 4.4, 3.1), layout="constrained")
     axes = _grid(fig, len(names))
     handles: dict[str, Any] = {}
+    other_label = text("other_scenarios", lang)
     for ax, name in zip(axes, names, strict=True):
+        scale = _display_scale(name)
         plotted = False
-        for scen in scenarios:
+        for scen in order:
             key = (name, scen)
             try:
                 med = median.loc[key]
             except KeyError:
                 continue
-            years = med.index.to_numpy(dtype=float) / 4.0
-            label = _scenario_label(scen, scenario_labels)
+            years = year_of_step(med.index.to_numpy(), base_year)
+            if scen in shown:
+                label = wrap_label(_scenario_label(scen, scenario_labels))
+                color, lw, zorder = colors[scen], 1.7, 3
+            else:
+                label, color, lw, zorder = other_label, _OTHER_COLOR, 0.9, 2
             (line,) = ax.plot(
-                years, med.to_numpy(dtype=float), color=colors[scen], lw=1.6, label=label
+                years,
+                scale * med.to_numpy(dtype=float),
+                color=color,
+                lw=lw,
+                label=label,
+                zorder=zorder,
             )
             line.set_gid(f"median:{scen}")
             handles.setdefault(label, line)
-            if band is not None:
+            if band is not None and scen in shown:
                 ax.fill_between(
                     years,
-                    lower.loc[key].to_numpy(dtype=float),
-                    upper.loc[key].to_numpy(dtype=float),
-                    color=colors[scen],
-                    alpha=0.18,
+                    scale * lower.loc[key].to_numpy(dtype=float),
+                    scale * upper.loc[key].to_numpy(dtype=float),
+                    color=color,
+                    alpha=0.14 if scen == "baseline" else 0.2,
                     lw=0,
+                    zorder=1,
                 )
             plotted = True
         if not plotted:
@@ -239,6 +311,7 @@ def plot_trajectories(
         ax.set_title(_ind_label(name, lang), fontfamily=family, fontsize=10.5)
         ax.set_xlabel(text("year", lang), fontfamily=family)
         ax.set_ylabel(_ind_unit(name, lang), fontfamily=family)
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(True, lw=0.4, alpha=0.5)
         ax.margins(x=0)
 
@@ -248,11 +321,13 @@ def plot_trajectories(
         else text("median", lang)
     )
     if handles:
+        # the "other scenarios" entry last, after the coloured ones
+        labels = sorted(handles, key=lambda k: k == other_label)
         legend = fig.legend(
-            list(handles.values()),
-            list(handles.keys()),
+            [handles[k] for k in labels],
+            labels,
             loc="outside lower center",
-            ncols=min(len(handles), 4),
+            ncols=min(len(handles), 3 if len(names) > 1 else 2),
             frameon=False,
             title=note,
             prop={"family": family, "size": 9},
@@ -260,7 +335,7 @@ def plot_trajectories(
         legend.get_title().set_fontfamily(family)
         legend.get_title().set_fontsize(8.5)
     if title:
-        fig.suptitle(title, fontfamily=family)
+        _fit_width(fig, fig.suptitle(title, fontfamily=family))
     return fig
 
 
@@ -332,18 +407,21 @@ def _nice_length(max_len: float) -> float:
 
 def plot_county_map(
     region: Any,
-    values: Mapping[int, float] | Sequence[float] | np.ndarray | pd.Series,
+    values: Mapping[int, float] | Sequence[float] | np.ndarray | pd.Series | pd.DataFrame,
     *,
     title: str,
     lang: str = "en",
     diverging: bool = False,
     unit: str = "",
+    vmax: float | None = None,
+    uncertain: Mapping[int, bool] | Sequence[bool] | np.ndarray | None = None,
 ) -> Figure:
     """Draw a raster map of the region with each county coloured by its value.
 
     Cells outside counties are light grey, hub cells dark with the hub's name, county names
     sit at the centroid of their cells; thin lines mark county borders and a bar gives the
-    scale. Row 0 of the region arrays is the north edge.
+    scale. Row 0 of the region arrays is the north edge. Counties marked uncertain are washed
+    pale and hatched, with a legend entry saying so.
 
     Parameters
     ----------
@@ -351,23 +429,33 @@ def plot_county_map(
         Region with ``county_of_cell`` and ``hub_of_cell`` ((ny, nx) int arrays, -1 none),
         ``counties`` and ``hubs`` (objects with ``id, name_en, name_zh``), ``cell_km`` and
         ``n_counties``.
-    values : mapping or array-like
-        ``{county_id: value}``, or an array of length ``n_counties`` indexed by county id.
-        Counties without a value are drawn like cells outside counties.
+    values : mapping, array-like or DataFrame
+        ``{county_id: value}``, an array of length ``n_counties`` indexed by county id, or a
+        DataFrame indexed by county id with a ``mean`` column and optionally ``lo, hi`` (the
+        90% interval, as :func:`model.experiments.compare.county_effects` returns; counties
+        whose interval includes zero are then uncertain). Counties without a value are drawn
+        like cells outside counties.
     title : str
-        Figure title (already in the language of the figure).
+        Figure title (already in the language of the figure); wrapped to the figure's width.
     lang : {"en", "zh"}
         Language of county and hub names.
     diverging : bool, default False
         Use a diverging colour map centred on 0 (for changes); else a sequential one.
     unit : str, default ""
         Label of the colour bar.
+    vmax : float, optional
+        Top of the colour scale (diverging: the scale is ``[-vmax, vmax]``), so several maps
+        can share one scale; default the largest (absolute) value of this map.
+    uncertain : mapping or array-like of bool, optional
+        Counties whose change is not distinguishable from zero, ``{county_id: bool}`` or by
+        county id; overrides what a DataFrame's ``lo, hi`` imply.
 
     Returns
     -------
     matplotlib.figure.Figure
         Figure with the map axes and the colour-bar axes. The county values are the first
-        image of the map axes (gid ``"county_values"``).
+        image of the map axes (gid ``"county_values"``); the hatching, if any, is the image
+        with gid ``"uncertain"``.
     """
     _check_lang(lang)
     family = use_cjk_font()
@@ -380,24 +468,35 @@ def plot_county_map(
         raise ValueError("region.county_of_cell must be a 2-D array")
     ny, nx = ids.shape
     cell_km = float(getattr(region, "cell_km", 1.0) or 1.0)
+    if isinstance(values, pd.DataFrame):
+        if uncertain is None and {"lo", "hi"} <= set(values.columns):
+            lo = values["lo"].to_numpy(dtype=float)
+            hi = values["hi"].to_numpy(dtype=float)
+            # NaN bounds (one seed: no interval) are not marked, there is nothing to test
+            uncertain = dict(zip(values.index, (lo <= 0.0) & (hi >= 0.0), strict=True))
+        values = values["mean"]
     lookup = _county_value_lookup(region, values)
     grid = np.full((ny, nx), np.nan)
     inside = ids >= 0
     grid[inside] = lookup[ids[inside]]
+    doubt = np.zeros((ny, nx), dtype=bool)
+    if uncertain is not None:
+        doubt_of = np.nan_to_num(_county_value_lookup(region, _as_floats(uncertain))) > 0
+        doubt[inside] = doubt_of[ids[inside]] & np.isfinite(grid[inside])
 
     finite = grid[np.isfinite(grid)]
     if diverging:
         cmap = colormaps["RdBu_r"].with_extremes(bad=_NO_COUNTY_COLOR)
-        m = float(np.abs(finite).max()) if finite.size else 1.0
+        m = vmax if vmax is not None else (float(np.abs(finite).max()) if finite.size else 1.0)
         m = m if m > 0 else 1.0
         norm = Normalize(vmin=-m, vmax=m)
     else:
         cmap = colormaps["YlGnBu"].with_extremes(bad=_NO_COUNTY_COLOR)
-        vmin = float(finite.min()) if finite.size else 0.0
-        vmax = float(finite.max()) if finite.size else 1.0
-        if vmax <= vmin:
-            vmin, vmax = vmin - 0.5, vmax + 0.5
-        norm = Normalize(vmin=vmin, vmax=vmax)
+        lo_v = float(finite.min()) if finite.size else 0.0
+        hi_v = vmax if vmax is not None else (float(finite.max()) if finite.size else 1.0)
+        if hi_v <= lo_v:
+            lo_v, hi_v = lo_v - 0.5, hi_v + 0.5
+        norm = Normalize(vmin=lo_v, vmax=hi_v)
     extent = (0.0, nx * cell_km, 0.0, ny * cell_km)
 
     aspect = ny / nx if nx else 1.0
@@ -416,6 +515,10 @@ def plot_county_map(
         zorder=1,
     )
     image.set_gid("county_values")
+    if doubt.any():
+        ax.imshow(
+            _hatch_rgba(doubt), origin="upper", extent=extent, interpolation="nearest", zorder=1.5
+        ).set_gid("uncertain")
 
     segs = _boundaries(ids, cell_km)
     if len(segs):
@@ -493,10 +596,43 @@ def plot_county_map(
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title(title, fontfamily=family)
     cbar = fig.colorbar(image, ax=ax, shrink=0.8)
     cbar.set_label(unit, fontfamily=family)
+    if doubt.any():
+        fig.legend(
+            [Patch(facecolor="white", edgecolor="0.45", hatch="////", lw=0.6)],
+            [text("map_uncertain", lang)],
+            loc="outside lower center",
+            frameon=False,
+            prop={"family": family, "size": 9},
+        )
+    # a figure title, centred on the canvas (an axes title is centred on the map, which the
+    # colour bar pushes off-centre, so a long one would leave the canvas on the left)
+    _fit_width(fig, fig.suptitle(title, fontfamily=family))
     return fig
+
+
+def _as_floats(flags: Any) -> Any:
+    """Booleans by county (mapping or array) as floats, for :func:`_county_value_lookup`."""
+    if isinstance(flags, pd.Series):
+        flags = flags.to_dict()
+    if isinstance(flags, Mapping):
+        return {k: float(bool(v)) for k, v in flags.items()}
+    return np.asarray(flags, dtype=bool).astype(float)
+
+
+def _hatch_rgba(mask: np.ndarray, per_cell: int = 8) -> np.ndarray:
+    """RGBA overlay (ny*per_cell, nx*per_cell, 4): a pale wash and diagonal hatching on mask.
+
+    Drawn as an image over the county values, so the hatching follows the cell edges exactly.
+    """
+    fine = np.kron(mask, np.ones((per_cell, per_cell), dtype=bool))
+    rows, cols = np.indices(fine.shape)
+    stripe = ((rows + cols) % per_cell) < 2
+    rgba = np.zeros((*fine.shape, 4))
+    rgba[fine] = (1.0, 1.0, 1.0, 0.55)  # wash: the colour reads as "weak"
+    rgba[fine & stripe] = (0.3, 0.3, 0.3, 0.9)
+    return rgba
 
 
 def plot_effects(
@@ -512,7 +648,8 @@ def plot_effects(
     effects : pandas.DataFrame
         Columns ``scenario, indicator, mean, lo, hi``: relative change vs the baseline in %,
         with ``lo``/``hi`` the bounds of the 90% interval. One panel per indicator (order of
-        appearance), one bar per scenario (order of appearance, top to bottom).
+        appearance), one bar per scenario, largest mean on top; each scenario keeps one colour
+        in every panel, and no two scenarios share a colour.
     lang : {"en", "zh"}
         Language of the texts.
     scenario_labels : mapping, optional
@@ -540,19 +677,17 @@ def plot_effects(
     if not names:
         raise ValueError("effects is empty")
     colors = _scenario_colors(scenarios)
-    ypos = {s: i for i, s in enumerate(scenarios)}
-    labels = [_scenario_label(s, scenario_labels) for s in scenarios]
-
     n = len(names)
     ncols = 1 if n == 1 else (2 if n <= 4 else 3)
-    height = 0.9 + 0.32 * len(scenarios)
-    fig = Figure(
-        figsize=(4.0 * ncols + 1.5, height * math.ceil(n / ncols) + 0.6), layout="constrained"
-    )
-    axes = _grid(fig, n, sharey=True)
+    height = 0.9 + 0.3 * len(scenarios)
+    fig = Figure(figsize=(6.2 * ncols, height * math.ceil(n / ncols) + 0.6), layout="constrained")
+    axes = _grid(fig, n)
     for ax, name in zip(axes, names, strict=True):
-        sub = effects[effects["indicator"] == name]
-        y = np.array([ypos[s] for s in sub["scenario"]], dtype=float)
+        # largest effect on top; missing means (NaN) last
+        sub = effects[effects["indicator"] == name].sort_values(
+            "mean", ascending=False, na_position="last", kind="stable"
+        )
+        y = np.arange(len(sub), dtype=float)
         mean = sub["mean"].to_numpy(dtype=float)
         lo = sub["lo"].to_numpy(dtype=float)
         hi = sub["hi"].to_numpy(dtype=float)
@@ -560,13 +695,19 @@ def plot_effects(
         ax.barh(y, mean, color=[colors[s] for s in sub["scenario"]], height=0.62, alpha=0.85)
         ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3)
         ax.axvline(0.0, color="0.3", lw=0.8)
+        ax.set_yticks(
+            y,
+            [wrap_label(_scenario_label(s, scenario_labels), 30) for s in sub["scenario"]],
+            fontfamily=family,
+            fontsize=8.5,
+        )
+        ax.set_ylim(len(sub) - 0.5, -0.5)
         ax.set_title(_ind_label(name, lang), fontfamily=family, fontsize=10.5)
         ax.set_xlabel(text("effect_axis", lang), fontfamily=family)
         ax.grid(True, axis="x", lw=0.4, alpha=0.5)
-    first = axes[0]
-    first.set_yticks(range(len(scenarios)), labels, fontfamily=family)
-    first.set_ylim(len(scenarios) - 0.5, -0.5)
-    fig.suptitle(text("effect_note", lang), fontfamily=family, fontsize=9, color="0.3")
+    _fit_width(
+        fig, fig.suptitle(text("effect_note", lang), fontfamily=family, fontsize=9, color="0.3")
+    )
     return fig
 
 
@@ -575,11 +716,16 @@ def plot_fiscal_cost(
     *,
     lang: str = "en",
     scenario_labels: Mapping[str, str] | None = None,
+    base_year: int = BASE_YEAR,
 ) -> Figure:
-    """Plot the policy cost over time for counties and the province, per scenario.
+    """Plot the policy cost with one-off and recurring costs apart, by payer.
 
-    Two panels (county: solid lines, province: dashed lines) sharing the y axis; the x axis
-    is in years (``step / 4``).
+    Left panel: the whole-run cost of each scenario as stacked bars, county and province,
+    each split into the one-off cost of the first policy quarter (hatched) and the recurring
+    cost (see :func:`model.experiments.compare.split_one_off_costs`); largest total on top.
+    Middle and right panels: the recurring cost per quarter (county: solid lines, province:
+    dashed lines, shared y axis), so a one-off spike does not flatten the other lines. The x
+    axis is the calendar year (``base_year + step / 4``).
 
     Parameters
     ----------
@@ -590,18 +736,23 @@ def plot_fiscal_cost(
     lang : {"en", "zh"}
         Language of the texts.
     scenario_labels : mapping, optional
-        ``{scenario: label}`` for the legend; default the scenario keys.
+        ``{scenario: label}`` for the bars and the legend; default the scenario keys.
+    base_year : int, default :data:`BASE_YEAR`
+        Calendar year of step 0.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Figure with two axes (county, province).
+        Figure with three axes: whole-run totals, recurring county cost, recurring province
+        cost.
 
     Raises
     ------
     ValueError
         If columns are missing, a payer is unknown or a (scenario, step, payer) repeats.
     """
+    from model.experiments.compare import split_one_off_costs
+
     _check_lang(lang)
     family = use_cjk_font()
     missing = {"scenario", "step", "payer", "cost_mcny"} - set(costs)
@@ -613,71 +764,136 @@ def plot_fiscal_cost(
         raise ValueError(f"unknown payers {sorted(map(str, unknown))}; expected {payers}")
     if costs.duplicated(["scenario", "step", "payer"]).any():
         raise ValueError("costs must have one row per (scenario, step, payer)")
+    split = split_one_off_costs(costs)
     scenarios = _unique(costs["scenario"])
     colors = _scenario_colors(scenarios)
+    label_of = {s: wrap_label(_scenario_label(s, scenario_labels), 26) for s in scenarios}
 
-    fig = Figure(figsize=(10.0, 4.2), layout="constrained")
-    axes = fig.subplots(1, 2, sharey=True)
+    fig = Figure(figsize=(14.0, 1.0 + max(3.6, 0.42 * len(scenarios))), layout="constrained")
+    grid = fig.add_gridspec(1, 3, width_ratios=[1.25, 1.0, 1.0])
+    bar_ax = fig.add_subplot(grid[0, 0])
+    county_ax = fig.add_subplot(grid[0, 1])
+    prov_ax = fig.add_subplot(grid[0, 2], sharey=county_ax)
+
+    # whole-run totals: one bar per scenario, four stacked parts
+    totals = split.groupby(["scenario", "payer"])[["one_off_mcny", "recurring_mcny"]].sum()
+    totals = totals.reindex(pd.MultiIndex.from_product([scenarios, payers]), fill_value=0.0)
+    grand = totals.groupby(level=0).sum().sum(axis=1).reindex(scenarios)
+    order = list(grand.sort_values(ascending=False, kind="stable").index)
+    y = np.arange(len(order), dtype=float)
+    left = np.zeros(len(order))
+    bar_handles = []
+    for payer in payers:
+        for part, kind, hatch, alpha in (
+            ("recurring_mcny", "recurring", None, 0.9),
+            ("one_off_mcny", "one_off", "////", 0.45),
+        ):
+            width = np.array([totals.loc[(s, payer), part] for s in order], dtype=float)
+            bars = bar_ax.barh(
+                y,
+                width,
+                left=left,
+                height=0.62,
+                color=_PAYER_COLORS[payer],
+                alpha=alpha,
+                hatch=hatch,
+                edgecolor="white" if hatch is None else _PAYER_COLORS[payer],
+                lw=0.4,
+                label=f"{text(payer, lang)}{'：' if lang == 'zh' else ': '}{text(kind, lang)}",
+            )
+            bar_handles.append(bars)
+            left += width
+    bar_ax.set_yticks(y, [label_of[s] for s in order], fontfamily=family, fontsize=8.5)
+    bar_ax.set_ylim(len(order) - 0.5, -0.5)
+    bar_ax.set_xlabel(text("mcny", lang), fontfamily=family)
+    bar_ax.set_title(text("fiscal_total_title", lang), fontfamily=family, fontsize=10.5)
+    bar_ax.grid(True, axis="x", lw=0.4, alpha=0.5)
+    bar_ax.legend(
+        loc="lower right", frameon=True, framealpha=0.9, prop={"family": family, "size": 8}
+    )
+
     handles: dict[str, Any] = {}
-    for ax, payer, style in zip(axes, payers, ("-", "--"), strict=True):
-        sub = costs[costs["payer"] == payer]
+    for ax, payer, style in zip((county_ax, prov_ax), payers, ("-", "--"), strict=True):
+        sub = split[split["payer"] == payer]
         for scen in scenarios:
-            s = sub[sub["scenario"] == scen].sort_values("step")
+            s = sub[sub["scenario"] == scen]
             if s.empty:
                 continue
-            label = _scenario_label(scen, scenario_labels)
             (line,) = ax.plot(
-                s["step"].to_numpy(dtype=float) / 4.0,
-                s["cost_mcny"].to_numpy(dtype=float),
+                year_of_step(s["step"].to_numpy(), base_year),
+                s["recurring_mcny"].to_numpy(dtype=float),
                 ls=style,
                 color=colors[scen],
                 lw=1.6,
-                label=label,
+                label=label_of[scen],
             )
-            handles.setdefault(label, line)
-        ax.set_title(text(f"payer_{payer}", lang), fontfamily=family)
+            handles.setdefault(label_of[scen], line)
+        ax.set_title(
+            text("fiscal_recurring_title", lang, payer=text(payer, lang)),
+            fontfamily=family,
+            fontsize=10.5,
+        )
         ax.set_xlabel(text("year", lang), fontfamily=family)
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(True, lw=0.4, alpha=0.5)
         ax.margins(x=0)
-    axes[0].set_ylabel(text("mcny_quarter", lang), fontfamily=family)
+    county_ax.set_ylabel(text("mcny_quarter", lang), fontfamily=family)
     if handles:
         fig.legend(
-            [h for h in handles.values()],
+            list(handles.values()),
             list(handles.keys()),
-            loc="outside lower center",
-            ncols=min(len(handles), 4),
+            loc="outside right upper",
+            ncols=1,
             frameon=False,
-            prop={"family": family, "size": 9},
+            prop={"family": family, "size": 8.5},
         )
-    fig.suptitle(text("fiscal_title", lang), fontfamily=family)
+    _fit_width(fig, fig.suptitle(text("fiscal_title", lang), fontfamily=family))
     return fig
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
-    """Write ``fig`` as a PNG (130 dpi) atomically, then close it.
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, svg: bool = True) -> Path:
+    """Write ``fig`` as a PNG (130 dpi) and, beside it, an SVG, atomically; then close it.
 
-    The image is written to a temporary file in the target directory and moved into place
+    Each image is written to a temporary file in the target directory and moved into place
     with :func:`os.replace`, so readers never see a partial file. Missing parent directories
-    are created.
+    are created. The bounding box is fitted to the drawn artists (``bbox_inches="tight"``), a
+    second guard, after constrained layout, against text cut off at the edge.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
         Figure to save.
     path : str or os.PathLike
-        Destination file.
+        Destination PNG file; the SVG gets the same name with suffix ``.svg``.
+    svg : bool, default True
+        Also write the SVG.
 
     Returns
     -------
     pathlib.Path
-        The destination path.
+        The destination path of the PNG.
     """
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _write_atomic(fig, dest, "png")
+        if svg:
+            _write_atomic(fig, dest.with_suffix(".svg"), "svg")
+    finally:
+        _close(fig)
+    return dest
+
+
+def _write_atomic(fig: Figure, dest: Path, fmt: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=130)
+            # a fixed hash salt and no date keep the SVG identical from one run to the next
+            metadata = {"Date": None} if fmt == "svg" else None
+            with rc_context({"svg.hashsalt": "innovsim"}):
+                fig.savefig(
+                    fh, format=fmt, dpi=130, bbox_inches="tight", pad_inches=0.08, metadata=metadata
+                )
         os.chmod(tmp, 0o644)  # mkstemp creates 0600
         os.replace(tmp, dest)
     except BaseException:
@@ -686,9 +902,6 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
         except FileNotFoundError:
             pass
         raise
-    finally:
-        _close(fig)
-    return dest
 
 
 def _close(fig: Figure) -> None:
