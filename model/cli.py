@@ -120,6 +120,23 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_parameters(args: argparse.Namespace) -> int:
+    """Print the parameter table."""
+    from model.report.parameter_list import parameter_table
+
+    print(parameter_table(args.lang, "csv" if args.csv else "text"))
+    return 0
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("innovsim")
+    except metadata.PackageNotFoundError:  # running from a checkout that is not installed
+        return "unknown (not installed)"
+
+
 def cmd_warm_up(args: argparse.Namespace) -> int:
     """Compile every numba kernel into numba's on-disk cache, so later runs start at once."""
     import numba
@@ -274,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Agent-based simulator of county S&T innovation systems: run policy "
         "scenarios, compare them, sweep parameters.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="show the version"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser(
@@ -304,6 +324,16 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: every scenario in scenarios/)",
     )
     _add_run_options(cmp_, compare=True)
+
+    params = sub.add_parser(
+        "parameters",
+        help="list every parameter with its default, allowed values, unit and source",
+        description="List every model parameter (docs/ODD.md §9): default, allowed values, "
+        "unit and source. Scenario files and --set change them.",
+    )
+    params.add_argument("--lang", choices=["en", "zh"], default="en", help="language")
+    params.add_argument("--csv", action="store_true", help="comma-separated values")
+    params.set_defaults(func=cmd_parameters)
 
     scen = sub.add_parser(
         "scenarios",
@@ -384,6 +414,16 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:  # scenario, experiment, region, parameter or flag refused
         print(f"innovsim: error: {_one_line(str(err))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: runs stop, every finished one is in the folder
+        out = getattr(args, "out", None)
+        where = f" in {out}; the same command completes the rest" if out else ""
+        print(f"innovsim: interrupted; finished runs are kept{where}", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into a reader that closed (`| head`)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as err:  # a bug, not a user's mistake: keep the traceback in a log
         log = _log_traceback()
         print(

@@ -330,9 +330,24 @@ def enter_firms(
     n_new = int(county_startups.sum() + incubator_startups.sum())
     fill_rows(firms, FIRM_FIELDS, free_slots[:n_new])
     return _enter_firms_body(
-        firms,
-        platforms,
-        counties,
+        platforms.county,
+        platforms.cell,
+        platforms.sector_focus,
+        firms.alive,
+        firms.sector,
+        firms.cell,
+        firms.county,
+        firms.origin_county,
+        firms.born_step,
+        firms.employees,
+        firms.base_productivity,
+        firms.high_tech_share,
+        firms.rd_taste,
+        firms.cash_mcny,
+        firms.platform,
+        firms.incubated,
+        platforms.tenants,
+        counties.startups_q,
         entry_params(p),
         county_startups,
         incubator_startups,
@@ -349,9 +364,24 @@ def enter_firms(
 
 @njit(cache=True)
 def _enter_firms_body(
-    firms,
-    platforms,
-    counties,
+    platform_county,
+    platform_cell,
+    platform_sector_focus,
+    firm_alive,
+    firm_sector,
+    firm_cell,
+    firm_county,
+    firm_origin_county,
+    firm_born_step,
+    firm_employees,
+    firm_base_productivity,
+    firm_high_tech_share,
+    firm_rd_taste,
+    firm_cash_mcny,
+    firm_platform,
+    firm_incubated,
+    platform_tenants,
+    county_startups_q,
     prm,
     county_startups,
     incubator_startups,
@@ -365,26 +395,6 @@ def _enter_firms_body(
     flows,
 ):
     """Compiled body of :func:`enter_firms`."""
-    # the columns this phase reads or writes, as local arrays (a helper called per agent
-    # takes these, never a table: see knowledge.service_level)
-    platform_county = platforms.county
-    platform_cell = platforms.cell
-    platform_sector_focus = platforms.sector_focus
-    firm_alive = firms.alive
-    firm_sector = firms.sector
-    firm_cell = firms.cell
-    firm_county = firms.county
-    firm_origin_county = firms.origin_county
-    firm_born_step = firms.born_step
-    firm_employees = firms.employees
-    firm_base_productivity = firms.base_productivity
-    firm_high_tech_share = firms.high_tech_share
-    firm_rd_taste = firms.rd_taste
-    firm_cash_mcny = firms.cash_mcny
-    firm_platform = firms.platform
-    firm_incubated = firms.incubated
-    platform_tenants = platforms.tenants
-    county_startups_q = counties.startups_q
     # where each start-up goes (ascending free rows: county start-ups, then incubators)
     n_new = county_startups.sum() + incubator_startups.sum()
     new_county = np.empty(n_new, dtype=np.int64)

@@ -92,9 +92,33 @@ def finance(
     flows : (N_FLOWS,) float64
     """
     return _finance_body(
-        firms,
-        capital,
-        counties,
+        firms.alive,
+        firms.knowledge,
+        firms.high_tech_share,
+        firms.county,
+        firms.debt_mcny,
+        firms.cash_mcny,
+        capital.pool_mcny,
+        capital.loans_mcny,
+        firms.revenue_mcny,
+        firms.patents_granted,
+        capital.alive,
+        capital.kind,
+        firms.lead_fund,
+        firms.listed,
+        capital.county,
+        capital.threshold,
+        capital.invested_mcny,
+        capital.leverage,
+        firms.co_fund,
+        firms.co_stake_mcny,
+        firms.fund_stake_mcny,
+        firms.equity_raised_mcny,
+        counties.venture_mcny,
+        firms.hte_until_step,
+        firms.quoted,
+        firms.st_sme,
+        capital.returns_mcny,
         finance_params(p),
         bank_of_county,
         market_vc_of_county,
@@ -107,9 +131,33 @@ def finance(
 
 @njit(cache=True)
 def _finance_body(
-    firms,
-    capital,
-    counties,
+    firm_alive,
+    firm_knowledge,
+    firm_high_tech_share,
+    firm_county,
+    firm_debt_mcny,
+    firm_cash_mcny,
+    capital_pool_mcny,
+    capital_loans_mcny,
+    firm_revenue_mcny,
+    firm_patents_granted,
+    capital_alive,
+    capital_kind,
+    firm_lead_fund,
+    firm_listed,
+    capital_county,
+    capital_threshold,
+    capital_invested_mcny,
+    capital_leverage,
+    firm_co_fund,
+    firm_co_stake_mcny,
+    firm_fund_stake_mcny,
+    firm_equity_raised_mcny,
+    county_venture_mcny,
+    firm_hte_until_step,
+    firm_quoted,
+    firm_st_sme,
+    capital_returns_mcny,
     prm,
     bank_of_county,
     market_vc_of_county,
@@ -119,35 +167,6 @@ def _finance_body(
     flows,
 ):
     """Compiled body of :func:`finance`."""
-    # the columns this phase reads or writes, as local arrays (a helper called per agent
-    # takes these, never a table: see knowledge.service_level)
-    firm_alive = firms.alive
-    firm_knowledge = firms.knowledge
-    firm_high_tech_share = firms.high_tech_share
-    firm_county = firms.county
-    firm_debt_mcny = firms.debt_mcny
-    firm_cash_mcny = firms.cash_mcny
-    capital_pool_mcny = capital.pool_mcny
-    capital_loans_mcny = capital.loans_mcny
-    firm_revenue_mcny = firms.revenue_mcny
-    firm_patents_granted = firms.patents_granted
-    capital_alive = capital.alive
-    capital_kind = capital.kind
-    firm_lead_fund = firms.lead_fund
-    firm_listed = firms.listed
-    capital_county = capital.county
-    capital_threshold = capital.threshold
-    capital_invested_mcny = capital.invested_mcny
-    capital_leverage = capital.leverage
-    firm_co_fund = firms.co_fund
-    firm_co_stake_mcny = firms.co_stake_mcny
-    firm_fund_stake_mcny = firms.fund_stake_mcny
-    firm_equity_raised_mcny = firms.equity_raised_mcny
-    county_venture_mcny = counties.venture_mcny
-    firm_hte_until_step = firms.hte_until_step
-    firm_quoted = firms.quoted
-    firm_st_sme = firms.st_sme
-    capital_returns_mcny = capital.returns_mcny
     n_counties = len(bank_of_county)
     n_firms = len(firm_alive)
     # 1. repayments and new tech loans

@@ -89,9 +89,37 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
     flows : (N_FLOWS,) float64
     """
     return _govern_body(
-        counties,
-        platforms,
-        firms,
+        counties.budget_mcny,
+        counties.province_tax_mcny,
+        counties.province_hte_cit_base_mcny,
+        counties.province_hte_cit_mcny,
+        counties.rebate_mcny,
+        platforms.county,
+        platforms.alive,
+        firms.alive,
+        firms.employees,
+        firms.hte_until_step,
+        firms.listed,
+        counties.province_policy_cost_mcny,
+        firms.grant_mcny,
+        firms.voucher_mcny,
+        firms.rd_real_mcny,
+        firms.county,
+        counties.tax_revenue_mcny,
+        counties.policy_cost_mcny,
+        platforms.cash_mcny,
+        counties.talent_pool_mcny,
+        counties.st_spending_mcny,
+        firms.grants_q,
+        firms.cash_mcny,
+        platforms.level,
+        platforms.sector_focus,
+        platforms.anchor_firm,
+        platforms.quality,
+        firms.platform,
+        firms.sector,
+        firms.expert_link,
+        counties.enclave_slots,
         government_params(p),
         province,
         n_enclave_firms,
@@ -104,9 +132,37 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
 
 @njit(cache=True)
 def _govern_body(
-    counties,
-    platforms,
-    firms,
+    county_budget_mcny,
+    county_province_tax_mcny,
+    county_province_hte_cit_base_mcny,
+    county_province_hte_cit_mcny,
+    county_rebate_mcny,
+    platform_county,
+    platform_alive,
+    firm_alive,
+    firm_employees,
+    firm_hte_until_step,
+    firm_listed,
+    county_province_policy_cost_mcny,
+    firm_grant_mcny,
+    firm_voucher_mcny,
+    firm_rd_real_mcny,
+    firm_county,
+    county_tax_revenue_mcny,
+    county_policy_cost_mcny,
+    platform_cash_mcny,
+    county_talent_pool_mcny,
+    county_st_spending_mcny,
+    firm_grants_q,
+    firm_cash_mcny,
+    platform_level,
+    platform_sector_focus,
+    platform_anchor_firm,
+    platform_quality,
+    firm_platform,
+    firm_sector,
+    firm_expert_link,
+    county_enclave_slots,
     prm,
     province,
     n_enclave_firms,
@@ -116,39 +172,6 @@ def _govern_body(
     flows,
 ):
     """Compiled body of :func:`govern`."""
-    # the columns this phase reads or writes, as local arrays (a helper called per agent
-    # takes these, never a table: see knowledge.service_level)
-    county_budget_mcny = counties.budget_mcny
-    county_province_tax_mcny = counties.province_tax_mcny
-    county_province_hte_cit_base_mcny = counties.province_hte_cit_base_mcny
-    county_province_hte_cit_mcny = counties.province_hte_cit_mcny
-    county_rebate_mcny = counties.rebate_mcny
-    platform_county = platforms.county
-    platform_alive = platforms.alive
-    firm_alive = firms.alive
-    firm_employees = firms.employees
-    firm_hte_until_step = firms.hte_until_step
-    firm_listed = firms.listed
-    county_province_policy_cost_mcny = counties.province_policy_cost_mcny
-    firm_grant_mcny = firms.grant_mcny
-    firm_voucher_mcny = firms.voucher_mcny
-    firm_rd_real_mcny = firms.rd_real_mcny
-    firm_county = firms.county
-    county_tax_revenue_mcny = counties.tax_revenue_mcny
-    county_policy_cost_mcny = counties.policy_cost_mcny
-    platform_cash_mcny = platforms.cash_mcny
-    county_talent_pool_mcny = counties.talent_pool_mcny
-    county_st_spending_mcny = counties.st_spending_mcny
-    firm_grants_q = firms.grants_q
-    firm_cash_mcny = firms.cash_mcny
-    platform_level = platforms.level
-    platform_sector_focus = platforms.sector_focus
-    platform_anchor_firm = platforms.anchor_firm
-    platform_quality = platforms.quality
-    firm_platform = firms.platform
-    firm_sector = firms.sector
-    firm_expert_link = firms.expert_link
-    county_enclave_slots = counties.enclave_slots
     n_counties = len(county_budget_mcny)
     province_revenue = 0.0
     for c in range(n_counties):

@@ -80,10 +80,33 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         External flows are added.
     """
     return _produce_body(
-        firms,
-        platforms,
-        counties,
-        capital,
+        firms.alive,
+        firms.born_step,
+        firms.incubated,
+        firms.base_productivity,
+        firms.knowledge,
+        firms.employees,
+        firms.talent_wage_mcny,
+        firms.rd_real_mcny,
+        firms.county,
+        firms.debt_mcny,
+        firms.platform,
+        platforms.alive,
+        platforms.cash_mcny,
+        firms.hte_until_step,
+        firms.rd_reported_mcny,
+        firms.origin_county,
+        counties.budget_mcny,
+        counties.tax_revenue_mcny,
+        counties.province_tax_mcny,
+        counties.province_hte_cit_mcny,
+        capital.pool_mcny,
+        firms.cash_mcny,
+        firms.revenue_mcny,
+        firms.value_added_mcny,
+        firms.profit_mcny,
+        firms.revenue_year_mcny,
+        firms.rd_reported_year_mcny,
         production_params(p),
         bank_of_county,
         province,
@@ -95,10 +118,33 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
 
 @njit(cache=True)
 def _produce_body(
-    firms,
-    platforms,
-    counties,
-    capital,
+    firm_alive,
+    firm_born_step,
+    firm_incubated,
+    firm_base_productivity,
+    firm_knowledge,
+    firm_employees,
+    firm_talent_wage_mcny,
+    firm_rd_real_mcny,
+    firm_county,
+    firm_debt_mcny,
+    firm_platform,
+    platform_alive,
+    platform_cash_mcny,
+    firm_hte_until_step,
+    firm_rd_reported_mcny,
+    firm_origin_county,
+    county_budget_mcny,
+    county_tax_revenue_mcny,
+    county_province_tax_mcny,
+    county_province_hte_cit_mcny,
+    capital_pool_mcny,
+    firm_cash_mcny,
+    firm_revenue_mcny,
+    firm_value_added_mcny,
+    firm_profit_mcny,
+    firm_revenue_year_mcny,
+    firm_rd_reported_year_mcny,
     prm,
     bank_of_county,
     province,
@@ -107,35 +153,6 @@ def _produce_body(
     flows,
 ):
     """Compiled body of :func:`produce`."""
-    # the columns this phase reads or writes, as local arrays (a helper called per agent
-    # takes these, never a table: see knowledge.service_level)
-    firm_alive = firms.alive
-    firm_born_step = firms.born_step
-    firm_incubated = firms.incubated
-    firm_base_productivity = firms.base_productivity
-    firm_knowledge = firms.knowledge
-    firm_employees = firms.employees
-    firm_talent_wage_mcny = firms.talent_wage_mcny
-    firm_rd_real_mcny = firms.rd_real_mcny
-    firm_county = firms.county
-    firm_debt_mcny = firms.debt_mcny
-    firm_platform = firms.platform
-    platform_alive = platforms.alive
-    platform_cash_mcny = platforms.cash_mcny
-    firm_hte_until_step = firms.hte_until_step
-    firm_rd_reported_mcny = firms.rd_reported_mcny
-    firm_origin_county = firms.origin_county
-    county_budget_mcny = counties.budget_mcny
-    county_tax_revenue_mcny = counties.tax_revenue_mcny
-    county_province_tax_mcny = counties.province_tax_mcny
-    county_province_hte_cit_mcny = counties.province_hte_cit_mcny
-    capital_pool_mcny = capital.pool_mcny
-    firm_cash_mcny = firms.cash_mcny
-    firm_revenue_mcny = firms.revenue_mcny
-    firm_value_added_mcny = firms.value_added_mcny
-    firm_profit_mcny = firms.profit_mcny
-    firm_revenue_year_mcny = firms.revenue_year_mcny
-    firm_rd_reported_year_mcny = firms.rd_reported_year_mcny
     # the transcendental part of each firm's revenue is a per-firm map (parallel); money is
     # then summed firm by firm in ascending order, as before
     productivity_of = np.empty(len(firm_alive), dtype=np.float64)
