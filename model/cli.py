@@ -124,7 +124,8 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     """Print the parameter table."""
     from model.report.parameter_list import parameter_table
 
-    print(parameter_table(args.lang, "csv" if args.csv else "text"))
+    text = parameter_table(args.lang, "csv" if args.csv else "text")
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
