@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import naive_talent
-import numba
 import numpy as np
 import pytest
 from conftest import make_counties, make_firms, make_talent
@@ -101,19 +100,8 @@ def test_count_arrivals_matches_naive(seed):
         np.testing.assert_array_equal(have, want, err_msg=name)
 
 
-#: With NUMBA_DISABLE_JIT=1 the kernel packs a hub seeker's group as ``(n_counties + hub) << 48``
-#: with ``hub`` a numpy int16 (``talent.hub``), so the sum stays int16 (NEP 50) and the shift
-#: drops the group: hub seekers are served from county 0's pool. Compiled, numba types the sum
-#: int64 and the kernel is right; only the pure-Python run differs.
-HUB_SEEKERS_WITHOUT_JIT = pytest.mark.xfail(
-    numba.config.DISABLE_JIT,
-    strict=True,
-    reason="JIT off: _talent_market_body packs hub groups in int16 ((n_counties + hub) << 48 == 0)",
-)
-
-
 @pytest.mark.parametrize("integration_on", [False, True])
-@pytest.mark.parametrize("enclaves", [False, pytest.param(True, marks=HUB_SEEKERS_WITHOUT_JIT)])
+@pytest.mark.parametrize("enclaves", [False, True])
 @settings(max_examples=12, deadline=None)
 @given(seed=seeds)
 def test_talent_market_matches_naive(seed, enclaves, integration_on):

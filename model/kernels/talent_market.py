@@ -433,7 +433,7 @@ def _talent_market_body(
             h = talent_hub[i]
             if h < 0 or h >= n_hubs:
                 continue
-            g = n_counties + h
+            g = np.int64(n_counties) + np.int64(h)  # int64: the group is shifted by 48
         if open_in_group[g] == 0:
             continue
         keys[n_seekers] = (2 - talent_tier[i]) + uniform(seed, step, STREAM_TALENT_MARKET, i, 30)
