@@ -278,12 +278,10 @@ def _count_entries_body(
 #: The parameters :func:`_enter_firms_body` reads (``KernelParams`` fields of the same names).
 EntryParams = namedtuple(
     "EntryParams",
-    [
-        "productivity_sigma",
-        "revenue_per_employee_mcny_per_q",
-        "startup_cash_mcny",
-        "startup_employees",
-    ],
+    """
+    productivity_sigma revenue_per_employee_mcny_per_q startup_cash_mcny
+    startup_employees
+    """.split(),
 )
 
 

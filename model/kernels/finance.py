@@ -35,24 +35,14 @@ def screening_score(knowledge, patents_granted, high_tech_share, noise):
 #: The parameters :func:`_finance_body` reads (``KernelParams`` fields of the same names).
 FinanceParams = namedtuple(
     "FinanceParams",
-    [
-        "capital_chain_deployment_q",
-        "capital_chain_quotation_boost",
-        "firm_scale",
-        "listing_min_revenue_mcny_per_q",
-        "listing_probability_per_q",
-        "loan_amortisation_per_q",
-        "market_vc_inflow_mcny_per_q",
-        "patent_pledge_value_mcny",
-        "quotation_min_revenue_mcny_per_q",
-        "quotation_probability_per_q",
-        "quoted_raise_probability_per_q",
-        "quoted_raise_share_of_revenue",
-        "vc_candidates",
-        "vc_deals_per_fund_per_q",
-        "vc_exit_multiple",
-        "vc_ticket_mcny",
-    ],
+    """
+    capital_chain_deployment_q capital_chain_quotation_boost firm_scale
+    listing_min_revenue_mcny_per_q listing_probability_per_q loan_amortisation_per_q
+    market_vc_inflow_mcny_per_q patent_pledge_value_mcny
+    quotation_min_revenue_mcny_per_q quotation_probability_per_q
+    quoted_raise_probability_per_q quoted_raise_share_of_revenue vc_candidates
+    vc_deals_per_fund_per_q vc_exit_multiple vc_ticket_mcny
+    """.split(),
 )
 
 

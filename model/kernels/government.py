@@ -33,33 +33,16 @@ DAYS_PER_QUARTER = 91.25
 #: The parameters :func:`_govern_body` reads (``KernelParams`` fields of the same names).
 GovernmentParams = namedtuple(
     "GovernmentParams",
-    [
-        "county_st_share_of_revenue",
-        "enclave_m2_per_firm",
-        "enclave_rent_cny_per_m2_day",
-        "enclaves_enabled",
-        "equipment_sharing_regionwide",
-        "expert_link_cost_mcny_per_q",
-        "firm_scale",
-        "integration_admin_cost_mcny_per_q",
-        "integration_enabled",
-        "kpi_st_share_increase",
-        "policy_start_step",
-        "province_platform_budget_mcny_per_q",
-        "rd_grant_exante_rate",
-        "rd_grant_expost_per_patent_mcny",
-        "rd_grant_province_share",
-        "rebate_reinvest_share",
-        "specialisation_enabled",
-        "st_share_platforms",
-        "st_share_rd_grants",
-        "st_share_talent",
-        "talent_subsidy_mcny_per_q",
-        "tax_rebate_share",
-        "voucher_budget_mcny_per_q",
-        "voucher_face_value_mcny",
-        "voucher_nonuse",
-    ],
+    """
+    county_st_share_of_revenue enclave_m2_per_firm enclave_rent_cny_per_m2_day
+    enclaves_enabled equipment_sharing_regionwide expert_link_cost_mcny_per_q firm_scale
+    integration_admin_cost_mcny_per_q integration_enabled kpi_st_share_increase
+    policy_start_step province_platform_budget_mcny_per_q rd_grant_exante_rate
+    rd_grant_expost_per_patent_mcny rd_grant_province_share rebate_reinvest_share
+    specialisation_enabled st_share_platforms st_share_rd_grants st_share_talent
+    talent_subsidy_mcny_per_q tax_rebate_share voucher_budget_mcny_per_q
+    voucher_face_value_mcny voucher_nonuse
+    """.split(),
 )
 
 

@@ -32,24 +32,13 @@ from model.sim.ledger import (
 #: The parameters :func:`_produce_body` reads (``KernelParams`` fields of the same names).
 ProductionParams = namedtuple(
     "ProductionParams",
-    [
-        "cit_rate",
-        "cit_rate_high_tech",
-        "county_tax_rate_on_value_added",
-        "demand_sigma",
-        "employment_adjustment_per_q",
-        "knowledge_productivity_elasticity",
-        "knowledge_reference",
-        "loan_rate_per_q",
-        "local_share_of_cit",
-        "materials_share_of_revenue",
-        "platform_tenant_fee_mcny_per_q",
-        "province_share_of_local_cit",
-        "rd_super_deduction",
-        "reference_margin",
-        "tax_sharing_origin_share",
-        "worker_wage_mcny_per_q",
-    ],
+    """
+    cit_rate cit_rate_high_tech county_tax_rate_on_value_added demand_sigma
+    employment_adjustment_per_q knowledge_productivity_elasticity knowledge_reference
+    loan_rate_per_q local_share_of_cit materials_share_of_revenue
+    platform_tenant_fee_mcny_per_q province_share_of_local_cit rd_super_deduction
+    reference_margin tax_sharing_origin_share worker_wage_mcny_per_q
+    """.split(),
 )
 
 
