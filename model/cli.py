@@ -156,6 +156,15 @@ def cmd_warm_up(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explore(args: argparse.Namespace) -> int:
+    """Serve the explorer page on a local address until interrupted."""
+    from model.cli_checks import check_int
+    from model.explore.server import serve
+
+    check_int("--port", args.port, 0, 65535)
+    return serve(args.host, args.port, region=args.region)
+
+
 def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``innovsim sweep`` (also those of ``python -m model.experiments``)."""
     parser.add_argument("file", help="experiment file (.toml), or the name of one in experiments/")
@@ -352,6 +361,21 @@ def build_parser() -> argparse.ArgumentParser:
         "building a container image or before starting sweep workers.",
     )
     warm.set_defaults(func=cmd_warm_up)
+
+    explore = sub.add_parser(
+        "explore",
+        help="open the explorer: move a scenario's levers and watch the counties (web page)",
+        description="Serve a local web page (Solara) to pick a scenario, move its levers within "
+        "their documented ranges, run the model quarter by quarter beside the baseline (county "
+        "map, trajectories, fiscal cost), and browse a finished 'innovsim compare' folder. "
+        "The address is printed; Ctrl-C stops the server.",
+    )
+    explore.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    explore.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    explore.add_argument(
+        "--region", default=DEFAULT_REGION, help=f"region key or file (default {DEFAULT_REGION})"
+    )
+    explore.set_defaults(func=cmd_explore)
 
     add_sweep_parser(sub)
     return parser

@@ -133,10 +133,18 @@ class Comparison:
         out: str | os.PathLike | None = None,
         workers: int = 1,
     ) -> list[Path]:
-        """Write ``report_{lang}.md`` and its figures per language; return the report paths."""
-        from model.report.compare_report import write_reports
+        """Write ``report_{lang}.md``, its figures and ``report_{lang}.html`` per language.
 
-        return write_reports(self.report_inputs(out), list(langs), workers=workers)
+        Returns the Markdown report paths; each HTML file (figures embedded) sits beside its
+        Markdown file.
+        """
+        from model.report.compare_report import write_reports
+        from model.report.html import write_html_report
+
+        paths = write_reports(self.report_inputs(out), list(langs), workers=workers)
+        for path in paths:
+            write_html_report(path, Path(path).with_suffix(".html"))
+        return paths
 
 
 def comparison_experiment(
