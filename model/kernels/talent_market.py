@@ -443,24 +443,10 @@ def _talent_market_body(
     seekers = seekers[:n_seekers]
     acceptance = prm_cross_sector_acceptance
     if len(by_hub) > 0:
-        # enclave firms sit in a county pool and a hub pool: serve everyone in one order
-        _serve_seekers(
-            sort_by_key(keys, seekers),
-            v_state,
-            v_county,
-            v_hub,
-            by_county,
-            group_off,
-            hub_pos,
-            open_in_group,
-            talent_employer_firm,
-            n_counties,
-            n_vacant,
-            np.int64(draws),
-            acceptance,
-            np.int64(seed),
-            np.int64(step),
-        )
+        # enclave firms sit in a county pool and a hub pool: everyone is served in one order,
+        # as one pool
+        grouped_keys, grouped = keys, seekers
+        seeker_off = np.array([0, n_seekers], dtype=np.int64)
     else:
         # pools share no employer: each pool's seekers only compete among themselves, so
         # serving pool by pool, each in key order, gives the same hires (and pools can be
@@ -477,25 +463,25 @@ def _talent_market_body(
             grouped_keys[fill[g]] = keys[j]
             grouped[fill[g]] = seekers[j]
             fill[g] += 1
-        _serve_pools(
-            grouped_keys,
-            grouped,
-            seeker_off,
-            v_state,
-            v_county,
-            v_hub,
-            by_county,
-            group_off,
-            hub_pos,
-            open_in_group,
-            talent_employer_firm,
-            n_counties,
-            n_vacant,
-            np.int64(draws),
-            acceptance,
-            np.int64(seed),
-            np.int64(step),
-        )
+    _serve_pools(
+        grouped_keys,
+        grouped,
+        seeker_off,
+        v_state,
+        v_county,
+        v_hub,
+        by_county,
+        group_off,
+        hub_pos,
+        open_in_group,
+        talent_employer_firm,
+        n_counties,
+        n_vacant,
+        np.int64(draws),
+        acceptance,
+        np.int64(seed),
+        np.int64(step),
+    )
     for q in range(n_vacant):
         f = by_county[q]
         firm_rd_staff[f] = firm_staff_demand[f] - (v_state[q] >> 8)
