@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from model.kernels.bundles import params_bundle
-from model.kernels.knowledge import ServiceMap, service_level
+from model.kernels.knowledge import service_level, service_map
 from model.kernels.rng import normal, poisson, uniform
 from model.kernels.sort import sort_by_key
 from model.kernels.streams import STREAM_ENTRY, STREAM_EXIT, STREAM_RELOCATION
@@ -492,23 +492,11 @@ def relocate_firms(firms, platforms, cell_x_km, cell_y_km, p, seed, step):
         firms.cell,
         firms.county,
         firms.sector,
-        platforms.alive,
-        platforms.quality,
-        platforms.sector_focus,
-        platforms.anchor_firm,
-        platforms.cell,
+        service_map(platforms, cell_x_km, cell_y_km, p),
         platforms.county,
-        platforms.tenants,
-        platforms.capacity,
         open_,
-        cell_x_km,
-        cell_y_km,
         p.relocation_per_q,
         np.int64(p.platform_candidates),
-        p.platform_quality_half,
-        p.platform_sector_mismatch,
-        p.anchor_platform_radiation,
-        p.platform_service_half_distance_km,
         np.int64(seed),
         np.int64(step),
     )
@@ -523,23 +511,11 @@ def _relocate_firms(
     cell,
     county,
     sector,
-    p_alive,
-    p_quality,
-    p_sector_focus,
-    p_anchor_firm,
-    p_cell,
+    sm,
     p_county,
-    p_tenants,
-    p_capacity,
     open_,
-    cell_x_km,
-    cell_y_km,
     relocation_per_q,
     n_candidates,
-    quality_half,
-    mismatch,
-    anchor_radiation,
-    half_distance_km,
     seed,
     step,
 ):
@@ -549,22 +525,10 @@ def _relocate_firms(
     only on the firm's own state) are dropped before the sort, which keeps the order of the
     others.
     """
-    # what service_level reads, bundled once for every call in the loop
-    sm = ServiceMap(
-        p_alive,
-        p_quality,
-        p_sector_focus,
-        p_anchor_firm,
-        p_cell,
-        p_tenants,
-        p_capacity,
-        cell_x_km,
-        cell_y_km,
-        quality_half,
-        mismatch,
-        anchor_radiation,
-        half_distance_km,
-    )
+    p_anchor_firm = sm.p_anchor_firm
+    p_cell = sm.p_cell
+    p_tenants = sm.p_tenants
+    p_capacity = sm.p_capacity
     moved = 0
     n_firms = len(alive)
     movers = np.empty(n_firms, dtype=np.int64)

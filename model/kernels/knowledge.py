@@ -143,6 +143,35 @@ ServiceMap = namedtuple(
 )
 
 
+def service_map(platforms, cell_x_km, cell_y_km, p) -> ServiceMap:
+    """What :func:`service_level` reads: platform columns, cell centres, service parameters.
+
+    Parameters
+    ----------
+    platforms : Platforms
+        Read only (alive, quality, sector_focus, anchor_firm, cell, tenants, capacity).
+    cell_x_km, cell_y_km : (n_cells,) float64
+        Cell centres.
+    p : KernelParams
+        Reads the platform service parameters.
+    """
+    return ServiceMap(
+        platforms.alive,
+        platforms.quality,
+        platforms.sector_focus,
+        platforms.anchor_firm,
+        platforms.cell,
+        platforms.tenants,
+        platforms.capacity,
+        cell_x_km,
+        cell_y_km,
+        p.platform_quality_half,
+        p.platform_sector_mismatch,
+        p.anchor_platform_radiation,
+        p.platform_service_half_distance_km,
+    )
+
+
 @njit(cache=True, inline="always")
 def service_level(f, cell, sector, pl, sm):
     """Service level in [0, 1] that firm ``f`` gets from platform ``pl`` (-1: none).
@@ -223,23 +252,11 @@ def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, se
         firms.applications_q,
         firms.grants_q,
         firms.patents_granted,
-        platforms.alive,
-        platforms.quality,
-        platforms.sector_focus,
-        platforms.anchor_firm,
-        platforms.cell,
-        platforms.tenants,
-        platforms.capacity,
+        service_map(platforms, cell_x_km, cell_y_km, p),
         spill_field,
-        cell_x_km,
-        cell_y_km,
         np.int64(step % p.patent_grant_lag_q),
         avg_wage,
         p.rd_staff_share_of_rd,
-        p.platform_quality_half,
-        p.platform_sector_mismatch,
-        p.anchor_platform_radiation,
-        p.platform_service_half_distance_km,
         p.enclave_hub_knowledge,
         p.spillover_half_knowledge,
         p.knowledge_productivity,
@@ -273,23 +290,11 @@ def _produce_knowledge_loop(
     applications_q,
     grants_q,
     patents_granted,
-    p_alive,
-    p_quality,
-    p_sector_focus,
-    p_anchor_firm,
-    p_cell,
-    p_tenants,
-    p_capacity,
+    sm,
     spill_field,
-    cell_x_km,
-    cell_y_km,
     slot,
     avg_wage,
     staff_share,
-    quality_half,
-    mismatch,
-    anchor_radiation,
-    service_half_km,
     hub_knowledge,
     spill_half,
     scale,
@@ -308,22 +313,6 @@ def _produce_knowledge_loop(
     Each firm writes only its own row and draws are counter-based, so the result does not
     depend on the number of threads.
     """
-    # what service_level reads, bundled once for every call in the loop
-    sm = ServiceMap(
-        p_alive,
-        p_quality,
-        p_sector_focus,
-        p_anchor_firm,
-        p_cell,
-        p_tenants,
-        p_capacity,
-        cell_x_km,
-        cell_y_km,
-        quality_half,
-        mismatch,
-        anchor_radiation,
-        service_half_km,
-    )
     voucher_additional = 1.0  # crowding-out is taken off the firm's own R&D (rd_decisions)
     for f in prange(len(alive)):
         if not alive[f]:

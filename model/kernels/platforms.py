@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from model.kernels.index import group_index
-from model.kernels.knowledge import ServiceMap, service_level
+from model.kernels.knowledge import service_level, service_map
 from model.kernels.rng import uniform
 from model.kernels.sort import sort_by_key
 from model.kernels.streams import STREAM_PLATFORMS
@@ -139,25 +139,13 @@ def choose_platforms(
         firms.county,
         firms.cell,
         firms.sector,
-        platforms.alive,
+        service_map(platforms, cell_x_km, cell_y_km, p),
         platforms.kind,
         platforms.county,
-        platforms.quality,
-        platforms.sector_focus,
-        platforms.anchor_firm,
-        platforms.cell,
-        platforms.tenants,
-        platforms.capacity,
         n_counties,
-        cell_x_km,
-        cell_y_km,
         regionwide,
         np.int64(p.platform_candidates),
         p.platform_switch_per_q,
-        p.platform_quality_half,
-        p.platform_sector_mismatch,
-        p.anchor_platform_radiation,
-        p.platform_service_half_distance_km,
         np.int64(seed),
         np.int64(step),
         force_all,
@@ -172,25 +160,13 @@ def _choose_platforms(
     county,
     cell,
     sector,
-    p_alive,
+    sm,
     p_kind,
     p_county,
-    p_quality,
-    p_sector_focus,
-    p_anchor_firm,
-    p_cell,
-    p_tenants,
-    p_capacity,
     n_counties,
-    cell_x_km,
-    cell_y_km,
     regionwide,
     n_candidates,
     switch_per_q,
-    quality_half,
-    mismatch,
-    anchor_radiation,
-    half_distance_km,
     seed,
     step,
     force_all,
@@ -203,22 +179,10 @@ def _choose_platforms(
     could free. Firms whose pool has no free place left are skipped in the loop (every
     candidate would be refused). None of this changes any result.
     """
-    # what service_level reads, bundled once for every call in the loop
-    sm = ServiceMap(
-        p_alive,
-        p_quality,
-        p_sector_focus,
-        p_anchor_firm,
-        p_cell,
-        p_tenants,
-        p_capacity,
-        cell_x_km,
-        cell_y_km,
-        quality_half,
-        mismatch,
-        anchor_radiation,
-        half_distance_km,
-    )
+    p_alive = sm.p_alive
+    p_anchor_firm = sm.p_anchor_firm
+    p_tenants = sm.p_tenants
+    p_capacity = sm.p_capacity
     # incubator places are for start-ups (phase 6); single-firm platforms stay choosable but
     # serve other firms poorly (anchor_platform_radiation, report §2.2)
     open_ = p_alive & (p_kind != PLATFORM_INCUBATOR)
