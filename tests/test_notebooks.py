@@ -27,9 +27,30 @@ def test_notebook_runs(path, monkeypatch):
         if o.get("output_type") == "error"
     ]
     assert not errors
+    # nothing on stderr: no warning on import (e.g. tqdm's "IProgress not found") or later
+    stderr = [
+        "".join(o.get("text", ""))
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stderr"
+    ]
+    assert not stderr, stderr
     # the last code cell produced a figure
     outputs = [c.outputs for c in nb.cells if c.cell_type == "code"][-1]
     assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_are_committed_with_the_outputs_of_a_run(path):
+    """A reader sees the figures on the repository's page without running anything."""
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code), "a code cell was not executed"
+    counts = [c.execution_count for c in code]
+    assert counts == sorted(counts), "cells were not run top to bottom"
+    figures = sum("image/png" in o.get("data", {}) for c in code for o in c.outputs)
+    assert figures >= 1
 
 
 def test_there_are_notebooks():
