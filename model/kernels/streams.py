@@ -13,7 +13,7 @@ from __future__ import annotations
 
 #: Phase 1, talent market (``talent_market.py``): arrivals of S&T staff, experts and hub
 #: talent (``count_arrivals``), attrition, drain to hubs, redundancy, arrivals' tier and sector
-#: (``talent_market``), seekers' order and job choice (``_serve_seekers``).
+#: (``talent_market``), seekers' order and job choice (``_serve_pools``).
 STREAM_TALENT_MARKET = 1
 
 #: Phase 3, knowledge (``knowledge.py``): patent applications and grants

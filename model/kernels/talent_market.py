@@ -10,9 +10,12 @@ generator, so the outcome does not depend on agent storage order or threads.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
 
+from model.kernels.bundles import params_bundle
 from model.kernels.index import group_index
 from model.kernels.rng import poisson, uniform
 from model.kernels.sort import sort_by_key
@@ -159,6 +162,21 @@ def _count_arrivals_body(
     return staff, experts, hub
 
 
+#: The parameters :func:`_talent_market_body` reads (``KernelParams`` fields of the same names).
+TalentMarketParams = namedtuple(
+    "TalentMarketParams",
+    """
+    talent_attrition_per_q expert_drain_to_hub_per_q expert_recruitment_cost_mcny
+    senior_share_of_staff integration_matching_draws matching_draws cross_sector_acceptance
+    """.split(),
+)
+
+
+def talent_market_params(p):
+    """The :data:`TalentMarketParams` of ``KernelParams`` ``p`` (same values and types)."""
+    return params_bundle(TalentMarketParams, p)
+
+
 def talent_market(
     talent,
     firms,
@@ -225,13 +243,6 @@ def talent_market(
         firms.in_enclave,
         firms.county,
         firms.sector,
-        p.talent_attrition_per_q,
-        p.expert_drain_to_hub_per_q,
-        p.expert_recruitment_cost_mcny,
-        p.senior_share_of_staff,
-        p.integration_matching_draws,
-        p.matching_draws,
-        p.cross_sector_acceptance,
         county_sector_cdf,
         hub_sector_cdf,
         hub_share_expert,
@@ -239,6 +250,7 @@ def talent_market(
         arrivals_staff,
         arrivals_experts,
         arrivals_hub,
+        talent_market_params(p),
         seed,
         step,
         integration_on,
@@ -263,13 +275,6 @@ def _talent_market_body(
     firm_in_enclave,
     firm_county,
     firm_sector,
-    prm_talent_attrition_per_q,
-    prm_expert_drain_to_hub_per_q,
-    prm_expert_recruitment_cost_mcny,
-    prm_senior_share_of_staff,
-    prm_integration_matching_draws,
-    prm_matching_draws,
-    prm_cross_sector_acceptance,
     county_sector_cdf,
     hub_sector_cdf,
     hub_share_expert,
@@ -277,6 +282,7 @@ def _talent_market_body(
     arrivals_staff,
     arrivals_experts,
     arrivals_hub,
+    prm,
     seed,
     step,
     integration_on,
@@ -298,7 +304,7 @@ def _talent_market_body(
     for i in range(n_talent):
         if not talent_alive[i]:
             continue
-        if uniform(seed, step, STREAM_TALENT_MARKET, i, 10) < prm_talent_attrition_per_q:
+        if uniform(seed, step, STREAM_TALENT_MARKET, i, 10) < prm.talent_attrition_per_q:
             f = talent_employer_firm[i]
             if f >= 0:
                 firm_rd_staff[f] -= 1
@@ -308,7 +314,7 @@ def _talent_market_body(
             continue
         c = talent_county[i]
         if talent_tier[i] == 2 and c >= 0:
-            if uniform(seed, step, STREAM_TALENT_MARKET, i, 11) < prm_expert_drain_to_hub_per_q:
+            if uniform(seed, step, STREAM_TALENT_MARKET, i, 11) < prm.expert_drain_to_hub_per_q:
                 f = talent_employer_firm[i]
                 if f >= 0:
                     firm_rd_staff[f] -= 1
@@ -329,9 +335,9 @@ def _talent_market_body(
     used = 0
     for c in range(n_counties):
         total = arrivals_staff[c] + arrivals_experts[c]
-        paid = int(np.floor(county_talent_pool_mcny[c] / prm_expert_recruitment_cost_mcny))
+        paid = int(np.floor(county_talent_pool_mcny[c] / prm.expert_recruitment_cost_mcny))
         paid = min(paid, arrivals_experts[c])
-        cost = paid * prm_expert_recruitment_cost_mcny
+        cost = paid * prm.expert_recruitment_cost_mcny
         county_talent_pool_mcny[c] -= cost
         money_flows[15] += cost  # SINK_PROGRAMME_COSTS: talent packages paid to recruits
         for k in range(total):
@@ -343,7 +349,7 @@ def _talent_market_body(
             talent_hub[i] = -1
             if k < arrivals_staff[c]:
                 senior = (
-                    uniform(seed, step, STREAM_TALENT_MARKET, i, 20) < prm_senior_share_of_staff
+                    uniform(seed, step, STREAM_TALENT_MARKET, i, 20) < prm.senior_share_of_staff
                 )
                 talent_tier[i] = 1 if senior else 0
             else:
@@ -361,7 +367,7 @@ def _talent_market_body(
             talent_county[i] = -1
             talent_hub[i] = h
             expert = uniform(seed, step, STREAM_TALENT_MARKET, i, 22) < hub_share_expert[h]
-            senior = uniform(seed, step, STREAM_TALENT_MARKET, i, 23) < prm_senior_share_of_staff
+            senior = uniform(seed, step, STREAM_TALENT_MARKET, i, 23) < prm.senior_share_of_staff
             talent_tier[i] = 2 if expert else (1 if senior else 0)
             talent_sector[i] = _draw_sector(
                 hub_sector_cdf[h], uniform(seed, step, STREAM_TALENT_MARKET, i, 24)
@@ -378,7 +384,7 @@ def _talent_market_body(
     by_county, county_off = group_index(firm_county, vacant, n_counties)
     n_hubs = len(arrivals_hub)
     by_hub, hub_off = group_index(enclave_hub_of_firm, vacant, n_hubs)
-    draws = prm_integration_matching_draws if integration_on else prm_matching_draws
+    draws = prm.integration_matching_draws if integration_on else prm.matching_draws
     # The vacant firms' free places and sector are packed into one compact array indexed by
     # position in ``by_county`` (a few % of the firms, so the random reads of the matching
     # stay in cache): ``v_state = (staff_demand - rd_staff) << 8 | sector``, full when
@@ -441,7 +447,7 @@ def _talent_market_body(
         n_seekers += 1
     keys = keys[:n_seekers]
     seekers = seekers[:n_seekers]
-    acceptance = prm_cross_sector_acceptance
+    acceptance = prm.cross_sector_acceptance
     if len(by_hub) > 0:
         # enclave firms sit in a county pool and a hub pool: everyone is served in one order,
         # as one pool
@@ -508,79 +514,43 @@ def _serve_pools(
     seed,
     step,
 ):
-    """Serve each pool's seekers in key order, pools in parallel (they share no state)."""
-    for g in prange(len(seeker_off) - 1):
-        lo, hi = seeker_off[g], seeker_off[g + 1]
-        if hi > lo:
-            _serve_seekers(
-                sort_by_key(grouped_keys[lo:hi], grouped[lo:hi]),
-                v_state,
-                v_county,
-                v_hub,
-                by_county,
-                group_off,
-                hub_pos,
-                open_in_group,
-                employer_firm,
-                n_counties,
-                n_vacant,
-                draws,
-                acceptance,
-                seed,
-                step,
-            )
+    """Let each pool's seekers take jobs in key order, pools in parallel (they share no state).
 
-
-@njit(cache=True)
-def _serve_seekers(
-    served,
-    v_state,
-    v_county,
-    v_hub,
-    by_county,
-    group_off,
-    hub_pos,
-    open_in_group,
-    employer_firm,
-    n_counties,
-    n_vacant,
-    draws,
-    acceptance,
-    seed,
-    step,
-):
-    """Let seekers (packed: row | sector << 40 | group << 48) in ``served`` order take jobs.
-
-    Each samples ``draws`` employers of its pool; a full one refuses, one of another sector
-    accepts with probability ``acceptance``. See :func:`talent_market` for the arrays.
+    A pool's seekers (packed: row | sector << 40 | group << 48), in ascending key, each sample
+    ``draws`` employers of their group; a full one refuses, one of another sector accepts with
+    probability ``acceptance``. See :func:`talent_market` for the arrays.
     """
     row_mask = (np.int64(1) << 40) - 1
-    for j in range(len(served)):
-        packed = served[j]
-        g = packed >> 48
-        if open_in_group[g] == 0:
-            continue  # every employer would refuse
-        i = packed & row_mask
-        sector = (packed >> 40) & 255
-        lo, hi = group_off[g], group_off[g + 1]
-        for d in range(draws):
-            u = uniform(seed, step, STREAM_TALENT_MARKET, i, 40 + 2 * d)
-            q = lo + int(u * (hi - lo))
-            if g >= n_counties:
-                q = hub_pos[q - n_vacant]
-            state = v_state[q]
-            if state < 256:
-                continue  # no free place left
-            if (state & 255) != sector:
-                if uniform(seed, step, STREAM_TALENT_MARKET, i, 41 + 2 * d) >= acceptance:
-                    continue
-            employer_firm[i] = by_county[q]
-            v_state[q] = state - 256
-            if state - 256 < 256:
-                open_in_group[v_county[q]] -= 1
-                if v_hub[q] >= 0:
-                    open_in_group[n_counties + v_hub[q]] -= 1
-            break
+    for pool in prange(len(seeker_off) - 1):
+        first, last = seeker_off[pool], seeker_off[pool + 1]
+        if last > first:
+            served = sort_by_key(grouped_keys[first:last], grouped[first:last])
+            for j in range(len(served)):
+                packed = served[j]
+                g = packed >> 48
+                if open_in_group[g] == 0:
+                    continue  # every employer would refuse
+                i = packed & row_mask
+                sector = (packed >> 40) & 255
+                lo, hi = group_off[g], group_off[g + 1]
+                for d in range(draws):
+                    u = uniform(seed, step, STREAM_TALENT_MARKET, i, 40 + 2 * d)
+                    q = lo + int(u * (hi - lo))
+                    if g >= n_counties:
+                        q = hub_pos[q - n_vacant]
+                    state = v_state[q]
+                    if state < 256:
+                        continue  # no free place left
+                    if (state & 255) != sector:
+                        if uniform(seed, step, STREAM_TALENT_MARKET, i, 41 + 2 * d) >= acceptance:
+                            continue
+                    employer_firm[i] = by_county[q]
+                    v_state[q] = state - 256
+                    if state - 256 < 256:
+                        open_in_group[v_county[q]] -= 1
+                        if v_hub[q] >= 0:
+                            open_in_group[n_counties + v_hub[q]] -= 1
+                    break
 
 
 @njit(cache=True)
