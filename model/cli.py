@@ -227,9 +227,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         n_runs = experiment.n_runs()
         out = Path(args.out) if args.out else default_folder(experiment)
         if not args.dry_run:
-            from model.cli_checks import check_output_folder
+            from model.cli_checks import check_output_folder, check_scheduler
 
             check_output_folder(out)
+            if args.scheduler and args.scheduler != "local":
+                check_scheduler(args.scheduler)  # before anything is written
         print(
             f"{experiment.name}: {experiment.n_points()} points x {experiment.replications} "
             f"replications x {len(experiment.all_scenarios)} scenario(s) = {n_runs} runs of "

@@ -79,3 +79,22 @@ def _writable(folder: Path) -> bool:
             return True
     except OSError:
         return False
+
+
+def check_scheduler(address: str, timeout_s: float = 10.0) -> None:
+    """A Dask scheduler answers at ``address`` within ``timeout_s`` seconds."""
+    from distributed import Client
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        # a malformed address is refused before a client exists (a half-built one hangs on exit)
+        parse_host_port(parse_address(address)[1])
+        client = Client(address, timeout=f"{timeout_s}s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        problem = " ".join(str(err).split()) or type(err).__name__
+        raise _refuse(
+            "--scheduler",
+            f"no Dask scheduler answers at {address} ({problem}); start one "
+            "(dask scheduler) or use --scheduler local",
+        ) from None
+    client.close()

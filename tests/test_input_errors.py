@@ -337,3 +337,20 @@ def test_an_internal_error_prints_where_the_traceback_is(tmp_path, capsys, monke
         assert "Traceback" in log.read_text() and "kaboom" in log.read_text()
     finally:
         log.unlink()
+
+
+@pytest.mark.parametrize(
+    ("address", "fragment"),
+    [
+        ("tcp://127.0.0.1:1", "no Dask scheduler answers at tcp://127.0.0.1:1"),
+        ("not an address", "missing port number"),
+    ],
+)
+def test_an_unreachable_scheduler_is_one_line_and_nothing_is_written(
+    tmp_path, capsys, address, fragment
+):
+    path = write(tmp_path / "x.toml", EXPERIMENT)
+    out = tmp_path / "o"
+    code, err = cli(capsys, "sweep", str(path), "--scheduler", address, "--out", str(out))
+    assert_one_line_refusal(code, err, "--scheduler:", fragment)
+    assert not out.exists() or not any(out.iterdir())

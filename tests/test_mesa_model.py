@@ -156,3 +156,34 @@ def test_same_seed_gives_identical_collected_data():
 def test_unknown_keyword_is_refused():
     with pytest.raises(ParameterError, match="unknown_kw"):
         InnovationModel(unknown_kw=1)
+
+
+def test_mesa_solaraviz_builds_and_renders_a_page_for_the_model():
+    """Mesa's own visualisation accepts the model: its parameter check passes and the page
+    renders (in memory, without a browser)."""
+    import warnings
+
+    import solara
+    from mesa.visualization import SolaraViz
+    from mesa.visualization.solara_viz import _check_model_params
+
+    params = {
+        "tax_rebate_share": {
+            "type": "SliderFloat",
+            "value": 0.0,
+            "label": "rebate share",
+            "min": 0.0,
+            "max": 1.0,
+            "step": 0.5,
+        },
+        "firm_scale": 0.1,
+        "build_mesa_grid": False,
+    }
+    _check_model_params(InnovationModel.__init__, params)  # raises for a required parameter
+    model = InnovationModel(seed=1, firm_scale=0.1, build_mesa_grid=False)
+    page = SolaraViz(model, components=[], model_params=params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # solara's hook checker on Mesa's own solara_viz.py
+        box, context = solara.render(page, handle_error=False)
+    assert box.children, "the page rendered nothing"
+    context.close()
