@@ -240,7 +240,10 @@ def markdown_report(
     lines += ["", _t("na_note", lang), "", f"## {_t('ranking', lang)}", ""]
     head = [_t("indicator", lang), _t("rank", lang), _t("scenario", lang), _t("net_cost", lang)]
     head += [_t("per_100m", lang), "90%", _t("unit", lang)]
-    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    if ranking.empty:  # a table without rows reads as a broken table
+        lines.append(_t("ranking_empty", lang))
+    else:
+        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for _, r in ranking.iterrows():
         ind = indicator(r["indicator"])
         lines.append(
