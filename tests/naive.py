@@ -475,6 +475,11 @@ def county_indicators(
         "platform_tenants",
         "rd_staff",
         "high_level_talent",
+        "hub_talent_employed",
+        "recruited_experts",
+        "high_level_talent_net",
+        "rd_grant_funded_mcny",
+        "rd_performed_net_mcny",
         "platforms",
     )
     out = {name: np.zeros(n_counties) for name in names}
@@ -486,6 +491,9 @@ def county_indicators(
         out["firms"][c] += 1
         out["rd_spending_mcny"][c] += firms["rd_reported_mcny"][f]
         out["rd_performed_mcny"][c] += firms["rd_real_mcny"][f]
+        out["rd_grant_funded_mcny"][c] += firms["rd_grant_funded_mcny"][f]
+        own = firms["rd_real_mcny"][f] - firms["rd_grant_funded_mcny"][f]
+        out["rd_performed_net_mcny"][c] += own
         out["revenue_mcny"][c] += firms["revenue_mcny"][f]
         out["firms_doing_rd"][c] += firms["rd_real_mcny"][f] > 0
         out["high_tech_enterprises"][c] += certified
@@ -503,9 +511,17 @@ def county_indicators(
     for i in range(len(talent["alive"])):
         employer = talent["employer_firm"][i]
         if talent["alive"][i] and employer >= 0:
+            # the employer's county; people working in a hub are counted apart from its talent
             c = firms["county"][employer]
+            expert = talent["tier"][i] == 2
+            if talent["hub"][i] >= 0:
+                out["hub_talent_employed"][c] += 1
+                continue
             out["rd_staff"][c] += 1
-            out["high_level_talent"][c] += talent["tier"][i] == 2
+            out["high_level_talent"][c] += expert
+            recruited = expert and talent["recruited"][i]
+            out["recruited_experts"][c] += recruited
+            out["high_level_talent_net"][c] += expert and not recruited
     for k in range(len(platforms["alive"])):
         if platforms["alive"][k]:
             out["platforms"][platforms["county"][k]] += 1
@@ -521,6 +537,9 @@ def county_indicators(
         elif capital["kind"][k] == CAPITAL_TECH_BANK:
             out["public_fund_assets_mcny"][c] += capital["pool_mcny"][k] + capital["loans_mcny"][k]
     out["startups"] = counties["startups_q"].astype(float)
+    out["venture_investment_mcny"] = counties["venture_mcny"].copy()
+    out["venture_public_mcny"] = counties["venture_public_mcny"].copy()
+    out["venture_private_mcny"] = counties["venture_mcny"] - counties["venture_public_mcny"]
     out["incubator_graduates"] = counties["graduates_q"].astype(float)
     out["county_tax_revenue_mcny"] = counties["tax_revenue_mcny"].copy()
     out["province_tax_revenue_mcny"] = counties["province_tax_mcny"].copy()

@@ -53,11 +53,12 @@ def finance(
 ):
     """Loans, fund inflows, venture deals, quotation and listing for one quarter.
 
-    Returns ``(firm columns, capital columns, venture per county, flows)``.
+    Returns ``(firm columns, capital columns, venture per county, its public part, flows)``.
     """
     fm = copies(firms, FIRM_COLUMNS)
     cap = copies(capital, CAPITAL_COLUMNS)
     venture = np.array(counties["venture_mcny"], copy=True)
+    venture_public = np.array(counties["venture_public_mcny"], copy=True)
     flows = np.zeros(N_FLOWS)
     n_firms, n_counties = len(firms["alive"]), len(bank_of_county)
 
@@ -165,6 +166,8 @@ def finance(
             fm["lead_fund"][best] = k
             taken.add(best)
             venture[firms["county"][best]] += total
+            if kind in (CAPITAL_GUIDANCE, CAPITAL_MOTHER):  # the public funds' own tickets
+                venture_public[firms["county"][best]] += ticket
 
     # 4. equity boards and listing
     boost = p.capital_chain_quotation_boost if capital_chain else 1.0
@@ -211,4 +214,4 @@ def finance(
                     flows[SRC_EQUITY_MARKETS] += proceeds
             fm["fund_stake_mcny"][f] = fm["co_stake_mcny"][f] = 0.0
             fm["lead_fund"][f] = fm["co_fund"][f] = -1
-    return fm, cap, venture, flows
+    return fm, cap, venture, venture_public, flows

@@ -49,7 +49,9 @@ def copies(table: Mapping[str, np.ndarray], names) -> dict[str, np.ndarray]:
 
 
 def aggregate_talent(talent, n_firms: int, p) -> dict[str, np.ndarray]:
-    """Each firm's S&T staff, experts, tier-weighted staff and quarterly wage bill (m CNY)."""
+    """Each firm's S&T staff, experts, tier-weighted staff and quarterly wage bill (m CNY),
+    and the parts counted apart: staff and experts working in a hub (paid the hub wage
+    premium), county experts recruited with a talent package."""
     weight = {TIER_RD_STAFF: 1.0, TIER_SENIOR: p.talent_weight_senior}
     weight[TIER_EXPERT] = p.talent_weight_expert
     wage = {TIER_RD_STAFF: p.wage_rd_staff_mcny_per_q, TIER_SENIOR: p.wage_senior_mcny_per_q}
@@ -59,6 +61,9 @@ def aggregate_talent(talent, n_firms: int, p) -> dict[str, np.ndarray]:
         "experts": np.zeros(n_firms, dtype=np.int64),
         "talent_units": np.zeros(n_firms),
         "talent_wage_mcny": np.zeros(n_firms),
+        "hub_staff": np.zeros(n_firms, dtype=np.int64),
+        "hub_experts": np.zeros(n_firms, dtype=np.int64),
+        "recruited_experts": np.zeros(n_firms, dtype=np.int64),
     }
     for i in range(len(talent["alive"])):
         f = talent["employer_firm"][i]
@@ -67,27 +72,45 @@ def aggregate_talent(talent, n_firms: int, p) -> dict[str, np.ndarray]:
         tier = int(talent["tier"][i])
         out["rd_staff"][f] += 1
         out["experts"][f] += tier == TIER_EXPERT
+        in_hub = talent["hub"][i] >= 0
         out["talent_units"][f] += weight[tier]
-        out["talent_wage_mcny"][f] += wage[tier]
+        out["talent_wage_mcny"][f] += wage[tier] * (p.hub_wage_premium if in_hub else 1.0)
+        out["hub_staff"][f] += in_hub
+        out["hub_experts"][f] += in_hub and tier == TIER_EXPERT
+        recruited = not in_hub and talent["recruited"][i]
+        out["recruited_experts"][f] += recruited and tier == TIER_EXPERT
     return out
 
 
 def count_arrivals(counties, hub_initial, p, seed: int, step: int):
-    """New (staff, experts) per county and new workers per hub (ODD §7.2, "Arrivals")."""
+    """New (staff, experts) per county, new workers per hub, and the experts recruited with
+    talent packages from the region's finite supply (ODD §7.2, "Arrivals")."""
     n_counties = len(counties["rd_staff_initial"])
     staff = np.zeros(n_counties, dtype=np.int64)
     experts = np.zeros(n_counties, dtype=np.int64)
+    demand = [
+        math.floor(max(pool, 0.0) / p.expert_recruitment_cost_mcny)
+        for pool in counties["talent_pool_mcny"]
+    ]
+    supply = math.floor(p.expert_recruit_supply_per_q * p.firm_scale + 0.5)
+    if sum(demand) <= supply:
+        paid = list(demand)
+    else:  # the supply shared in proportion to demand, largest remainders first
+        shares = [supply * d / sum(demand) for d in demand]
+        paid = [math.floor(x) for x in shares]
+        by_remainder = sorted(range(n_counties), key=lambda c: (-(shares[c] - paid[c]), c))
+        for c in by_remainder[: supply - sum(paid)]:
+            paid[c] += 1
     for c in range(n_counties):
         lam_staff = p.talent_inflow_per_q * counties["rd_staff_initial"][c]
         staff[c] = rng.poisson(lam_staff, seed, step, PHASE_TALENT, c, 0)
         base = rng.poisson(p.expert_inflow_per_q * p.firm_scale, seed, step, PHASE_TALENT, c, 1)
-        paid_for = math.floor(counties["talent_pool_mcny"][c] / p.expert_recruitment_cost_mcny)
-        experts[c] = base + paid_for
+        experts[c] = base + paid[c]
     hub = np.zeros(len(hub_initial), dtype=np.int64)
     for h in range(len(hub_initial)):
         lam = p.talent_attrition_per_q * hub_initial[h]
         hub[h] = rng.poisson(lam, seed, step, PHASE_TALENT, 1_000_000 + h, 0)
-    return staff, experts, hub
+    return staff, experts, hub, np.array(paid, dtype=np.int64)
 
 
 def draw_sector(cdf, u: float) -> int:
@@ -109,6 +132,7 @@ def talent_market(
     arrivals_staff,
     arrivals_experts,
     arrivals_hub,
+    arrivals_paid,
     p,
     seed: int,
     step: int,
@@ -124,7 +148,7 @@ def talent_market(
     used : int
         Free slots used.
     """
-    out = copies(talent, ("alive", "tier", "sector", "employer_firm", "county", "hub"))
+    out = copies(talent, ("alive", "tier", "sector", "employer_firm", "county", "hub", "recruited"))
     rd_staff = np.array(firms["rd_staff"], dtype=np.int64)
     pool = np.array(counties["talent_pool_mcny"], copy=True)
     flows = np.zeros(2, dtype=np.int64)
@@ -163,10 +187,11 @@ def talent_market(
     # experts (the talent pool pays for the recruited ones), then each hub's newcomers
     slots = iter(free_slots)
     for c in range(len(arrivals_staff)):
-        paid = min(math.floor(pool[c] / p.expert_recruitment_cost_mcny), arrivals_experts[c])
+        paid = arrivals_paid[c]  # the county's last ``paid`` experts came with a package
         pool[c] -= paid * p.expert_recruitment_cost_mcny
         programme_costs += paid * p.expert_recruitment_cost_mcny
-        for k in range(arrivals_staff[c] + arrivals_experts[c]):
+        total = arrivals_staff[c] + arrivals_experts[c]
+        for k in range(total):
             i = next(slots)
             if k < arrivals_staff[c]:
                 tier = TIER_SENIOR if coin(i, 20) < p.senior_share_of_staff else TIER_RD_STAFF
@@ -174,6 +199,7 @@ def talent_market(
                 tier = TIER_EXPERT
             sector = draw_sector(county_sector_cdf[c], coin(i, 21))
             _arrive(out, i, tier, sector, county=c, hub=-1)
+            out["recruited"][i] = k >= total - paid
             flows[TALENT_ARRIVALS] += 1
     for h in range(len(arrivals_hub)):
         for _ in range(arrivals_hub[h]):
@@ -187,8 +213,12 @@ def talent_market(
     used = int(flows[TALENT_ARRIVALS])
 
     # 3. matching. Pools of vacant employers (ascending firm id), fixed before anyone is
-    # hired: the vacant firms of each county, and each hub's vacant enclave firms.
+    # hired: the vacant firms of each county, and each hub's vacant enclave firms that have
+    # hub places left (their floor space holds enclave_m2_per_firm // enclave_m2_per_worker
+    # workers; last quarter's hub_staff are in them).
     n_counties, n_hubs = len(arrivals_staff), len(arrivals_hub)
+    places = int(p.enclave_m2_per_firm // p.enclave_m2_per_worker)
+    hub_places_left = {}
     county_pool: list[list[int]] = [[] for _ in range(n_counties)]
     hub_pool: list[list[int]] = [[] for _ in range(n_hubs)]
     for f in range(len(firms["alive"])):
@@ -196,8 +226,10 @@ def talent_market(
             c = firms["county"][f]
             county_pool[c].append(f)
             hub = counties["enclave_hub"][c]
-            if firms["in_enclave"][f] and 0 <= hub < n_hubs:
+            left = places - int(firms["hub_staff"][f])
+            if firms["in_enclave"][f] and 0 <= hub < n_hubs and left > 0:
                 hub_pool[hub].append(f)
+                hub_places_left[f] = left
     # seekers: live, unemployed, in a county or a hub; experts first, then seniors, then staff,
     # in random order within a tier
     seekers = []
@@ -205,20 +237,22 @@ def talent_market(
         if not out["alive"][i] or out["employer_firm"][i] >= 0:
             continue
         if out["county"][i] >= 0:
-            pool_of_seeker = county_pool[out["county"][i]]
+            pool_of_seeker, from_hub = county_pool[out["county"][i]], False
         elif 0 <= out["hub"][i] < n_hubs:
-            pool_of_seeker = hub_pool[out["hub"][i]]
+            pool_of_seeker, from_hub = hub_pool[out["hub"][i]], True
         else:
             continue
         key = (2 - out["tier"][i]) + coin(i, 30)
-        seekers.append((key, i, pool_of_seeker))
+        seekers.append((key, i, pool_of_seeker, from_hub))
     seekers.sort(key=lambda seeker: seeker[0])
     draws = p.integration_matching_draws if integration_on else p.matching_draws
-    for _, i, employers in seekers:
+    for _, i, employers, from_hub in seekers:
         if not employers:
             continue
         for d in range(draws):
             f = employers[int(coin(i, 40 + 2 * d) * len(employers))]
+            if from_hub and hub_places_left[f] == 0:
+                continue  # the enclave floor is full
             if rd_staff[f] >= firms["staff_demand"][f]:
                 continue  # no vacancy left
             other_sector = firms["sector"][f] != out["sector"][i]
@@ -226,6 +260,8 @@ def talent_market(
                 continue
             out["employer_firm"][i] = f
             rd_staff[f] += 1
+            if from_hub:
+                hub_places_left[f] -= 1
             break
     out["rd_staff"] = rd_staff
     out["talent_pool_mcny"] = pool

@@ -25,6 +25,7 @@ from model.experiments.compare import (
 from model.experiments.declaration import replication_seed
 from model.params.scenarios import load_scenario
 from model.report.markdown import markdown_report
+from model.report.text import t
 from model.sim.indicators import INDICATOR_NAMES
 
 SEEDS = (1, 2, 3, 4, 5)
@@ -160,8 +161,39 @@ def test_markdown_report_shows_every_scenario_with_its_numbers(lang):
     row = next(line for line in text.splitlines() if line.startswith(f"| {label} |"))
     hte_rel = effects.query("indicator == 'high_tech_enterprises'")["rel_mean"].iloc[0]
     assert f"{hte_rel:,.1f}" in row
-    fiscal_row = [line for line in text.splitlines() if line.startswith(f"| {label} |")][1]
+    fiscal_part = text[text.index(t("fiscal", lang)) :]
+    fiscal_row = next(line for line in fiscal_part.splitlines() if line.startswith(f"| {label} |"))
     assert "80.0" in fiscal_row and "16.00" in fiscal_row  # cost 80, 80 / 5 per extra HTE
+
+
+def test_markdown_report_splits_gross_effects_into_the_policys_part_and_the_net_change():
+    """A scenario whose whole R&D gain is grant money shows it as the policy's part, net 0."""
+
+    def scen(name, seed, step):
+        extra = 7.0 if name in ("rd_performed_mcny", "rd_grant_funded_mcny") else 0.0
+        return base_values(name, seed, step) + extra
+
+    results = frame({"baseline": base_values, "rd_grants": scen})
+    effects = paired_effects(horizon_values(results))
+    fiscal = fiscal_summary(results)
+    scenarios = {name: load_scenario(name) for name in ("baseline", "rd_grants")}
+    text = markdown_report(
+        effects,
+        fiscal,
+        cost_effectiveness(effects, fiscal, results),
+        scenarios,
+        "region",
+        len(SEEDS),
+        8,
+        "innovsim compare",
+        [],
+        "en",
+    )
+    part = text[text.index(t("pass_through", "en")) :]
+    row = next(line for line in part.splitlines() if "R&D actually performed" in line)
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    # a flow is summed over the last four quarters: 4 x 7 = 28 gross, all of it grants
+    assert cells[2:5] == ["28.0", "28.0", "0.0 [0.0, 0.0]"]
 
 
 def test_innovsim_compare_writes_every_report_and_figure_and_reuses_finished_runs(tmp_path, capsys):

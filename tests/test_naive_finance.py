@@ -96,7 +96,7 @@ def test_finance_matches_naive(seed, capital_chain):
     firms, capital, counties, banks, market_funds = random_finance_state(seed % 2**32)
     p = Parameters(BUSY_MARKETS)
     args = (banks, market_funds)
-    want_firms, want_capital, want_venture, want_flows = naive_finance.finance(
+    want_firms, want_capital, want_venture, want_public, want_flows = naive_finance.finance(
         firms.arrays, capital.arrays, counties.arrays, *args, p, seed, STEP, capital_chain
     )
     flows = np.zeros(N_FLOWS)
@@ -116,6 +116,7 @@ def test_finance_matches_naive(seed, capital_chain):
     for name, values in want_capital.items():
         np.testing.assert_allclose(capital.arrays[name], values, rtol=1e-12, err_msg=name)
     np.testing.assert_allclose(counties.arrays["venture_mcny"], want_venture, rtol=1e-12)
+    np.testing.assert_allclose(counties.arrays["venture_public_mcny"], want_public, rtol=1e-12)
     np.testing.assert_allclose(flows, want_flows, rtol=1e-12)
 
 

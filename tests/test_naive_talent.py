@@ -28,6 +28,9 @@ BUSY_MARKET = {
     "senior_share_of_staff": 0.3,
     "matching_draws": 2,
     "integration_matching_draws": 5,
+    # three hub places per enclave firm, so the floor-space cap binds
+    "enclave_m2_per_firm": 90.0,
+    "enclave_m2_per_worker": 25.0,
 }
 seeds = st.integers(min_value=0, max_value=2**40)
 
@@ -76,6 +79,9 @@ def random_market(seed: int, enclaves: bool):
     head_count = np.bincount(t["employer_firm"][employed], minlength=n_firms + 3)
     firms.arrays["rd_staff"][:] = head_count
     firms.arrays["staff_demand"][:] = np.maximum(head_count + gen.integers(-3, 5, n_firms + 3), 0)
+    # last quarter's hub workers of each firm (some enclave firms already at their floor cap)
+    firms.arrays["hub_staff"][:] = gen.integers(0, 4, n_firms + 3)
+    t["recruited"][:] = t["alive"] & (t["tier"] == 2) & (gen.random(len(t["alive"])) < 0.3)
     counties = make_counties(N_COUNTIES)
     counties.arrays["enclave_hub"][:] = gen.integers(N_HUBS, size=N_COUNTIES)
     counties.arrays["talent_pool_mcny"][:] = gen.uniform(0.0, 9.0, N_COUNTIES)
@@ -88,16 +94,35 @@ def sector_cdfs(seed: int, n_rows: int):
     return np.cumsum(shares, axis=1)
 
 
+@pytest.mark.parametrize("supply", [100.0, 3.0, 0.0])
 @settings(max_examples=15, deadline=None)
 @given(seed=seeds)
-def test_count_arrivals_matches_naive(seed):
+def test_count_arrivals_matches_naive(seed, supply):
+    """With an ample, a scarce and no supply of recruits (demand is 0-4 per county)."""
     _, _, counties = random_market(seed % 2**32, enclaves=False)
-    p = Parameters({"talent_inflow_per_q": 0.05, "expert_inflow_per_q": 2.0})
+    p = Parameters(
+        {
+            "talent_inflow_per_q": 0.05,
+            "expert_inflow_per_q": 2.0,
+            "expert_recruit_supply_per_q": supply,
+        }
+    )
     hub_initial = np.array([400.0, 1500.0])  # the second hub is above the Poisson cut-over
     expected = naive_talent.count_arrivals(counties.arrays, hub_initial, p, seed, STEP)
     got = count_arrivals(counties.view(), hub_initial, p.for_kernels(), seed, STEP)
-    for name, want, have in zip(("staff", "experts", "hub"), expected, got, strict=True):
+    names = ("staff", "experts", "hub", "paid")
+    for name, want, have in zip(names, expected, got, strict=True):
         np.testing.assert_array_equal(have, want, err_msg=name)
+    assert got[3].sum() <= round(supply)
+
+
+def test_recruits_are_shared_in_proportion_to_the_money_when_scarce():
+    """Counties bidding 10, 5 and 0 packages for 6 places get 4, 2 and 0."""
+    _, _, counties = random_market(1, enclaves=False)
+    counties.arrays["talent_pool_mcny"][:] = [20.0, 10.0, 1.0]  # packages of 2 m CNY
+    p = Parameters({"expert_recruit_supply_per_q": 6.0}).for_kernels()
+    _, _, _, paid = count_arrivals(counties.view(), np.zeros(0), p, 3, STEP)
+    np.testing.assert_array_equal(paid, [4, 2, 0])
 
 
 @pytest.mark.parametrize("integration_on", [False, True])
@@ -111,6 +136,7 @@ def test_talent_market_matches_naive(seed, enclaves, integration_on):
     staff = gen.integers(0, 8, N_COUNTIES)
     experts = gen.integers(0, 4, N_COUNTIES)
     hub = gen.integers(0, 6, N_HUBS)
+    paid = gen.integers(0, experts + 1)
     free_slots = np.flatnonzero(~talent.arrays["alive"]).astype(np.int64)
     county_cdf, hub_cdf = sector_cdfs(seed % 2**32, N_COUNTIES), sector_cdfs(seed + 7, N_HUBS)
     hub_share_expert = np.array([0.2, 0.5])
@@ -125,6 +151,7 @@ def test_talent_market_matches_naive(seed, enclaves, integration_on):
         staff,
         experts,
         hub,
+        paid,
         p,
         seed,
         STEP,
@@ -143,6 +170,7 @@ def test_talent_market_matches_naive(seed, enclaves, integration_on):
         staff,
         experts,
         hub,
+        paid,
         p.for_kernels(),
         seed,
         STEP,
@@ -151,7 +179,7 @@ def test_talent_market_matches_naive(seed, enclaves, integration_on):
         money_flows,
     )
     assert used == expected_used
-    for name in ("alive", "tier", "sector", "employer_firm", "county", "hub"):
+    for name in ("alive", "tier", "sector", "employer_firm", "county", "hub", "recruited"):
         np.testing.assert_array_equal(talent.arrays[name], expected[name], err_msg=name)
     np.testing.assert_array_equal(firms.arrays["rd_staff"], expected["rd_staff"])
     np.testing.assert_allclose(
@@ -168,6 +196,7 @@ def test_talent_market_test_states_exercise_every_rule():
     """Over a few of the random markets above, workers are hired (also in hubs, by enclave
     firms), laid off or drained, drained to a hub, and arrive and leave."""
     seen = {"hired": 0, "hired_in_hub": 0, "lost_job": 0, "drained": 0, "flows": 0}
+    seen["hub_floor_full"] = 0
     for seed in range(4):
         firms, talent, counties = random_market(seed, enclaves=True)
         t = talent.arrays
@@ -182,6 +211,7 @@ def test_talent_market_test_states_exercise_every_rule():
             np.array([5, 5, 5]),
             np.array([2, 2, 2]),
             np.array([4, 4]),
+            np.array([1, 0, 2]),
             Parameters(BUSY_MARKET),
             seed,
             STEP,
@@ -190,6 +220,10 @@ def test_talent_market_test_states_exercise_every_rule():
         hired = (out["employer_firm"] >= 0) & (t["employer_firm"] != out["employer_firm"])
         seen["hired"] += hired.sum()
         seen["hired_in_hub"] += (out["hub"][hired] >= 0).sum()
+        in_hub = np.bincount(out["employer_firm"][hired & (out["hub"] >= 0)], minlength=27)
+        hub_now = firms.arrays["hub_staff"] + in_hub
+        assert (in_hub[hub_now > 3] == 0).all()  # no hire beyond the floor's 3 places
+        seen["hub_floor_full"] += ((in_hub > 0) & (hub_now == 3)).sum()
         seen["lost_job"] += ((t["employer_firm"] >= 0) & (out["employer_firm"] < 0)).sum()
         seen["drained"] += ((out["county"] < 0) & (t["county"] >= 0)).sum()
         seen["flows"] += out["talent_flows"].min()
@@ -198,12 +232,18 @@ def test_talent_market_test_states_exercise_every_rule():
 
 def test_aggregate_talent_matches_naive():
     firms, talent, _ = random_market(5, enclaves=False)
-    p = Parameters({"talent_weight_senior": 1.7, "talent_weight_expert": 3.1})
+    p = Parameters(
+        {"talent_weight_senior": 1.7, "talent_weight_expert": 3.1, "hub_wage_premium": 1.4}
+    )
+    t = talent.arrays  # some hub workers employed, so the hub columns are exercised
+    hub_workers = np.flatnonzero(t["alive"] & (t["hub"] >= 0))
+    t["employer_firm"][hub_workers[::2]] = 0
     expected = naive_talent.aggregate_talent(talent.arrays, len(firms.arrays["alive"]), p)
     aggregate_talent(talent.view(), firms.view(), p.for_kernels())
     for name, values in expected.items():
         np.testing.assert_allclose(firms.arrays[name], values, rtol=1e-12, err_msg=name)
     assert firms.arrays["experts"].sum() > 0
+    assert firms.arrays["hub_staff"].sum() > 0 and firms.arrays["recruited_experts"].sum() > 0
 
 
 def test_release_talent_of_dead_firms_matches_naive():

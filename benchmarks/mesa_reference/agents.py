@@ -162,6 +162,7 @@ class CountyGovernment(mesa.Agent):
         self.startups_q = 0
         self.graduates_q = 0
         self.venture_mcny = 0.0
+        self.venture_public_mcny = 0.0
         self.new_high_tech_q = 0
 
     def draw_sector(self) -> int:
@@ -178,14 +179,19 @@ class CountyGovernment(mesa.Agent):
         self.tax_revenue_mcny += to_county_mcny
         self.province_tax_mcny += to_province_mcny
 
-    def arrivals(self) -> tuple[int, int]:
-        """New R&D staff/senior engineers, and new experts (base inflow plus those paid for)."""
+    def packages_affordable(self) -> int:
+        """Talent packages the county's talent money pays for."""
+        return math.floor(
+            max(self.talent_pool_mcny, 0.0) / self.model.p.expert_recruitment_cost_mcny
+        )
+
+    def arrivals(self, recruits: int) -> tuple[int, int]:
+        """New R&D staff/senior engineers, and new experts: the base inflow plus ``recruits``
+        the county won on the region's market for talent packages (it pays for them)."""
         p = self.model.p
         staff = int(self.rng.poisson(p.talent_inflow_per_q * self.rd_staff_initial))
-        affordable = math.floor(self.talent_pool_mcny / p.expert_recruitment_cost_mcny)
-        experts = int(self.rng.poisson(p.expert_inflow_per_q * p.firm_scale)) + affordable
-        paid = min(affordable, experts)
-        self.talent_pool_mcny -= paid * p.expert_recruitment_cost_mcny
+        experts = int(self.rng.poisson(p.expert_inflow_per_q * p.firm_scale))
+        self.talent_pool_mcny -= recruits * p.expert_recruitment_cost_mcny
         return staff, experts
 
     def spend_st_envelope(self, platforms: list, rd_of_county_mcny: float) -> float:
@@ -231,12 +237,13 @@ class TalentAgent(mesa.Agent):
 
     model: ReferenceModel
 
-    def __init__(self, model, tier, sector, county=-1, hub=-1):
+    def __init__(self, model, tier, sector, county=-1, hub=-1, recruited=False):
         super().__init__(model)
         self.tier = tier
         self.sector = sector
         self.county = county
         self.hub = hub
+        self.recruited = recruited  # came with a county talent package
         self.employer: FirmAgent | None = None
 
     def quit_job(self) -> None:
@@ -482,6 +489,8 @@ class FundAgent(mesa.Agent):
             best.lead_fund = self
             taken.add(best)
             self.model.counties[best.county].venture_mcny += total
+            if self.kind in (GUIDANCE_FUND, MOTHER_FUND):
+                self.model.counties[best.county].venture_public_mcny += ticket
 
 
 # ---------------------------------------------------------------------------------------------
@@ -563,6 +572,10 @@ class FirmAgent(mesa.Agent):
         self.talent_units = 0.0
         self.talent_wage_mcny = 0.0
         self.experts = 0
+        self.hub_staff = 0  # of the staff: living and working in a hub enclave
+        self.hub_experts = 0
+        self.recruited_experts = 0  # county experts who came with a talent package
+        self.rd_grant_funded_mcny = 0.0  # the grant spent in this quarter's R&D
         self.platform: PlatformAgent | None = None
         self.incubated = False
         self.high_tech_until: int | None = None
@@ -601,21 +614,25 @@ class FirmAgent(mesa.Agent):
 
     # --- phase 1: recount staff after the talent market -----------------------------------
     def recount_staff(self) -> None:
-        """Tier-weighted S&T staff, experts and the quarterly S&T wage bill."""
+        """Tier-weighted S&T staff, experts and the quarterly S&T wage bill (hub workers earn
+        ``hub_wage_premium`` times the county wage); hub staff and recruits counted apart."""
+        p = self.model.p
+        wage = (p.wage_rd_staff_mcny_per_q, p.wage_senior_mcny_per_q, p.wage_expert_mcny_per_q)
         by_tier = [0, 0, 0]
+        self.talent_wage_mcny = 0.0
+        self.hub_staff = self.hub_experts = self.recruited_experts = 0
         for worker in self.staff:
             by_tier[worker.tier] += 1
-        p = self.model.p
+            in_hub = worker.hub >= 0
+            self.talent_wage_mcny += wage[worker.tier] * (p.hub_wage_premium if in_hub else 1.0)
+            self.hub_staff += in_hub
+            self.hub_experts += in_hub and worker.tier == EXPERT
+            self.recruited_experts += (not in_hub) and worker.recruited and worker.tier == EXPERT
         self.experts = by_tier[EXPERT]
         self.talent_units = (
             by_tier[RD_STAFF]
             + p.talent_weight_senior * by_tier[SENIOR_ENGINEER]
             + p.talent_weight_expert * by_tier[EXPERT]
-        )
-        self.talent_wage_mcny = (
-            p.wage_rd_staff_mcny_per_q * by_tier[RD_STAFF]
-            + p.wage_senior_mcny_per_q * by_tier[SENIOR_ENGINEER]
-            + p.wage_expert_mcny_per_q * by_tier[EXPERT]
         )
 
     # --- phase 2: R&D decision ------------------------------------------------------------
@@ -649,6 +666,7 @@ class FirmAgent(mesa.Agent):
             own = relabelled = 0.0
         self.rd_real_mcny = own + grant
         self.rd_reported_mcny = own + grant + relabelled
+        self.rd_grant_funded_mcny = grant
         self.staff_demand = math.floor(
             self.rd_real_mcny * p.rd_staff_share_of_rd / self.model.average_staff_wage_mcny
         )

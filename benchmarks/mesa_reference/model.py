@@ -285,19 +285,29 @@ class ReferenceModel(mesa.Model):
         order within a tier (report §2.3: firms compete for scarce high-level talent).
         """
         p = self.p
-        county_arrivals = [county.arrivals() for county in self.counties]
+        recruits = _share_recruits(
+            [county.packages_affordable() for county in self.counties],
+            math.floor(p.expert_recruit_supply_per_q * p.firm_scale + 0.5),
+        )
+        county_arrivals = [
+            county.arrivals(n) for county, n in zip(self.counties, recruits, strict=True)
+        ]
         hub_arrivals = [
             int(self.rng.poisson(p.talent_attrition_per_q * n)) for n in self.hub_initial
         ]
         # in the order workers joined (as the engine visits its table); order matters little
         self.talent.do("review_position")
-        for county, (staff, experts) in zip(self.counties, county_arrivals, strict=True):
+        for county, (staff, experts), n_recruits in zip(
+            self.counties, county_arrivals, recruits, strict=True
+        ):
             for _ in range(staff):
                 senior = self.random.random() < p.senior_share_of_staff
                 tier = SENIOR_ENGINEER if senior else RD_STAFF
                 TalentAgent(self, tier, county.draw_sector(), county=county.index)
             for _ in range(experts):
                 TalentAgent(self, EXPERT, county.draw_sector(), county=county.index)
+            for _ in range(n_recruits):
+                TalentAgent(self, EXPERT, county.draw_sector(), county=county.index, recruited=True)
         for hub, n in enumerate(hub_arrivals):
             for _ in range(n):
                 if self.random.random() < self.hub_expert_share[hub]:
@@ -501,6 +511,24 @@ def _public_fund_assets(model: ReferenceModel) -> float:
     return total
 
 
+def _share_recruits(demand: list[int], supply: int) -> list[int]:
+    """Talent packages each county fills from the region's ``supply`` of recruits.
+
+    Every county gets what it can pay for when the region's demand fits the supply; otherwise
+    the supply is split in proportion to demand, the places lost to rounding down going to
+    the largest remainders (ties: lower county first).
+    """
+    total = sum(demand)
+    if total <= supply:
+        return list(demand)
+    exact = [supply * d / total for d in demand]
+    shares = [math.floor(x) for x in exact]
+    leftover = supply - sum(shares)
+    for c in sorted(range(len(demand)), key=lambda c: (shares[c] - exact[c], c))[:leftover]:
+        shares[c] += 1
+    return shares
+
+
 def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else 0.0
 
@@ -524,8 +552,10 @@ def _indicator_reporters() -> dict[str, Any]:
         "listed_firms": lambda m: len(m.firms.select(lambda f: f.listed)),
         "venture_investment_mcny": lambda m: m.county_governments.agg("venture_mcny", sum),
         "tech_loans_outstanding_mcny": lambda m: m.firms.agg("debt_mcny", sum),
-        "high_level_talent": lambda m: m.firms.agg("experts", sum),
-        "rd_staff": lambda m: m.firms.agg("rd_staff", sum),
+        "high_level_talent": lambda m: (
+            m.firms.agg("experts", sum) - m.firms.agg("hub_experts", sum)
+        ),
+        "rd_staff": lambda m: m.firms.agg("rd_staff", sum) - m.firms.agg("hub_staff", sum),
         "gov_st_spending_mcny": lambda m: m.county_governments.agg("st_spending_mcny", sum),
         "firms": lambda m: len(m.firms),
         "firms_doing_rd": lambda m: len(m.firms.select(lambda f: f.rd_real_mcny > 0.0)),
@@ -539,6 +569,22 @@ def _indicator_reporters() -> dict[str, Any]:
         ),
         "rd_performed_mcny": lambda m: m.firms.agg("rd_real_mcny", sum),
         "public_fund_assets_mcny": _public_fund_assets,
+        "rd_grant_funded_mcny": lambda m: m.firms.agg("rd_grant_funded_mcny", sum),
+        "rd_performed_net_mcny": lambda m: (
+            m.firms.agg("rd_real_mcny", sum) - m.firms.agg("rd_grant_funded_mcny", sum)
+        ),
+        "venture_public_mcny": lambda m: m.county_governments.agg("venture_public_mcny", sum),
+        "venture_private_mcny": lambda m: (
+            m.county_governments.agg("venture_mcny", sum)
+            - m.county_governments.agg("venture_public_mcny", sum)
+        ),
+        "recruited_experts": lambda m: m.firms.agg("recruited_experts", sum),
+        "high_level_talent_net": lambda m: (
+            m.firms.agg("experts", sum)
+            - m.firms.agg("hub_experts", sum)
+            - m.firms.agg("recruited_experts", sum)
+        ),
+        "hub_talent_employed": lambda m: m.firms.agg("hub_staff", sum),
     }
     assert tuple(reporters) == INDICATOR_NAMES, "reporters must follow model.sim.indicators"
     return reporters

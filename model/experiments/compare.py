@@ -20,20 +20,21 @@ import pandas as pd
 
 from model.experiments.outcomes import horizon_values
 
-#: Indicators in the comparison's headline table (report §3.1; R&D actually performed, talent,
-#: start-ups and venture money besides). The figures show the first six.
+#: Indicators in the comparison's headline table: the report's KPIs (§3.1) and talent,
+#: start-ups and venture money, each net of the policy's own money and people (R&D without the
+#: grants in it, private venture money, experts without package recruits; hub staff are not
+#: county talent). Their gross values and the policy's part stand beside them in the
+#: pass-through table (``model.sim.indicators.NET_OF``). The figures show the first six.
 HEADLINE = (
-    "rd_spending_mcny",
-    "rd_intensity",
+    "rd_performed_net_mcny",
     "high_tech_enterprises",
     "st_smes",
     "high_tech_value_added_mcny",
     "invention_patent_applications",
     "invention_patent_grants",
-    "rd_performed_mcny",
-    "high_level_talent",
+    "high_level_talent_net",
     "startups",
-    "venture_investment_mcny",
+    "venture_private_mcny",
 )
 
 
@@ -230,7 +231,7 @@ def county_effects(
 #: Outcomes the executive summary ranks per m CNY of net cost: the report's §3.1 counts of
 #: high-tech enterprises and invention patent grants, and R&D actually performed (not the
 #: reported R&D, which a policy can raise by relabelling alone).
-SUMMARY_OUTCOMES = ("high_tech_enterprises", "rd_performed_mcny", "invention_patent_grants")
+SUMMARY_OUTCOMES = ("high_tech_enterprises", "rd_performed_net_mcny", "invention_patent_grants")
 
 
 def cost_ranking(

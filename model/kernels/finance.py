@@ -72,7 +72,8 @@ def finance(
     capital : Capital
         Writes pools, loans, invested, returns.
     counties : Counties
-        Adds venture investment to ``venture_mcny``.
+        Adds venture investment to ``venture_mcny``, and its public part (the tickets of
+        guidance and mother funds) to ``venture_public_mcny``.
     bank_of_county, market_vc_of_county : (n_counties,) int64
         Rows of each county's tech bank and market venture fund in ``capital``.
     capital_chain : bool
@@ -105,6 +106,7 @@ def finance(
         firms.fund_stake_mcny,
         firms.equity_raised_mcny,
         counties.venture_mcny,
+        counties.venture_public_mcny,
         firms.hte_until_step,
         firms.quoted,
         firms.st_sme,
@@ -144,6 +146,7 @@ def _finance_body(
     firm_fund_stake_mcny,
     firm_equity_raised_mcny,
     county_venture_mcny,
+    county_venture_public_mcny,
     firm_hte_until_step,
     firm_quoted,
     firm_st_sme,
@@ -254,6 +257,8 @@ def _finance_body(
             firm_lead_fund[best] = k
             taken[best] = True
             county_venture_mcny[firm_county[best]] += total
+            if kind == CAPITAL_GUIDANCE or kind == CAPITAL_MOTHER:
+                county_venture_public_mcny[firm_county[best]] += ticket  # public money
     # 4. quotation on equity boards, raising equity, listing
     boost = prm.capital_chain_quotation_boost if capital_chain else 1.0
     for f in range(n_firms):

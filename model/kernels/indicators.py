@@ -41,6 +41,13 @@ I_COUNTY_COST = INDICATOR_INDEX["county_policy_cost_mcny"]
 I_PROVINCE_COST = INDICATOR_INDEX["province_policy_cost_mcny"]
 I_RD_PERFORMED = INDICATOR_INDEX["rd_performed_mcny"]
 I_PUBLIC_FUNDS = INDICATOR_INDEX["public_fund_assets_mcny"]
+I_RD_GRANT_FUNDED = INDICATOR_INDEX["rd_grant_funded_mcny"]
+I_RD_NET = INDICATOR_INDEX["rd_performed_net_mcny"]
+I_VENTURE_PUBLIC = INDICATOR_INDEX["venture_public_mcny"]
+I_VENTURE_PRIVATE = INDICATOR_INDEX["venture_private_mcny"]
+I_RECRUITED = INDICATOR_INDEX["recruited_experts"]
+I_EXPERTS_NET = INDICATOR_INDEX["high_level_talent_net"]
+I_HUB_TALENT = INDICATOR_INDEX["hub_talent_employed"]
 
 
 def county_indicators(
@@ -88,6 +95,10 @@ def county_indicators(
         firms.fund_stake_mcny,
         firms.rd_staff,
         firms.experts,
+        firms.hub_staff,
+        firms.hub_experts,
+        firms.recruited_experts,
+        firms.rd_grant_funded_mcny,
         platforms.alive,
         platforms.county,
         capital.alive,
@@ -96,6 +107,7 @@ def county_indicators(
         counties.startups_q,
         counties.graduates_q,
         counties.venture_mcny,
+        counties.venture_public_mcny,
         counties.st_spending_mcny,
         counties.tax_revenue_mcny,
         counties.province_tax_mcny,
@@ -132,6 +144,10 @@ def _county_indicators_body(
     firm_fund_stake_mcny,
     firm_rd_staff,
     firm_experts,
+    firm_hub_staff,
+    firm_hub_experts,
+    firm_recruited_experts,
+    firm_rd_grant_funded_mcny,
     platform_alive,
     platform_county,
     capital_alive,
@@ -140,6 +156,7 @@ def _county_indicators_body(
     county_startups_q,
     county_graduates_q,
     county_venture_mcny,
+    county_venture_public_mcny,
     county_st_spending_mcny,
     county_tax_revenue_mcny,
     county_province_tax_mcny,
@@ -159,6 +176,7 @@ def _county_indicators_body(
         out[c, I_FIRMS] += 1.0
         out[c, I_RD] += firm_rd_reported_mcny[f]
         out[c, I_RD_PERFORMED] += firm_rd_real_mcny[f]
+        out[c, I_RD_GRANT_FUNDED] += firm_rd_grant_funded_mcny[f]
         out[c, I_REVENUE] += firm_revenue_mcny[f]
         if firm_rd_real_mcny[f] > 0.0:
             out[c, I_FIRMS_RD] += 1.0
@@ -182,8 +200,11 @@ def _county_indicators_body(
         # sets them from the talent table after the talent market, and nothing moves a worker
         # between firms after it (workers of closed firms are released, entrants start with
         # none), so this equals counting the talent table, without a pass over 6M rows.
-        out[c, I_STAFF] += firm_rd_staff[f]
-        out[c, I_EXPERTS] += firm_experts[f]
+        # County talent is who lives and works in the county; hub workers are counted apart.
+        out[c, I_STAFF] += firm_rd_staff[f] - firm_hub_staff[f]
+        out[c, I_EXPERTS] += firm_experts[f] - firm_hub_experts[f]
+        out[c, I_HUB_TALENT] += firm_hub_staff[f]
+        out[c, I_RECRUITED] += firm_recruited_experts[f]
         lead = firm_lead_fund[f]
         if lead >= 0 and capital_kind[lead] == CAPITAL_GUIDANCE:
             out[capital_county[lead], I_PUBLIC_FUNDS] += firm_fund_stake_mcny[f]
@@ -201,6 +222,10 @@ def _county_indicators_body(
         out[c, I_STARTUPS] = county_startups_q[c]
         out[c, I_GRADUATES] = county_graduates_q[c]
         out[c, I_VENTURE] = county_venture_mcny[c]
+        out[c, I_VENTURE_PUBLIC] = county_venture_public_mcny[c]
+        out[c, I_VENTURE_PRIVATE] = county_venture_mcny[c] - county_venture_public_mcny[c]
+        out[c, I_RD_NET] = out[c, I_RD_PERFORMED] - out[c, I_RD_GRANT_FUNDED]
+        out[c, I_EXPERTS_NET] = out[c, I_EXPERTS] - out[c, I_RECRUITED]
         out[c, I_GOV_ST] = county_st_spending_mcny[c]
         out[c, I_COUNTY_TAX] = county_tax_revenue_mcny[c]
         out[c, I_PROVINCE_TAX] = county_province_tax_mcny[c]

@@ -68,8 +68,8 @@ def rd_decisions(firms, p, step, policy_on):
     ----------
     firms : Firms
         Reads revenue, cash, profit, sector, taste, grants, vouchers, certification state;
-        writes ``rd_real_mcny``, ``rd_reported_mcny`` (m CNY this quarter) and
-        ``staff_demand`` (persons).
+        writes ``rd_real_mcny``, ``rd_reported_mcny``, ``rd_grant_funded_mcny`` (the public
+        grant spent in ``rd_real_mcny``; m CNY this quarter) and ``staff_demand`` (persons).
     p : KernelParams
     step : int
         Current quarter.
@@ -94,6 +94,7 @@ def rd_decisions(firms, p, step, policy_on):
         firms.voucher_mcny,
         firms.rd_real_mcny,
         firms.rd_reported_mcny,
+        firms.rd_grant_funded_mcny,
         firms.staff_demand,
         rd_params(p),
         step,
@@ -120,6 +121,7 @@ def _rd_decisions_body(
     firm_voucher_mcny,
     firm_rd_real_mcny,
     firm_rd_reported_mcny,
+    firm_rd_grant_funded_mcny,
     firm_staff_demand,
     p,
     step,
@@ -179,6 +181,9 @@ def _rd_decisions_body(
             )
             rd_real_mcny[f] = real
             rd_reported_mcny[f] = reported
+            # the grant is spent on R&D in full (firm_rd: own money + grant); what the
+            # ecosystem added is the rest (the headline's net R&D)
+            firm_rd_grant_funded_mcny[f] = grant_mcny[f]
             staff_demand[f] = int(np.floor(real * p.rd_staff_share_of_rd / avg_wage))
 
 

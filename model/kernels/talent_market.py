@@ -28,21 +28,31 @@ def aggregate_talent(talent, firms, p):
 
     Writes ``firms.rd_staff``, ``firms.experts``, ``firms.talent_units`` (tier-weighted staff:
     an R&D staff member counts 1, a senior engineer ``talent_weight_senior``, an expert
-    ``talent_weight_expert``) and ``firms.talent_wage_mcny`` (quarterly wage bill, m CNY).
+    ``talent_weight_expert``), ``firms.talent_wage_mcny`` (quarterly wage bill, m CNY; a worker
+    employed in a hub earns ``hub_wage_premium`` times the county wage of the tier), and the
+    parts counted apart: ``firms.hub_staff`` and ``firms.hub_experts`` (working in a hub
+    enclave, report §1.5) and ``firms.recruited_experts`` (county experts who came with a
+    county talent package).
     """
     return _aggregate_talent_body(
         firms.rd_staff,
         firms.experts,
         firms.talent_units,
         firms.talent_wage_mcny,
+        firms.hub_staff,
+        firms.hub_experts,
+        firms.recruited_experts,
         talent.alive,
         talent.employer_firm,
         talent.tier,
+        talent.hub,
+        talent.recruited,
         p.talent_weight_senior,
         p.talent_weight_expert,
         p.wage_rd_staff_mcny_per_q,
         p.wage_senior_mcny_per_q,
         p.wage_expert_mcny_per_q,
+        p.hub_wage_premium,
     )
 
 
@@ -52,39 +62,56 @@ def _aggregate_talent_body(
     firm_experts,
     firm_talent_units,
     firm_talent_wage_mcny,
+    firm_hub_staff,
+    firm_hub_experts,
+    firm_recruited_experts,
     talent_alive,
     talent_employer_firm,
     talent_tier,
+    talent_hub,
+    talent_recruited,
     weight_senior,
     weight_expert,
     wage_rd_staff_mcny_per_q,
     wage_senior_mcny_per_q,
     wage_expert_mcny_per_q,
+    hub_wage_premium,
 ):
     """Compiled body of :func:`aggregate_talent`.
 
-    Takes the five parameters as scalars, not ``KernelParams``: 1.6-1.9 s -> 0.5 s to compile
+    Takes the parameters as scalars, not ``KernelParams``: 1.6-1.9 s -> 0.5 s to compile
     from an empty numba cache.
     """
     firm_rd_staff[:] = 0
     firm_experts[:] = 0
     firm_talent_units[:] = 0.0
     firm_talent_wage_mcny[:] = 0.0
+    firm_hub_staff[:] = 0
+    firm_hub_experts[:] = 0
+    firm_recruited_experts[:] = 0
     for i in range(len(talent_alive)):
         f = talent_employer_firm[i]
         if talent_alive[i] and f >= 0:
             tier = talent_tier[i]
+            in_hub = talent_hub[i] >= 0
+            wage_factor = hub_wage_premium if in_hub else 1.0
             firm_rd_staff[f] += 1
+            if in_hub:
+                firm_hub_staff[f] += 1
             if tier == 2:
                 firm_experts[f] += 1
+                if in_hub:
+                    firm_hub_experts[f] += 1
+                elif talent_recruited[i]:
+                    firm_recruited_experts[f] += 1
                 firm_talent_units[f] += weight_expert
-                firm_talent_wage_mcny[f] += wage_expert_mcny_per_q
+                firm_talent_wage_mcny[f] += wage_expert_mcny_per_q * wage_factor
             elif tier == 1:
                 firm_talent_units[f] += weight_senior
-                firm_talent_wage_mcny[f] += wage_senior_mcny_per_q
+                firm_talent_wage_mcny[f] += wage_senior_mcny_per_q * wage_factor
             else:
                 firm_talent_units[f] += 1.0
-                firm_talent_wage_mcny[f] += wage_rd_staff_mcny_per_q
+                firm_talent_wage_mcny[f] += wage_rd_staff_mcny_per_q * wage_factor
 
 
 def count_arrivals(counties, hub_initial, p, seed, step):
@@ -102,9 +129,14 @@ def count_arrivals(counties, hub_initial, p, seed, step):
     staff : (n_counties,) int64
         New R&D staff and senior engineers per county.
     experts : (n_counties,) int64
-        New experts per county (base inflow plus those the subsidy pays for).
+        New experts per county (base inflow plus those the talent packages pay for).
     hub : (n_hubs,) int64
         New workers in each hub.
+    paid : (n_counties,) int64
+        Of ``experts``, those recruited with a county talent package: the region's finite
+        supply ``expert_recruit_supply_per_q`` x ``firm_scale`` (rounded) is shared among the
+        counties in proportion to the packages each can pay (largest remainders, then county
+        order, get the places left by rounding down).
     """
     return _count_arrivals_body(
         counties.rd_staff_initial,
@@ -112,6 +144,7 @@ def count_arrivals(counties, hub_initial, p, seed, step):
         p.talent_inflow_per_q,
         p.expert_recruitment_cost_mcny,
         p.expert_inflow_per_q,
+        p.expert_recruit_supply_per_q,
         p.firm_scale,
         p.talent_attrition_per_q,
         hub_initial,
@@ -127,6 +160,7 @@ def _count_arrivals_body(
     prm_talent_inflow_per_q,
     prm_expert_recruitment_cost_mcny,
     prm_expert_inflow_per_q,
+    prm_expert_recruit_supply_per_q,
     prm_firm_scale,
     prm_talent_attrition_per_q,
     hub_initial,
@@ -137,6 +171,11 @@ def _count_arrivals_body(
     n = len(county_rd_staff_initial)
     staff = np.zeros(n, dtype=np.int64)
     experts = np.zeros(n, dtype=np.int64)
+    paid = recruited_experts(
+        county_talent_pool_mcny,
+        prm_expert_recruitment_cost_mcny,
+        int(np.floor(prm_expert_recruit_supply_per_q * prm_firm_scale + 0.5)),
+    )
     for c in range(n):
         staff[c] = poisson(
             prm_talent_inflow_per_q * county_rd_staff_initial[c],
@@ -146,9 +185,8 @@ def _count_arrivals_body(
             c,
             0,
         )
-        paid = int(np.floor(county_talent_pool_mcny[c] / prm_expert_recruitment_cost_mcny))
         base = prm_expert_inflow_per_q * prm_firm_scale
-        experts[c] = poisson(base, seed, step, STREAM_TALENT_MARKET, c, 1) + paid
+        experts[c] = poisson(base, seed, step, STREAM_TALENT_MARKET, c, 1) + paid[c]
     hub = np.zeros(len(hub_initial), dtype=np.int64)
     for h in range(len(hub_initial)):
         hub[h] = poisson(
@@ -159,7 +197,49 @@ def _count_arrivals_body(
             1_000_000 + h,
             0,
         )
-    return staff, experts, hub
+    return staff, experts, hub, paid
+
+
+@njit(cache=True)
+def recruited_experts(county_talent_pool_mcny, cost_mcny, supply):
+    """Experts each county recruits with its talent money from a finite supply.
+
+    Parameters
+    ----------
+    county_talent_pool_mcny : (n_counties,) float64
+        Talent-package money each county holds.
+    cost_mcny : float
+        Package of one recruit.
+    supply : int
+        Recruits available to the region this quarter.
+
+    Returns
+    -------
+    (n_counties,) int64
+        Each county's demand ``floor(pool / cost)`` when the region's demand fits the supply;
+        otherwise the supply shared in proportion to demand (largest remainders first, then
+        county order), never more than a county's demand.
+    """
+    n = len(county_talent_pool_mcny)
+    demand = np.zeros(n, dtype=np.int64)
+    total = 0
+    for c in range(n):
+        demand[c] = int(np.floor(max(county_talent_pool_mcny[c], 0.0) / cost_mcny))
+        total += demand[c]
+    if total <= supply:
+        return demand
+    paid = np.zeros(n, dtype=np.int64)
+    remainder = np.zeros(n, dtype=np.float64)
+    given = 0
+    for c in range(n):
+        share = supply * demand[c] / total
+        paid[c] = int(np.floor(share))
+        remainder[c] = share - paid[c]
+        given += paid[c]
+    order = np.argsort(-remainder, kind="mergesort")  # stable: ties in county order
+    for j in range(supply - given):
+        paid[order[j]] += 1
+    return paid
 
 
 #: The parameters :func:`_talent_market_body` reads (``KernelParams`` fields of the same names).
@@ -168,6 +248,7 @@ TalentMarketParams = namedtuple(
     """
     talent_attrition_per_q expert_drain_to_hub_per_q expert_recruitment_cost_mcny
     senior_share_of_staff integration_matching_draws matching_draws cross_sector_acceptance
+    enclave_m2_per_firm enclave_m2_per_worker
     """.split(),
 )
 
@@ -188,6 +269,7 @@ def talent_market(
     arrivals_staff,
     arrivals_experts,
     arrivals_hub,
+    arrivals_paid,
     p,
     seed,
     step,
@@ -200,10 +282,14 @@ def talent_market(
     Parameters
     ----------
     talent : Talent
-        Written: ``alive``, ``tier``, ``sector``, ``employer_firm``, ``county``, ``hub``.
+        Written: ``alive``, ``tier``, ``sector``, ``employer_firm``, ``county``, ``hub``,
+        ``recruited``.
     firms : Firms
         Reads ``alive``, ``county``, ``sector``, ``staff_demand``, ``rd_staff``,
-        ``in_enclave``; writes ``rd_staff`` (kept current while hiring).
+        ``in_enclave``, ``hub_staff``; writes ``rd_staff`` (kept current while hiring). An
+        enclave firm employs at most ``enclave_m2_per_firm / enclave_m2_per_worker`` workers
+        in the hub (its floor space, report §1.5); ``hub_staff`` is last quarter's count, an
+        upper bound of the current one (hub workers only leave during the quarter).
     counties : Counties
         Reads ``enclave_hub``; spends ``talent_pool_mcny`` on recruited experts.
     county_sector_cdf : (n_counties, n_sectors) float64
@@ -214,7 +300,7 @@ def talent_market(
         Share of experts among hub talent.
     free_slots : (m,) int64
         Free rows of the talent table, ascending; at least the number of arrivals.
-    arrivals_staff, arrivals_experts, arrivals_hub : int64 arrays
+    arrivals_staff, arrivals_experts, arrivals_hub, arrivals_paid : int64 arrays
         From :func:`count_arrivals`.
     integration_on : bool
         Whether region-wide integration (shared talent databases, report §3.4) is active.
@@ -236,11 +322,13 @@ def talent_market(
         talent.county,
         talent.tier,
         talent.hub,
+        talent.recruited,
         firms.staff_demand,
         counties.talent_pool_mcny,
         talent.sector,
         firms.alive,
         firms.in_enclave,
+        firms.hub_staff,
         firms.county,
         firms.sector,
         county_sector_cdf,
@@ -250,6 +338,7 @@ def talent_market(
         arrivals_staff,
         arrivals_experts,
         arrivals_hub,
+        arrivals_paid,
         talent_market_params(p),
         seed,
         step,
@@ -268,11 +357,13 @@ def _talent_market_body(
     talent_county,
     talent_tier,
     talent_hub,
+    talent_recruited,
     firm_staff_demand,
     county_talent_pool_mcny,
     talent_sector,
     firm_alive,
     firm_in_enclave,
+    firm_hub_staff,
     firm_county,
     firm_sector,
     county_sector_cdf,
@@ -282,6 +373,7 @@ def _talent_market_body(
     arrivals_staff,
     arrivals_experts,
     arrivals_hub,
+    arrivals_paid,
     prm,
     seed,
     step,
@@ -335,8 +427,7 @@ def _talent_market_body(
     used = 0
     for c in range(n_counties):
         total = arrivals_staff[c] + arrivals_experts[c]
-        paid = int(np.floor(county_talent_pool_mcny[c] / prm.expert_recruitment_cost_mcny))
-        paid = min(paid, arrivals_experts[c])
+        paid = arrivals_paid[c]  # the last ``paid`` experts came with a talent package
         cost = paid * prm.expert_recruitment_cost_mcny
         county_talent_pool_mcny[c] -= cost
         money_flows[15] += cost  # SINK_PROGRAMME_COSTS: talent packages paid to recruits
@@ -347,6 +438,7 @@ def _talent_market_body(
             talent_employer_firm[i] = -1
             talent_county[i] = c
             talent_hub[i] = -1
+            talent_recruited[i] = k >= total - paid
             if k < arrivals_staff[c]:
                 senior = (
                     uniform(seed, step, STREAM_TALENT_MARKET, i, 20) < prm.senior_share_of_staff
@@ -366,6 +458,7 @@ def _talent_market_body(
             talent_employer_firm[i] = -1
             talent_county[i] = -1
             talent_hub[i] = h
+            talent_recruited[i] = False
             expert = uniform(seed, step, STREAM_TALENT_MARKET, i, 22) < hub_share_expert[h]
             senior = uniform(seed, step, STREAM_TALENT_MARKET, i, 23) < prm.senior_share_of_staff
             talent_tier[i] = 2 if expert else (1 if senior else 0)
@@ -376,10 +469,11 @@ def _talent_market_body(
     # 3. matching: employers with vacancies grouped by county, enclave employers by hub
     vacant = np.zeros(n_firms, dtype=np.bool_)
     enclave_hub_of_firm = np.full(n_firms, -1, dtype=np.int16)  # int16 like firm_county
+    hub_places_per_firm = int(prm.enclave_m2_per_firm // prm.enclave_m2_per_worker)
     for f in range(n_firms):
         if firm_alive[f] and firm_staff_demand[f] > firm_rd_staff[f]:
             vacant[f] = True
-            if firm_in_enclave[f]:
+            if firm_in_enclave[f] and firm_hub_staff[f] < hub_places_per_firm:
                 enclave_hub_of_firm[f] = county_enclave_hub[firm_county[f]]
     by_county, county_off = group_index(firm_county, vacant, n_counties)
     n_hubs = len(arrivals_hub)
@@ -395,6 +489,7 @@ def _talent_market_body(
     v_state = np.empty(n_vacant, dtype=np.int64)
     v_county = np.empty(n_vacant, dtype=np.int64)
     v_hub = np.full(n_vacant, -1, dtype=np.int64)
+    v_hub_free = np.zeros(n_vacant, dtype=np.int64)  # places left in the hub enclave
     pos_of_firm = np.empty(n_firms, dtype=np.int64)  # read only for vacant firms
     for q in range(n_vacant):
         f = by_county[q]
@@ -415,6 +510,7 @@ def _talent_market_body(
         pos = pos_of_firm[by_hub[q]]
         hub_pos[q] = pos
         v_hub[pos] = enclave_hub_of_firm[by_hub[q]]
+        v_hub_free[pos] = hub_places_per_firm - firm_hub_staff[by_hub[q]]
     # employers of each group that still have a vacancy: a seeker whose group has none left
     # would be refused by every employer it samples, so it is skipped (same result)
     open_in_group = np.empty(n_groups, dtype=np.int64)
@@ -476,6 +572,7 @@ def _talent_market_body(
         v_state,
         v_county,
         v_hub,
+        v_hub_free,
         by_county,
         group_off,
         hub_pos,
@@ -502,6 +599,7 @@ def _serve_pools(
     v_state,
     v_county,
     v_hub,
+    v_hub_free,
     by_county,
     group_off,
     hub_pos,
@@ -517,8 +615,9 @@ def _serve_pools(
     """Let each pool's seekers take jobs in key order, pools in parallel (they share no state).
 
     A pool's seekers (packed: row | sector << 40 | group << 48), in ascending key, each sample
-    ``draws`` employers of their group; a full one refuses, one of another sector accepts with
-    probability ``acceptance``. See :func:`talent_market` for the arrays.
+    ``draws`` employers of their group; a full one refuses (for a hub seeker: one whose hub
+    places ``v_hub_free`` are taken), one of another sector accepts with probability
+    ``acceptance``. See :func:`talent_market` for the arrays.
     """
     row_mask = (np.int64(1) << 40) - 1
     for pool in prange(len(seeker_off) - 1):
@@ -533,11 +632,14 @@ def _serve_pools(
                 i = packed & row_mask
                 sector = (packed >> 40) & 255
                 lo, hi = group_off[g], group_off[g + 1]
+                in_hub = g >= n_counties
                 for d in range(draws):
                     u = uniform(seed, step, STREAM_TALENT_MARKET, i, 40 + 2 * d)
                     q = lo + int(u * (hi - lo))
-                    if g >= n_counties:
+                    if in_hub:
                         q = hub_pos[q - n_vacant]
+                        if v_hub_free[q] == 0:
+                            continue  # the firm's enclave floor is full
                     state = v_state[q]
                     if state < 256:
                         continue  # no free place left
@@ -546,9 +648,13 @@ def _serve_pools(
                             continue
                     employer_firm[i] = by_county[q]
                     v_state[q] = state - 256
+                    if in_hub:
+                        v_hub_free[q] -= 1
+                        if v_hub_free[q] == 0 and state - 256 >= 256:
+                            open_in_group[g] -= 1  # hub places gone, county places left
                     if state - 256 < 256:
                         open_in_group[v_county[q]] -= 1
-                        if v_hub[q] >= 0:
+                        if v_hub[q] >= 0 and (v_hub_free[q] > 0 or in_hub):
                             open_in_group[n_counties + v_hub[q]] -= 1
                     break
 

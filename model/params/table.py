@@ -439,6 +439,20 @@ SPECS: tuple[ParameterSpec, ...] = (
         "Experts recruited to each county per quarter without subsidy.",
     ),
     _p(
+        "expert_recruit_supply_per_q",
+        20.0,
+        "experts per quarter for the region",
+        0.0,
+        1e4,
+        "assumption: report §1.5 — Changxing, the most active county, holds 54 "
+        "provincial-or-higher experts built up over several years; about 20 a quarter for the "
+        "region's twelve counties is the same order (and near what the baseline's talent "
+        "money asks for, so extra packages compete for the same people)",
+        "Experts the region's counties can recruit with talent packages in a quarter (a finite "
+        "market: when counties bid for more, each gets a share in proportion to the packages "
+        "it can pay).",
+    ),
+    _p(
         "matching_draws",
         3,
         "candidate employers",
@@ -1134,6 +1148,27 @@ SPECS: tuple[ParameterSpec, ...] = (
         1e5,
         "report §1.5: Changxing's 40,000 m2 enclave hosts 24 firms",
         "Floor space an enclave firm occupies.",
+    ),
+    _p(
+        "enclave_m2_per_worker",
+        25.0,
+        "m2 per S&T worker",
+        1.0,
+        1e3,
+        "assumption: offices, laboratories and shared space of an R&D enclave, about 25 m2 "
+        "gross per worker; with 1,600 m2 per firm (report §1.5) about 64 workers per firm",
+        "Floor space one S&T worker of an enclave firm needs in the hub; caps how many hub "
+        "workers an enclave firm can employ.",
+    ),
+    _p(
+        "hub_wage_premium",
+        1.5,
+        "hub wage / county wage",
+        1.0,
+        5.0,
+        "assumption: big-city S&T wages are well above those of the counties (report §2.3: "
+        "counties lose talent to Shanghai and Hangzhou)",
+        "Wage of an S&T worker employed in a hub, relative to the same tier in a county.",
     ),
     _p(
         "enclave_rent_cny_per_m2_day",

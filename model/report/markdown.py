@@ -29,6 +29,48 @@ def _t(key: str, lang: str, **kw: Any) -> str:
     return t(key, lang, **kw)
 
 
+def pass_through_section(
+    effects: pd.DataFrame, scenarios: Mapping[str, Any], lang: str
+) -> list[str]:
+    """Markdown lines of the pass-through table.
+
+    Per scenario and net indicator (``model.sim.indicators.NET_OF``): the gross change, the
+    policy's own part and the net change with its 90% interval, absolute, in the indicator's
+    unit at the horizon; then the hub staff, which are not county talent.
+    """
+    from model.sim.indicators import NET_OF
+
+    have = set(effects["indicator"])
+    pairs = [(net, g, p) for net, (g, p) in NET_OF.items() if {net, g, p} <= have]
+    if not pairs:
+        return []
+    head = [_t("scenario", lang), _t("indicator", lang), _t("gross_change", lang)]
+    head += [_t("policy_part", lang), _t("net_change", lang), _t("unit", lang)]
+    lines = [f"## {_t('pass_through', lang)}", "", _t("pass_through_intro", lang), ""]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+    def effect(scenario: str, name: str) -> pd.Series:
+        e = effects[(effects["scenario"] == scenario) & (effects["indicator"] == name)]
+        return e.iloc[0]
+
+    for scenario in [s for s in scenarios if s != "baseline"]:
+        label = scenarios[scenario].label(lang)
+        for net, gross, part in pairs:
+            n = effect(scenario, net)
+            name = indicator(gross).label_zh if lang == "zh" else indicator(gross).label_en
+            cells = [label, name]
+            cells += [_fmt(effect(scenario, gross)["diff"]), _fmt(effect(scenario, part)["diff"])]
+            cells += [f"{_fmt(n['diff'])} [{_fmt(n['lo'])}, {_fmt(n['hi'])}]"]
+            cells += [horizon_unit(gross, lang)]
+            lines.append("| " + " | ".join(cells) + " |")
+        if "hub_talent_employed" in have:
+            h = effect(scenario, "hub_talent_employed")
+            cells = [label, _t("hub_talent_row", lang), _fmt(h["diff"]), "", ""]
+            cells += [horizon_unit("hub_talent_employed", lang)]
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def executive_summary(
     ranking: pd.DataFrame,
     fiscal: pd.DataFrame,
@@ -196,6 +238,7 @@ def markdown_report(
             e = e.iloc[0]
             cells.append(f"{_fmt(e['rel_mean'])} [{_fmt(e['rel_lo'])}, {_fmt(e['rel_hi'])}]")
         lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", *pass_through_section(effects, scenarios, lang)]
     lines += [
         "",
         f"## {_t('fiscal', lang)}",

@@ -170,7 +170,9 @@ class Simulation:
                 fill_enclaves(self.firms, self.counties)
 
         # 1. talent market
-        staff_in, experts_in, hub_in = count_arrivals(counties, self._hub_initial, kp, seed, t)
+        staff_in, experts_in, hub_in, paid_in = count_arrivals(
+            counties, self._hub_initial, kp, seed, t
+        )
         needed = int(staff_in.sum() + experts_in.sum() + hub_in.sum())
         self.talent.ensure_free(needed)
         free = np.flatnonzero(~self.talent.alive)
@@ -186,6 +188,7 @@ class Simulation:
             staff_in,
             experts_in,
             hub_in,
+            paid_in,
             kp,
             seed,
             t,

@@ -170,8 +170,8 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "high_level_talent",
-        "High-level talent employed",
-        "高层次人才数",
+        "High-level talent employed in the county",
+        "县内高层次人才数",
         "persons",
         "人",
         "stock",
@@ -180,8 +180,8 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "rd_staff",
-        "R&D and S&T staff employed",
-        "研发与科技人员数",
+        "R&D and S&T staff employed in the county",
+        "县内研发与科技人员数",
         "persons",
         "人",
         "stock",
@@ -295,11 +295,94 @@ INDICATORS: tuple[Indicator, ...] = (
         "sum",
         "§1.4",
     ),
+    # --- what the ecosystem did, net of the policy's own money and people ----------------
+    # Each pass-through indicator is the part of a gross indicator that the policy paid for
+    # or brought in itself; the net indicator is the gross one without it (NET_OF below).
+    # The comparison's headline ranks scenarios on the net figures.
+    Indicator(
+        "rd_grant_funded_mcny",
+        "R&D paid by public grants",
+        "政府资助的研发投入",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.3",
+    ),
+    Indicator(
+        "rd_performed_net_mcny",
+        "R&D performed with firms' own money",
+        "企业自有资金研发投入",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.1",
+    ),
+    Indicator(
+        "venture_public_mcny",
+        "Venture investment by public funds",
+        "政府基金创业投资额",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§1.4",
+    ),
+    Indicator(
+        "venture_private_mcny",
+        "Venture investment by private investors",
+        "社会资本创业投资额",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§1.4",
+    ),
+    Indicator(
+        "recruited_experts",
+        "Experts recruited with county talent packages",
+        "人才政策引进的高层次人才",
+        "persons",
+        "人",
+        "stock",
+        "sum",
+        "§1.5",
+    ),
+    Indicator(
+        "high_level_talent_net",
+        "High-level talent employed, excl. package recruits",
+        "高层次人才数（不含政策引进）",
+        "persons",
+        "人",
+        "stock",
+        "sum",
+        "§1.5, §2.3",
+    ),
+    # People working for a county firm in its hub enclave (report §1.5): they live and work
+    # in Shanghai or Hangzhou, so they are not county talent; counted apart.
+    Indicator(
+        "hub_talent_employed",
+        "S&T staff employed by county firms in a hub",
+        "企业在飞地雇用的科技人员",
+        "persons",
+        "人",
+        "stock",
+        "sum",
+        "§1.5",
+    ),
 )
 
 INDICATOR_NAMES: tuple[str, ...] = tuple(ind.name for ind in INDICATORS)
 INDICATOR_INDEX: dict[str, int] = {name: i for i, name in enumerate(INDICATOR_NAMES)}
 N_INDICATORS: int = len(INDICATORS)
+
+#: Net indicator -> (gross indicator, the part of it that is the policy's own money or people).
+NET_OF: dict[str, tuple[str, str]] = {
+    "rd_performed_net_mcny": ("rd_performed_mcny", "rd_grant_funded_mcny"),
+    "venture_private_mcny": ("venture_investment_mcny", "venture_public_mcny"),
+    "high_level_talent_net": ("high_level_talent", "recruited_experts"),
+}
 
 #: The indicators counties are assessed on (report §3.1), in the report's order.
 REPORT_KPIS: tuple[str, ...] = (

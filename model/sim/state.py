@@ -57,6 +57,7 @@ FIRM_FIELDS = _columns(
     ("co_stake_mcny", np.float64, 0.0, ()),
     ("rd_real_mcny", np.float64, 0.0, ()),
     ("rd_reported_mcny", np.float64, 0.0, ()),
+    ("rd_grant_funded_mcny", np.float64, 0.0, ()),  # of rd_real_mcny: the public grant in it
     ("rd_reported_year_mcny", np.float64, 0.0, ()),
     ("revenue_year_mcny", np.float64, 0.0, ()),
     ("knowledge", np.float64, 0.0, ()),
@@ -69,6 +70,11 @@ FIRM_FIELDS = _columns(
     ("rd_staff", np.int32, 0, ()),
     ("talent_units", np.float64, 0.0, ()),
     ("experts", np.int32, 0, ()),
+    # of rd_staff and experts: those working in the county's hub enclave (report §1.5), and
+    # county experts hired with a talent package (the policy's own people, counted apart)
+    ("hub_staff", np.int32, 0, ()),
+    ("hub_experts", np.int32, 0, ()),
+    ("recruited_experts", np.int32, 0, ()),
     ("talent_wage_mcny", np.float64, 0.0, ()),
     ("platform", np.int32, -1, ()),
     ("incubated", np.bool_, False, ()),
@@ -106,6 +112,7 @@ TALENT_FIELDS = _columns(
     ("employer_firm", np.int32, -1, ()),
     ("county", np.int16, -1, ()),
     ("hub", np.int16, -1, ()),
+    ("recruited", np.bool_, False, ()),  # arrived with a county talent package
 )
 
 CAPITAL_FIELDS = _columns(
@@ -137,6 +144,7 @@ COUNTY_FIELDS = _columns(
     ("startups_q", np.int32, 0, (), PER_QUARTER),
     ("graduates_q", np.int32, 0, (), PER_QUARTER),
     ("venture_mcny", np.float64, 0.0, (), PER_QUARTER),
+    ("venture_public_mcny", np.float64, 0.0, (), PER_QUARTER),  # of venture_mcny: public funds
     ("new_hte_q", np.int32, 0, (), PER_QUARTER),
     ("rd_staff_initial", np.float64, 0.0, ()),
     ("enclave_hub", np.int16, -1, ()),
