@@ -454,7 +454,7 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
 
 
 def county_indicators(
-    firms, platforms, talent, capital, counties, high_tech_sector, step, n_counties
+    firms, platforms, talent, capital, counties, high_tech_sector, step, n_counties, lgd
 ):
     """Per-county counts and sums of the report's indicators, by name."""
     names = (
@@ -525,17 +525,26 @@ def county_indicators(
     for k in range(len(platforms["alive"])):
         if platforms["alive"][k]:
             out["platforms"][platforms["county"][k]] += 1
-    # public money: county guidance funds (cash and the stakes they hold in live firms) and
-    # tech banks (cash and loans outstanding)
+    # public money, valued: county guidance funds (cash, and the stakes they hold in live
+    # firms, impaired by the fall of the firm's revenue since the deal) and tech banks (cash
+    # and loans outstanding, less the loss given default on loans to firms in the red)
     for k in range(len(capital["alive"])):
         if not capital["alive"][k]:
             continue
         c = capital["county"][k]
         if capital["kind"][k] == CAPITAL_GUIDANCE:
-            stakes = firms["fund_stake_mcny"][firms["alive"] & (firms["lead_fund"] == k)].sum()
+            stakes = 0.0
+            for f in np.flatnonzero(firms["alive"] & (firms["lead_fund"] == k)):
+                at_deal = firms["revenue_at_investment_mcny"][f]
+                worth = 1.0
+                if at_deal > 0.0:
+                    worth = min(max(firms["revenue_mcny"][f], 0.0) / at_deal, 1.0)
+                stakes += firms["fund_stake_mcny"][f] * worth
             out["public_fund_assets_mcny"][c] += capital["pool_mcny"][k] + stakes
         elif capital["kind"][k] == CAPITAL_TECH_BANK:
             out["public_fund_assets_mcny"][c] += capital["pool_mcny"][k] + capital["loans_mcny"][k]
+    for f in np.flatnonzero(firms["alive"] & (firms["debt_mcny"] > 0) & (firms["cash_mcny"] < 0)):
+        out["public_fund_assets_mcny"][firms["county"][f]] -= lgd * firms["debt_mcny"][f]
     out["startups"] = counties["startups_q"].astype(float)
     out["venture_investment_mcny"] = counties["venture_mcny"].copy()
     out["venture_public_mcny"] = counties["venture_public_mcny"].copy()

@@ -35,6 +35,7 @@ FIRM_COLUMNS = (
     "lead_fund",
     "co_fund",
     "co_stake_mcny",
+    "revenue_at_investment_mcny",
     "quoted",
     "listed",
 )
@@ -164,6 +165,7 @@ def finance(
             fm["fund_stake_mcny"][best] += ticket
             fm["equity_raised_mcny"][best] += total
             fm["lead_fund"][best] = k
+            fm["revenue_at_investment_mcny"][best] = firms["revenue_mcny"][best]
             taken.add(best)
             venture[firms["county"][best]] += total
             if kind in (CAPITAL_GUIDANCE, CAPITAL_MOTHER):  # the public funds' own tickets

@@ -17,6 +17,7 @@ from model.kernels import rng
 from model.sim.ledger import (
     N_FLOWS,
     SINK_COUNTY_GENERAL,
+    SINK_DEBT_INTEREST,
     SINK_PROGRAMME_COSTS,
     SINK_PROVINCE_GENERAL,
     SRC_PROVINCE_WIDE_BUDGET,
@@ -30,20 +31,28 @@ VOUCHER_MAX_EMPLOYEES = 300.0
 COUNTY_COLUMNS = (
     "budget_mcny",
     "province_hte_cit_base_mcny",
+    "province_hte_cit_year_mcny",
+    "province_hte_cit_year_q",
+    "rebate_carry_mcny",
     "rebate_mcny",
     "policy_cost_mcny",
     "province_policy_cost_mcny",
     "talent_pool_mcny",
     "st_spending_mcny",
+    "st_cut_mcny",
+    "st_interest_mcny",
+    "chain_commitment_mcny",
+    "chain_paid_mcny",
+    "enclave_slots",
 )
 
 
 def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step, policy_on):
-    """One quarter of county and province money (ODD §7.9, items 1-7).
+    """One quarter of county and province money (ODD §7.9).
 
     Returns ``(firm columns, platform cash, county columns, province, flows)``.
     """
-    fm = copies(firms, ("grant_mcny", "voucher_mcny", "cash_mcny"))
+    fm = copies(firms, ("grant_mcny", "voucher_mcny", "cash_mcny", "expert_link"))
     platform_cash = np.array(platforms["cash_mcny"], copy=True)
     cty = copies(counties, COUNTY_COLUMNS)
     province = np.array(province, copy=True)
@@ -64,7 +73,8 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
     flows[SINK_PROVINCE_GENERAL] += province_revenue
 
     # 2. the base of the rebate is a running mean of the year before the rule; from policy
-    # start the province returns a share of the increment over it
+    # start the tax is summed over the calendar year, and at its last quarter the province
+    # returns a share of the year's increment over the base, netted against earlier shortfalls
     for c in range(n_counties):
         hte_cit = counties["province_hte_cit_mcny"][c]
         if not policy_on:
@@ -76,32 +86,129 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
                 cty["province_hte_cit_base_mcny"][c] = base + (hte_cit - base) / (j + 1)
         rebate = 0.0
         if policy_on and p.tax_rebate_share > 0.0:
-            increment = hte_cit - cty["province_hte_cit_base_mcny"][c]
-            rebate = p.tax_rebate_share * max(increment, 0.0)
+            cty["province_hte_cit_year_mcny"][c] += hte_cit
+            cty["province_hte_cit_year_q"][c] += 1
+            if step % 4 == 3:
+                quarters = cty["province_hte_cit_year_q"][c]
+                increment = (
+                    cty["province_hte_cit_year_mcny"][c]
+                    - quarters * cty["province_hte_cit_base_mcny"][c]
+                )
+                balance = cty["rebate_carry_mcny"][c] + increment
+                if balance > 0.0:
+                    rebate = p.tax_rebate_share * balance
+                    balance = 0.0
+                cty["rebate_carry_mcny"][c] = balance
+                cty["province_hte_cit_year_mcny"][c] = 0.0
+                cty["province_hte_cit_year_q"][c] = 0
         cty["rebate_mcny"][c] = rebate
         cty["budget_mcny"][c] += rebate
         province_pays(c, rebate)
 
-    # 3. county S&T envelopes: platforms equally, the grant rate, the talent pool
-    fm["grant_mcny"][:] = 0.0
-    fm["voucher_mcny"][:] = 0.0
-    grant_rate = [0.0] * n_counties
+    # 3. the S&T account: the envelope stays, the rest is general spending; the floor;
+    # interest on a deficit
+    envelope = [0.0] * n_counties
+    floor = [0.0] * n_counties
     for c in range(n_counties):
         revenue = counties["tax_revenue_mcny"][c]
         kpi_extra = p.kpi_st_share_increase if policy_on else 0.0
-        envelope = (p.county_st_share_of_revenue + kpi_extra) * revenue
-        envelope += p.rebate_reinvest_share * cty["rebate_mcny"][c]
+        envelope[c] = (p.county_st_share_of_revenue + kpi_extra) * revenue
+        envelope[c] += p.rebate_reinvest_share * cty["rebate_mcny"][c]
         if kpi_extra > 0.0:
             cty["policy_cost_mcny"][c] += kpi_extra * revenue
-        general = revenue + cty["rebate_mcny"][c] - envelope
+        general = revenue + cty["rebate_mcny"][c] - envelope[c]
         cty["budget_mcny"][c] -= general
         flows[SINK_COUNTY_GENERAL] += general
+        floor[c] = -p.county_st_deficit_limit_years * 4 * p.county_st_share_of_revenue * revenue
+        carried = cty["budget_mcny"][c] - envelope[c]  # the balance before this quarter's money
+        if carried < -1e-9:  # not rounding noise of an account spent down to zero
+            interest = p.county_borrowing_rate_per_q * -carried
+            cty["budget_mcny"][c] -= interest
+            cty["st_interest_mcny"][c] += interest
+            cty["policy_cost_mcny"][c] += interest
+            flows[SINK_DEBT_INTEREST] += interest
+
+    def pay(c: int, request: float) -> float:
+        """What county c can pay of ``request`` without going below its floor (rest: cut)."""
+        if request <= 0.0:
+            return 0.0
+        paid = min(request, max(cty["budget_mcny"][c] - floor[c], 0.0))
+        cty["budget_mcny"][c] -= paid
+        cty["st_cut_mcny"][c] += request - paid
+        return paid
+
+    # 4. contracted programmes first: expert links, integration administration, enclave rent
+    if policy_on:
+        for c in range(n_counties):
+            linked = [f for f in live_firms if firms["county"][f] == c and firms["expert_link"][f]]
+            paid_links = pay(c, len(linked) * p.expert_link_cost_mcny_per_q)
+            if p.expert_link_cost_mcny_per_q > 0.0:
+                # the links it can pay for, lowest firm ids first
+                n_kept = int(paid_links / p.expert_link_cost_mcny_per_q * (1 + 1e-9))
+                for f in linked[n_kept:]:
+                    fm["expert_link"][f] = False
+            cost = paid_links
+            if p.integration_enabled:
+                cost += pay(c, p.integration_admin_cost_mcny_per_q * p.firm_scale)
+            slots = counties["enclave_slots"][c]
+            if p.enclaves_enabled and slots > 0:
+                per_place = p.enclave_m2_per_firm * p.enclave_rent_cny_per_m2_day
+                per_place = per_place * DAYS_PER_QUARTER / 1e6
+                paid = pay(c, slots * per_place)
+                cost += paid
+                if paid < slots * per_place:
+                    cty["enclave_slots"][c] = int(np.floor(paid / per_place + 1e-9))
+            cty["policy_cost_mcny"][c] += cost
+            flows[SINK_PROGRAMME_COSTS] += cost
+
+    # 5. the scenario's programmes: joint grants (the county part; the province matches what
+    # the county pays), talent subsidy, capital-chain tranche, vouchers
+    fm["grant_mcny"][:] = 0.0
+    fm["voucher_mcny"][:] = 0.0
+
+    def joint_grant(f: int) -> float:
+        rd, patents = firms["rd_real_mcny"][f], firms["grants_q"][f]
+        return p.rd_grant_exante_rate * rd + p.rd_grant_expost_per_patent_mcny * patents
+
+    joint_scale = [0.0] * n_counties
+    if policy_on:
+        for c in range(n_counties):
+            asked = sum(
+                (1.0 - p.rd_grant_province_share) * joint_grant(f)
+                for f in live_firms
+                if firms["county"][f] == c
+            )
+            if asked > 0.0:
+                joint_scale[c] = pay(c, asked) / asked
+        if p.talent_subsidy_mcny_per_q > 0.0:
+            for c in range(n_counties):
+                subsidy = pay(c, p.talent_subsidy_mcny_per_q * p.firm_scale)
+                cty["talent_pool_mcny"][c] += subsidy
+                cty["st_spending_mcny"][c] += subsidy
+                cty["policy_cost_mcny"][c] += subsidy
+    for c in range(n_counties):
+        tranche = min(counties["chain_tranche_mcny"][c], cty["chain_commitment_mcny"][c])
+        if tranche > 0.0:
+            paid = pay(c, tranche)
+            cty["chain_commitment_mcny"][c] -= paid
+            cty["chain_paid_mcny"][c] += paid
+            cty["st_spending_mcny"][c] += paid
+            cty["policy_cost_mcny"][c] += paid
+    if policy_on:
+        vouchers(firms, platforms, fm, platform_cash, cty, floor, province_pays, p, seed, step)
+
+    # 6. the baseline lines spend what is left above zero: platforms equally, the grant rate,
+    # the talent pool
+    grant_rate = [0.0] * n_counties
+    for c in range(n_counties):
+        available = max(cty["budget_mcny"][c], 0.0)
+        cty["st_cut_mcny"][c] += max(envelope[c] - available, 0.0)
         own_platforms = [
             k for k in range(n_platforms) if platforms["alive"][k] and platforms["county"][k] == c
         ]
         spent = 0.0
         if own_platforms:
-            each = p.st_share_platforms * envelope / len(own_platforms)
+            each = p.st_share_platforms * available / len(own_platforms)
             for k in own_platforms:
                 platform_cash[k] += each
             spent += each * len(own_platforms)
@@ -111,38 +218,29 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
             if firms["county"][f] == c and firms["rd_real_mcny"][f] > 0.0
         )
         if rd_spending > 0.0:
-            grant_rate[c] = min(p.st_share_rd_grants * envelope / rd_spending, MAX_GRANT_RATE)
-        talent = p.st_share_talent * envelope
+            grant_rate[c] = min(p.st_share_rd_grants * available / rd_spending, MAX_GRANT_RATE)
+        talent = p.st_share_talent * available
         cty["talent_pool_mcny"][c] += talent
         spent += talent
         cty["budget_mcny"][c] -= spent
         cty["st_spending_mcny"][c] += spent
-        if policy_on and p.talent_subsidy_mcny_per_q > 0.0:
-            subsidy = p.talent_subsidy_mcny_per_q * p.firm_scale
-            cty["talent_pool_mcny"][c] += subsidy
-            cty["budget_mcny"][c] -= subsidy
-            cty["st_spending_mcny"][c] += subsidy
-            cty["policy_cost_mcny"][c] += subsidy
 
-    # 4. grants: the county's rate on real R&D, plus the joint ex-ante/ex-post grant
+    # 7. grants to firms: the county's rate on real R&D, plus the joint grant paid above
     for f in live_firms:
         c = firms["county"][f]
         base = grant_rate[c] * firms["rd_real_mcny"][f]
-        joint = 0.0
-        if policy_on:
-            joint = p.rd_grant_exante_rate * firms["rd_real_mcny"][f]
-            joint += p.rd_grant_expost_per_patent_mcny * firms["grants_q"][f]
+        joint = joint_scale[c] * joint_grant(f) if policy_on else 0.0
         if base + joint <= 0.0:
             continue
         fm["grant_mcny"][f] = base + joint
         fm["cash_mcny"][f] += base + joint
         county_joint = (1.0 - p.rd_grant_province_share) * joint
-        cty["budget_mcny"][c] -= base + county_joint
+        cty["budget_mcny"][c] -= base
         cty["st_spending_mcny"][c] += base + county_joint
         cty["policy_cost_mcny"][c] += county_joint
         province_pays(c, p.rd_grant_province_share * joint)
 
-    # 5. province platform money: provincial/national platforms, or only the sector centres
+    # 8. province platform money: provincial/national platforms, or only the sector centres
     level_needed = 2 if (policy_on and p.specialisation_enabled) else 1
     eligible = [
         k
@@ -154,60 +252,52 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
         platform_cash[k] += each
         flows[SRC_PROVINCE_WIDE_BUDGET] += each
         cty["st_spending_mcny"][platforms["county"][k]] += each
+    return fm, platform_cash, cty, province, flows
 
-    if not policy_on:
-        return fm, platform_cash, cty, province, flows
 
-    # 6. innovation vouchers
+def vouchers(firms, platforms, fm, platform_cash, cty, floor, province_pays, p, seed, step):
+    """Innovation vouchers: a lottery; the county pays half while above its floor."""
+    n_firms = len(firms["alive"])
+
     def may_get_voucher(f: int) -> bool:
         certified = firms["hte_until_step"][f] > step
         small = firms["employees"][f] <= VOUCHER_MAX_EMPLOYEES
         return bool(firms["alive"][f] and small and not certified and not firms["listed"][f])
 
     voucher_firms = [f for f in range(n_firms) if may_get_voucher(f)]
-    if p.voucher_budget_mcny_per_q > 0.0 and voucher_firms:
-        n_vouchers = p.voucher_budget_mcny_per_q * p.firm_scale / p.voucher_face_value_mcny
-        chance = min(1.0, n_vouchers / len(voucher_firms))
-        for f in voucher_firms:
-            if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 0) >= chance:
-                continue
-            if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 1) < p.voucher_nonuse:
-                continue  # issued but never redeemed
-            where = firms["platform"][f]
-            if p.equipment_sharing_regionwide:
-                # the best of: its own platform, the best platform of its sector, the best
-                # general platform (platforms built around one firm excluded)
-                options = [] if where < 0 else [where]
-                for focus in (firms["sector"][f], -1):
-                    best = best_platform_with_focus(platforms, focus)
-                    if best >= 0:
-                        options.append(best)
-                if options:
-                    where = max(options, key=lambda k: platforms["quality"][k])
-            if where < 0:
-                continue  # nowhere to redeem it
-            value = p.voucher_face_value_mcny
-            c = firms["county"][f]
-            fm["voucher_mcny"][f] = value
-            platform_cash[where] += value
-            cty["budget_mcny"][c] -= 0.5 * value
-            cty["st_spending_mcny"][c] += value
-            cty["policy_cost_mcny"][c] += 0.5 * value
-            province_pays(c, 0.5 * value)
-
-    # 7. programme costs: expert links made, integration administration, enclave rent
-    for c in range(n_counties):
-        links = sum(1 for f in live_firms if firms["county"][f] == c and firms["expert_link"][f])
-        cost = links * p.expert_link_cost_mcny_per_q
-        if p.integration_enabled:
-            cost += p.integration_admin_cost_mcny_per_q * p.firm_scale
-        if p.enclaves_enabled and counties["enclave_slots"][c] > 0:
-            floor_m2 = counties["enclave_slots"][c] * p.enclave_m2_per_firm
-            cost += floor_m2 * p.enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
-        cty["budget_mcny"][c] -= cost
-        cty["policy_cost_mcny"][c] += cost
-        flows[SINK_PROGRAMME_COSTS] += cost
-    return fm, platform_cash, cty, province, flows
+    if p.voucher_budget_mcny_per_q <= 0.0 or not voucher_firms:
+        return
+    n_vouchers = p.voucher_budget_mcny_per_q * p.firm_scale / p.voucher_face_value_mcny
+    chance = min(1.0, n_vouchers / len(voucher_firms))
+    for f in voucher_firms:
+        if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 0) >= chance:
+            continue
+        if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 1) < p.voucher_nonuse:
+            continue  # issued but never redeemed
+        where = firms["platform"][f]
+        if p.equipment_sharing_regionwide:
+            # the best of: its own platform, the best platform of its sector, the best
+            # general platform (platforms built around one firm excluded)
+            options = [] if where < 0 else [where]
+            for focus in (firms["sector"][f], -1):
+                best = best_platform_with_focus(platforms, focus)
+                if best >= 0:
+                    options.append(best)
+            if options:
+                where = max(options, key=lambda k: platforms["quality"][k])
+        if where < 0:
+            continue  # nowhere to redeem it
+        value = p.voucher_face_value_mcny
+        c = firms["county"][f]
+        if cty["budget_mcny"][c] - 0.5 * value < floor[c]:
+            cty["st_cut_mcny"][c] += 0.5 * value  # the county cannot pay its half
+            continue
+        fm["voucher_mcny"][f] = value
+        platform_cash[where] += value
+        cty["budget_mcny"][c] -= 0.5 * value
+        cty["st_spending_mcny"][c] += value
+        cty["policy_cost_mcny"][c] += 0.5 * value
+        province_pays(c, 0.5 * value)
 
 
 def best_platform_with_focus(platforms, focus: int) -> int:

@@ -18,7 +18,7 @@ from naive_entry_exit import service_at
 from naive_talent import copies
 
 from model.kernels import rng
-from model.sim.ledger import N_FLOWS, SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
+from model.sim.ledger import N_FLOWS, SINK_PLATFORM_RUNNING
 from model.sim.sectors import TRADITIONAL
 from model.sim.state import PLATFORM_INCUBATOR
 
@@ -140,12 +140,11 @@ def consolidate_platforms(firms, platforms, counties, n_counties, cell_x_km, cel
     """Mergers (ODD §7.12): in each county, larger platforms (capacity, then quality, then
     lower id) absorb the not yet merged smaller ones within the consolidation radius.
 
-    Returns ``(platform columns, county columns, firm platform, flows, merged)``.
+    Returns ``(platform columns, county columns (what each owes), firm platform, merged)``.
     """
     names = ("alive", "capacity", "quality", "cash_mcny", "equipment_mcny", "level")
     out = copies(platforms, (*names, "anchor_firm", "transition_until_step"))
-    cty = copies(counties, ("budget_mcny", "policy_cost_mcny"))
-    flows = np.zeros(N_FLOWS)
+    cty = copies(counties, ("st_payable_mcny",))
     absorbed_by: dict[int, int] = {}
     for c in range(n_counties):
         members = [
@@ -176,14 +175,12 @@ def consolidate_platforms(firms, platforms, counties, n_counties, cell_x_km, cel
                 out["transition_until_step"][big] = step + p.merger_transition_q
                 out["alive"][small] = False
                 out["cash_mcny"][small] = 0.0
-                cty["budget_mcny"][c] -= p.merger_cost_mcny
-                cty["policy_cost_mcny"][c] += p.merger_cost_mcny
-                flows[SINK_PROGRAMME_COSTS] += p.merger_cost_mcny
+                cty["st_payable_mcny"][c] += p.merger_cost_mcny  # owed; paid in phase 8
     platform = np.array(firms["platform"], copy=True)
     for f in range(len(platform)):
         if firms["alive"][f] and platform[f] in absorbed_by:
             platform[f] = absorbed_by[platform[f]]
-    return out, cty, platform, flows, len(absorbed_by)
+    return out, cty, platform, len(absorbed_by)
 
 
 def specialise_platforms(firms, platforms, n_counties: int, n_sectors: int):

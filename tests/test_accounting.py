@@ -134,6 +134,7 @@ def _assert_indicators_match_tables(sim: Simulation) -> None:
         HIGH_TECH_SECTOR,
         sim.step_index,
         sim.n_counties,
+        sim.params.loan_loss_given_default,
     )
     for name, values in expected.items():
         np.testing.assert_allclose(

@@ -139,12 +139,12 @@ def test_live_run_matches_simulate_and_redraws(page):
     expected = simulate(overrides, seed=3, steps=8)
     region = expected[(expected["county_id"] == -1) & (expected["step"] == 8)]
     value = dict(zip(region["indicator"], region["value"], strict=True))
-    for name in ("high_tech_enterprises", "rd_spending_mcny", "invention_patent_applications"):
+    for name in ("high_tech_enterprises", "rd_performed_net_mcny", "invention_patent_applications"):
         assert _shown(page, "live", name) == value[name], name
     baseline = simulate({}, seed=3, steps=8)
     base = baseline[(baseline["county_id"] == -1) & (baseline["step"] == 8)]
-    assert _shown(page, "baseline", "rd_spending_mcny") == float(
-        base.loc[base["indicator"] == "rd_spending_mcny", "value"].iloc[0]
+    assert _shown(page, "baseline", "rd_performed_net_mcny") == float(
+        base.loc[base["indicator"] == "rd_performed_net_mcny", "value"].iloc[0]
     )
 
 

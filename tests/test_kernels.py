@@ -914,11 +914,27 @@ def test_certification_bonus_is_paid_by_the_county_to_new_certificates():
     counties = make_counties(2)
     new = np.array([True, False, True, False, False])
     cash = firms.cash_mcny.copy()
-    pay_certification_bonus(firms.view(), counties.view(), new, 0.2)
+    p = Parameters().for_kernels()
+    pay_certification_bonus(firms.view(), counties.view(), new, 0.2, p)
     np.testing.assert_allclose(firms.cash_mcny - cash, [0.2, 0, 0.2, 0, 0])
     np.testing.assert_allclose(counties.budget_mcny, [99.8, 99.8])
     np.testing.assert_array_equal(counties.new_hte_q, [1, 1])
     np.testing.assert_allclose(counties.policy_cost_mcny, [0.2, 0.2])
+
+
+def test_certification_bonus_is_not_paid_below_the_floor_of_the_s_and_t_account():
+    """A county at the floor of its S&T account cannot pay the bonus; it is recorded as cut."""
+    firms = make_firms([{"county": 0}, {"county": 1}])
+    counties = make_counties(2, budget_mcny=0.0)
+    counties.tax_revenue_mcny[:] = 100.0  # floor: -0.25 years x 4 x 6% x 100 = -6 m CNY
+    counties.budget_mcny[:] = [-5.9, -5.7]
+    p = Parameters().for_kernels()
+    cash = firms.cash_mcny.copy()
+    new = np.array([True, True, False, False])
+    pay_certification_bonus(firms.view(), counties.view(), new, 0.2, p)
+    np.testing.assert_allclose(firms.cash_mcny - cash, [0.0, 0.2, 0.0, 0.0])
+    np.testing.assert_allclose(counties.budget_mcny, [-5.9, -5.9])
+    np.testing.assert_allclose(counties.st_cut_mcny, [0.2, 0.0])
 
 
 # =============================================================================================

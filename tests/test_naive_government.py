@@ -54,6 +54,15 @@ def random_government_state(seed: int):
     c["province_hte_cit_base_mcny"][:] = gen.uniform(0.0, 2.5, N_COUNTIES)
     c["talent_pool_mcny"][:] = gen.uniform(0.0, 3.0, N_COUNTIES)
     c["enclave_slots"][:] = [0, 12, 30]
+    # S&T accounts from well in funds to below zero (floor: -0.06 x revenue; revenue arrived
+    # in phase 4 is in them), a capital-chain
+    # commitment in two counties, a year of the rebate's tax half summed, earlier shortfalls
+    c["budget_mcny"][:] = gen.choice([100.0, 2.0, -1.0, -2.5], N_COUNTIES) + c["tax_revenue_mcny"]
+    c["chain_commitment_mcny"][:] = [0.0, 30.0, 4.0]
+    c["chain_tranche_mcny"][:] = [0.0, 6.0, 6.0]
+    c["province_hte_cit_year_mcny"][:] = gen.uniform(0.0, 9.0, N_COUNTIES)
+    c["province_hte_cit_year_q"][:] = 3
+    c["rebate_carry_mcny"][:] = gen.choice([0.0, -2.0], N_COUNTIES)
     return firms, platforms, counties
 
 
@@ -64,6 +73,7 @@ def random_government_state(seed: int):
         (LEVERS_OFF, 4, False),  # in the base year: running mean
         (LEVERS_ON, 4, False),
         (LEVERS_ON, 8, True),
+        (LEVERS_ON, 11, True),  # the rebate's yearly settlement
         (LEVERS_OFF, 8, True),  # policy quarter, levers at their defaults
         ({**LEVERS_ON, "equipment_sharing_regionwide": False}, 8, True),
         ({**LEVERS_ON, "specialisation_enabled": False}, 8, True),
@@ -111,19 +121,29 @@ def test_govern_matches_naive(seed, levers, step, policy_on):
     np.testing.assert_allclose(flows, want_flows, rtol=1e-12)
 
 
-def test_government_test_states_pay_grants_vouchers_and_rebates():
-    firms, platforms, counties = random_government_state(1)
-    out, _, cty, _, _ = naive_government.govern(
-        firms.arrays,
-        platforms.arrays,
-        counties.arrays,
-        np.zeros(1),
-        np.zeros(N_COUNTIES, dtype=np.int64),
-        Parameters(LEVERS_ON),
-        1,
-        8,
-        True,
-    )
-    assert (out["voucher_mcny"] > 0).sum() > 3
-    assert (out["grant_mcny"] > 0).sum() > 10
-    assert (cty["rebate_mcny"] > 0).any()
+def test_government_test_states_pay_grants_vouchers_and_rebates_and_hit_the_floor():
+    """Over a few random states: grants, vouchers, rebates, tranches and interest are paid,
+    some payment is cut at the floor, and no account ends below its floor."""
+    seen = {"vouchers": 0, "grants": 0, "rebates": 0, "tranches": 0, "interest": 0, "cuts": 0}
+    for seed in range(6):
+        firms, platforms, counties = random_government_state(seed)
+        out, _, cty, _, _ = naive_government.govern(
+            firms.arrays,
+            platforms.arrays,
+            counties.arrays,
+            np.zeros(1),
+            np.zeros(N_COUNTIES, dtype=np.int64),
+            Parameters(LEVERS_ON),
+            seed,
+            11,
+            True,
+        )
+        seen["vouchers"] += (out["voucher_mcny"] > 0).sum()
+        seen["grants"] += (out["grant_mcny"] > 0).sum()
+        seen["rebates"] += (cty["rebate_mcny"] > 0).sum()
+        seen["tranches"] += (cty["chain_paid_mcny"] > 0).sum()
+        seen["interest"] += (cty["st_interest_mcny"] > 0).sum()
+        seen["cuts"] += (cty["st_cut_mcny"] > 1e-9).sum()
+        floor = -0.25 * 4 * 0.06 * counties.arrays["tax_revenue_mcny"]  # default parameters
+        assert (cty["budget_mcny"] >= floor - 1e-9).all()
+    assert min(seen.values()) > 0, seen

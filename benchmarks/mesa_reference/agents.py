@@ -487,6 +487,7 @@ class FundAgent(mesa.Agent):
             best.fund_stake_mcny += ticket
             best.equity_raised_mcny += total
             best.lead_fund = self
+            best.revenue_at_investment_mcny = best.revenue_mcny
             taken.add(best)
             self.model.counties[best.county].venture_mcny += total
             if self.kind in (GUIDANCE_FUND, MOTHER_FUND):
@@ -556,6 +557,7 @@ class FirmAgent(mesa.Agent):
         self.fund_stake_mcny = 0.0  # the lead fund's own money in the firm
         self.lead_fund: FundAgent | None = None
         self.co_stake_mcny = 0.0  # a market fund's co-investment next to a guidance fund
+        self.revenue_at_investment_mcny = 0.0  # quarterly revenue when a fund last invested
         self.co_fund: FundAgent | None = None
         self.rd_real_mcny = 0.0
         self.rd_reported_mcny = 0.0

@@ -497,7 +497,9 @@ def _high_tech_value_added(model: ReferenceModel) -> float:
 
 
 def _public_fund_assets(model: ReferenceModel) -> float:
-    """Guidance funds' pools and live stakes, tech banks' pools and loans (county money)."""
+    """Guidance funds' pools and live stakes, tech banks' pools and loans (county money),
+    valued: a stake impaired by the fall of its firm's revenue since the deal (never above
+    book), the loss given default off loans to firms whose cash is negative."""
     total = 0.0
     for fund in model.funds:
         if fund.kind == GUIDANCE_FUND and fund.county >= 0:
@@ -505,9 +507,14 @@ def _public_fund_assets(model: ReferenceModel) -> float:
     for bank in model.agents_by_type[TechBankAgent]:
         if bank.county >= 0:
             total += bank.pool_mcny + bank.loans_mcny
+    p = model.p
     for firm in model.firms:
         if firm.lead_fund is not None and firm.lead_fund.kind == GUIDANCE_FUND:
-            total += firm.fund_stake_mcny
+            at_deal = firm.revenue_at_investment_mcny
+            worth = 1.0 if at_deal <= 0 else min(max(firm.revenue_mcny, 0.0) / at_deal, 1.0)
+            total += firm.fund_stake_mcny * worth
+        if firm.debt_mcny > 0 and firm.cash_mcny < 0:
+            total -= p.loan_loss_given_default * firm.debt_mcny
     return total
 
 

@@ -83,8 +83,13 @@ def _certify_body(
     return new
 
 
-def pay_certification_bonus(firms, counties, new_hte, bonus_mcny):
-    """Counties pay ``bonus_mcny`` to each newly certified firm (a KPI-driven reward)."""
+def pay_certification_bonus(firms, counties, new_hte, bonus_mcny, p):
+    """Counties pay ``bonus_mcny`` to each newly certified firm (a KPI-driven reward).
+
+    Paid out of the county's S&T account while it stays above its floor (phase 8: minus
+    ``county_st_deficit_limit_years`` years of the base S&T envelope of this quarter's
+    revenue); a bonus the county cannot pay is not paid, and recorded as cut.
+    """
     return _pay_certification_bonus_body(
         firms.alive,
         firms.county,
@@ -93,8 +98,11 @@ def pay_certification_bonus(firms, counties, new_hte, bonus_mcny):
         counties.budget_mcny,
         counties.st_spending_mcny,
         counties.policy_cost_mcny,
+        counties.st_cut_mcny,
+        counties.tax_revenue_mcny,
         new_hte,
         bonus_mcny,
+        p.county_st_deficit_limit_years * 4.0 * p.county_st_share_of_revenue,
     )
 
 
@@ -107,8 +115,11 @@ def _pay_certification_bonus_body(
     county_budget_mcny,
     county_st_spending_mcny,
     county_policy_cost_mcny,
+    county_st_cut_mcny,
+    county_tax_revenue_mcny,
     new_hte,
     bonus_mcny,
+    floor_per_revenue,
 ):
     """Compiled body of :func:`pay_certification_bonus`."""
     for f in range(len(firm_alive)):
@@ -116,6 +127,10 @@ def _pay_certification_bonus_body(
             c = firm_county[f]
             county_new_hte_q[c] += 1
             if bonus_mcny > 0.0:
+                floor = -floor_per_revenue * county_tax_revenue_mcny[c]
+                if county_budget_mcny[c] - bonus_mcny < floor:
+                    county_st_cut_mcny[c] += bonus_mcny
+                    continue
                 firm_cash_mcny[f] += bonus_mcny
                 county_budget_mcny[c] -= bonus_mcny
                 county_st_spending_mcny[c] += bonus_mcny

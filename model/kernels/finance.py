@@ -104,6 +104,7 @@ def finance(
         firms.co_fund,
         firms.co_stake_mcny,
         firms.fund_stake_mcny,
+        firms.revenue_at_investment_mcny,
         firms.equity_raised_mcny,
         counties.venture_mcny,
         counties.venture_public_mcny,
@@ -144,6 +145,7 @@ def _finance_body(
     firm_co_fund,
     firm_co_stake_mcny,
     firm_fund_stake_mcny,
+    firm_revenue_at_investment_mcny,
     firm_equity_raised_mcny,
     county_venture_mcny,
     county_venture_public_mcny,
@@ -255,6 +257,7 @@ def _finance_body(
             firm_fund_stake_mcny[best] += ticket  # the lead fund's own money
             firm_equity_raised_mcny[best] += total
             firm_lead_fund[best] = k
+            firm_revenue_at_investment_mcny[best] = firm_revenue_mcny[best]
             taken[best] = True
             county_venture_mcny[firm_county[best]] += total
             if kind == CAPITAL_GUIDANCE or kind == CAPITAL_MOTHER:

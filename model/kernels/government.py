@@ -23,6 +23,7 @@ from model.kernels.rng import uniform
 from model.kernels.streams import STREAM_GOVERNMENT
 from model.sim.ledger import (
     SINK_COUNTY_GENERAL,
+    SINK_DEBT_INTEREST,
     SINK_PROGRAMME_COSTS,
     SINK_PROVINCE_GENERAL,
     SRC_PROVINCE_WIDE_BUDGET,
@@ -34,6 +35,7 @@ DAYS_PER_QUARTER = 91.25
 GovernmentParams = namedtuple(
     "GovernmentParams",
     """
+    county_borrowing_rate_per_q county_st_deficit_limit_years
     county_st_share_of_revenue enclave_m2_per_firm enclave_rent_cny_per_m2_day
     enclaves_enabled equipment_sharing_regionwide expert_link_cost_mcny_per_q firm_scale
     integration_admin_cost_mcny_per_q integration_enabled kpi_st_share_increase
@@ -76,7 +78,16 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
         counties.province_tax_mcny,
         counties.province_hte_cit_base_mcny,
         counties.province_hte_cit_mcny,
+        counties.province_hte_cit_year_mcny,
+        counties.province_hte_cit_year_q,
+        counties.rebate_carry_mcny,
         counties.rebate_mcny,
+        counties.st_cut_mcny,
+        counties.st_interest_mcny,
+        counties.chain_commitment_mcny,
+        counties.chain_tranche_mcny,
+        counties.chain_paid_mcny,
+        counties.st_payable_mcny,
         platforms.county,
         platforms.alive,
         firms.alive,
@@ -119,7 +130,16 @@ def _govern_body(
     county_province_tax_mcny,
     county_province_hte_cit_base_mcny,
     county_province_hte_cit_mcny,
+    county_province_hte_cit_year_mcny,
+    county_province_hte_cit_year_q,
+    county_rebate_carry_mcny,
     county_rebate_mcny,
+    county_st_cut_mcny,
+    county_st_interest_mcny,
+    county_chain_commitment_mcny,
+    county_chain_tranche_mcny,
+    county_chain_paid_mcny,
+    county_st_payable_mcny,
     platform_county,
     platform_alive,
     firm_alive,
@@ -165,8 +185,12 @@ def _govern_body(
     flows[SINK_PROVINCE_GENERAL] += province_revenue
 
     # --- rebate of the incremental province part of high-tech CIT (report §3.3) ---------
+    # The base is the tax's quarterly mean over the year before the rule starts. Once the
+    # rule runs, the tax is added up over each calendar year and settled at its last quarter:
+    # the county receives the share of the year's increment over the base, netted against
+    # shortfalls of earlier years (a county whose certified firms shrink gets nothing until
+    # they have grown back), never a one-sided top-up of a good quarter.
     for c in range(n_counties):
-        # the base of the "incremental" tax: its mean over the year before the rule starts
         k = step - (prm.policy_start_step - 4)
         if not policy_on:
             if k <= 0:
@@ -177,56 +201,202 @@ def _govern_body(
                 ) / (k + 1)
         rebate = 0.0
         if policy_on and prm.tax_rebate_share > 0.0:
-            rebate = prm.tax_rebate_share * max(
-                county_province_hte_cit_mcny[c] - county_province_hte_cit_base_mcny[c], 0.0
-            )
+            county_province_hte_cit_year_mcny[c] += county_province_hte_cit_mcny[c]
+            county_province_hte_cit_year_q[c] += 1
+            if step % 4 == 3:
+                increment = (
+                    county_province_hte_cit_year_mcny[c]
+                    - county_province_hte_cit_year_q[c] * county_province_hte_cit_base_mcny[c]
+                )
+                net = county_rebate_carry_mcny[c] + increment
+                if net > 0.0:
+                    rebate = prm.tax_rebate_share * net
+                    county_rebate_carry_mcny[c] = 0.0
+                else:
+                    county_rebate_carry_mcny[c] = net
+                county_province_hte_cit_year_mcny[c] = 0.0
+                county_province_hte_cit_year_q[c] = 0
         county_rebate_mcny[c] = rebate
         county_budget_mcny[c] += rebate
         _province_pays(county_province_policy_cost_mcny, c, rebate, flows)
 
-    # --- county S&T envelopes -----------------------------------------------------------
-    by_county, off = group_index(platform_county, platform_alive, n_counties)
+    # --- county S&T accounts: envelope in, interest, the floor ---------------------------
+    # budget_mcny is the county's S&T account (tax revenue arrived in phase 4; everything
+    # but the S&T envelope goes to general spending). Programmes may take it below zero down
+    # to the floor -county_st_deficit_limit_years x a year's base envelope, paying interest
+    # on the deficit; no payment ever takes it lower (the Budget Law lets counties borrow
+    # little). The baseline S&T lines spend only what is left above zero.
+    floor = np.zeros(n_counties, dtype=np.float64)
+    envelope = np.zeros(n_counties, dtype=np.float64)
+    for c in range(n_counties):
+        revenue = county_tax_revenue_mcny[c]
+        extra_share = prm.kpi_st_share_increase if policy_on else 0.0
+        envelope[c] = (prm.county_st_share_of_revenue + extra_share) * revenue
+        if extra_share > 0.0:
+            county_policy_cost_mcny[c] += extra_share * revenue
+        envelope[c] += prm.rebate_reinvest_share * county_rebate_mcny[c]
+        general = revenue + county_rebate_mcny[c] - envelope[c]
+        county_budget_mcny[c] -= general
+        flows[SINK_COUNTY_GENERAL] += general
+        floor[c] = (
+            -prm.county_st_deficit_limit_years * 4.0 * (prm.county_st_share_of_revenue * revenue)
+        )
+        # interest on the deficit carried from last quarter (before this quarter's money)
+        carried = county_budget_mcny[c] - envelope[c]
+        if carried < -1e-9:  # not rounding noise of an account spent down to zero
+            interest = prm.county_borrowing_rate_per_q * -carried
+            county_budget_mcny[c] -= interest
+            county_st_interest_mcny[c] += interest
+            county_policy_cost_mcny[c] += interest
+            flows[SINK_DEBT_INTEREST] += interest
+
+    # --- 1. contracted programmes: expert links, integration, enclave rent (report §1.5,
+    # §3.4); a county that cannot pay for all its links keeps those it can (lowest firm
+    # ids first) and rents floor for the enclave places it can pay
+    for c in range(n_counties):
+        # one-off costs owed (platform mergers): what the floor allows now, the rest later
+        owed = county_st_payable_mcny[c]
+        if owed > 0.0:
+            paid = min(owed, max(county_budget_mcny[c] - floor[c], 0.0))
+            county_budget_mcny[c] -= paid
+            county_st_payable_mcny[c] -= paid
+            county_policy_cost_mcny[c] += paid
+            flows[SINK_PROGRAMME_COSTS] += paid
+    if policy_on:
+        link_budget = np.zeros(n_counties, dtype=np.float64)
+        links = np.zeros(n_counties, dtype=np.int64)
+        for f in range(len(firm_alive)):
+            if firm_alive[f] and firm_expert_link[f]:
+                links[firm_county[f]] += 1
+        for c in range(n_counties):
+            request = links[c] * prm.expert_link_cost_mcny_per_q
+            link_budget[c] = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request)
+            cost = link_budget[c]
+            if prm.integration_enabled:
+                cost += _pay(
+                    county_budget_mcny,
+                    floor,
+                    county_st_cut_mcny,
+                    c,
+                    prm.integration_admin_cost_mcny_per_q * prm.firm_scale,
+                )
+            if prm.enclaves_enabled and county_enclave_slots[c] > 0:
+                per_place = prm.enclave_m2_per_firm * prm.enclave_rent_cny_per_m2_day
+                per_place *= DAYS_PER_QUARTER / 1e6
+                request = county_enclave_slots[c] * per_place
+                paid = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request)
+                cost += paid
+                if paid < request:  # the floor it cannot rent is given up
+                    county_enclave_slots[c] = int(np.floor(paid / per_place + 1e-9))
+            county_policy_cost_mcny[c] += cost
+            flows[SINK_PROGRAMME_COSTS] += cost
+        if prm.expert_link_cost_mcny_per_q > 0.0:
+            for f in range(len(firm_alive)):
+                if firm_alive[f] and firm_expert_link[f]:
+                    c = firm_county[f]
+                    if link_budget[c] >= prm.expert_link_cost_mcny_per_q * (1.0 - 1e-9):
+                        link_budget[c] -= prm.expert_link_cost_mcny_per_q
+                    else:
+                        firm_expert_link[f] = False
+
+    # --- 2. the scenario's programmes, paid before the baseline lines --------------------
     rd_by_county = np.zeros(n_counties, dtype=np.float64)
+    joint_request = np.zeros(n_counties, dtype=np.float64)
     for f in range(len(firm_alive)):
         firm_grant_mcny[f] = 0.0
         firm_voucher_mcny[f] = 0.0
-        if firm_alive[f] and firm_rd_real_mcny[f] > 0.0:
+        if not firm_alive[f]:
+            continue
+        if firm_rd_real_mcny[f] > 0.0:
             rd_by_county[firm_county[f]] += firm_rd_real_mcny[f]
+        if policy_on:
+            joint_request[firm_county[f]] += (1.0 - prm.rd_grant_province_share) * (
+                prm.rd_grant_exante_rate * firm_rd_real_mcny[f]
+                + prm.rd_grant_expost_per_patent_mcny * firm_grants_q[f]
+            )
+    # joint ex-ante and ex-post R&D grants (report §3.3): the province matches what the
+    # county can pay of its part
+    joint_scale = np.zeros(n_counties, dtype=np.float64)
+    for c in range(n_counties):
+        if joint_request[c] > 0.0:
+            paid = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, joint_request[c])
+            joint_scale[c] = paid / joint_request[c]
+    if policy_on and prm.talent_subsidy_mcny_per_q > 0.0:
+        for c in range(n_counties):
+            subsidy = _pay(
+                county_budget_mcny,
+                floor,
+                county_st_cut_mcny,
+                c,
+                prm.talent_subsidy_mcny_per_q * prm.firm_scale,
+            )
+            county_talent_pool_mcny[c] += subsidy
+            county_st_spending_mcny[c] += subsidy
+            county_policy_cost_mcny[c] += subsidy
+    # the capital chain's funds, paid in by tranches (report §1.4); the engine moves what was
+    # paid into the funds' pools
+    for c in range(n_counties):
+        request = min(county_chain_tranche_mcny[c], county_chain_commitment_mcny[c])
+        if request > 0.0:
+            paid = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request)
+            county_chain_commitment_mcny[c] -= paid
+            county_chain_paid_mcny[c] += paid
+            county_st_spending_mcny[c] += paid
+            county_policy_cost_mcny[c] += paid
+    if policy_on and prm.voucher_budget_mcny_per_q > 0.0:
+        _issue_vouchers(
+            county_budget_mcny,
+            floor,
+            county_st_cut_mcny,
+            county_st_spending_mcny,
+            county_policy_cost_mcny,
+            county_province_policy_cost_mcny,
+            firm_alive,
+            firm_employees,
+            firm_hte_until_step,
+            firm_listed,
+            firm_county,
+            firm_sector,
+            firm_platform,
+            firm_voucher_mcny,
+            platform_alive,
+            platform_anchor_firm,
+            platform_sector_focus,
+            platform_quality,
+            platform_cash_mcny,
+            prm,
+            seed,
+            step,
+            flows,
+        )
+
+    # --- 3. the baseline S&T lines, from what is left above zero -------------------------
+    # Shares of the county's S&T money (report §3.1): equal parts to its platforms (report
+    # §2.1: money spread over many platforms), R&D grants to R&D-doing firms, talent
+    # packages. They are cut first when programmes take the money; the share the three do
+    # not use stays in the account.
+    by_county, off = group_index(platform_county, platform_alive, n_counties)
     grant_rate = np.zeros(n_counties, dtype=np.float64)
     for c in range(n_counties):
-        revenue = county_tax_revenue_mcny[c]
-        share = prm.county_st_share_of_revenue
-        extra_share = prm.kpi_st_share_increase if policy_on else 0.0
-        envelope = (share + extra_share) * revenue
-        if extra_share > 0.0:
-            county_policy_cost_mcny[c] += extra_share * revenue
-        envelope += prm.rebate_reinvest_share * county_rebate_mcny[c]
-        general = revenue + county_rebate_mcny[c] - envelope
-        county_budget_mcny[c] -= general
-        flows[SINK_COUNTY_GENERAL] += general
+        available = max(county_budget_mcny[c], 0.0)
+        county_st_cut_mcny[c] += max(envelope[c] - available, 0.0)
         spent = 0.0
         members = by_county[off[c] : off[c + 1]]
         if len(members) > 0:
-            each = prm.st_share_platforms * envelope / len(members)
+            each = prm.st_share_platforms * available / len(members)
             for k in members:
                 platform_cash_mcny[k] += each
             spent += each * len(members)
-        grants = prm.st_share_rd_grants * envelope
+        grants = prm.st_share_rd_grants * available
         if rd_by_county[c] > 0.0:
             grant_rate[c] = min(grants / rd_by_county[c], 0.3)
-        talent = prm.st_share_talent * envelope
+        talent = prm.st_share_talent * available
         county_talent_pool_mcny[c] += talent
         spent += talent
         county_budget_mcny[c] -= spent
         county_st_spending_mcny[c] += spent
-        if policy_on and prm.talent_subsidy_mcny_per_q > 0.0:
-            subsidy = prm.talent_subsidy_mcny_per_q * prm.firm_scale
-            county_talent_pool_mcny[c] += subsidy
-            county_budget_mcny[c] -= subsidy
-            county_st_spending_mcny[c] += subsidy
-            county_policy_cost_mcny[c] += subsidy
 
-    # --- grants to R&D-doing firms: baseline county grants, joint ex-ante, ex-post ------
+    # --- grants to R&D-doing firms: the baseline rate, and the joint grants paid above ----
     for f in range(len(firm_alive)):
         if not firm_alive[f]:
             continue
@@ -234,7 +404,7 @@ def _govern_body(
         base = grant_rate[c] * firm_rd_real_mcny[f]
         joint = 0.0
         if policy_on:
-            joint = (
+            joint = joint_scale[c] * (
                 prm.rd_grant_exante_rate * firm_rd_real_mcny[f]
                 + prm.rd_grant_expost_per_patent_mcny * firm_grants_q[f]
             )
@@ -242,11 +412,11 @@ def _govern_body(
             continue
         firm_grant_mcny[f] = base + joint
         firm_cash_mcny[f] += base + joint
-        county_part = base + (1.0 - prm.rd_grant_province_share) * joint
+        county_part = (1.0 - prm.rd_grant_province_share) * joint  # paid in section 2
         province_part = prm.rd_grant_province_share * joint
-        county_budget_mcny[c] -= county_part
-        county_st_spending_mcny[c] += county_part
-        county_policy_cost_mcny[c] += (1.0 - prm.rd_grant_province_share) * joint
+        county_budget_mcny[c] -= base
+        county_st_spending_mcny[c] += base + county_part
+        county_policy_cost_mcny[c] += county_part
         _province_pays(county_province_policy_cost_mcny, c, province_part, flows)
 
     # --- province platform money: provincial/national platforms, or the sector centres ---
@@ -263,80 +433,105 @@ def _govern_body(
                 flows[SRC_PROVINCE_WIDE_BUDGET] += each
                 county_st_spending_mcny[platform_county[k]] += each
 
-    if not policy_on:
-        return
 
-    # --- innovation vouchers (report §3.4), half county, half province ------------------
-    if prm.voucher_budget_mcny_per_q > 0.0:
-        eligible = np.zeros(n_counties, dtype=np.int64)
-        for f in range(len(firm_alive)):
-            if _voucher_eligible(
-                firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step
-            ):
-                eligible[firm_county[f]] += 1
-        total_eligible = eligible.sum()
-        if total_eligible > 0:
-            n_vouchers = (
-                prm.voucher_budget_mcny_per_q * prm.firm_scale / prm.voucher_face_value_mcny
-            )
-            chance = min(1.0, n_vouchers / total_eligible)
-            # region-wide equipment sharing (report §3.4): a voucher buys time at the best
-            # platform of the firm's sector (or a general one) anywhere in the region
-            n_sectors = 0
-            for k in range(len(platform_alive)):
-                n_sectors = max(n_sectors, platform_sector_focus[k] + 1)
-            best_platform = np.full(max(n_sectors, 1) + 1, -1, dtype=np.int64)
-            best_q = np.full(max(n_sectors, 1) + 1, -1.0)
-            for k in range(len(platform_alive)):
-                if not platform_alive[k] or platform_anchor_firm[k] >= 0:
-                    continue
-                slot = platform_sector_focus[k] + 1  # 0: general platforms
-                if platform_quality[k] > best_q[slot]:
-                    best_q[slot] = platform_quality[k]
-                    best_platform[slot] = k
-            for f in range(len(firm_alive)):
-                if not _voucher_eligible(
-                    firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step
-                ):
-                    continue
-                if uniform(seed, step, STREAM_GOVERNMENT, f, 0) >= chance:
-                    continue
-                if uniform(seed, step, STREAM_GOVERNMENT, f, 1) < prm.voucher_nonuse:
-                    continue  # issued but never redeemed: no money moves
-                k = firm_platform[f]
-                if prm.equipment_sharing_regionwide:
-                    for slot in (firm_sector[f] + 1, 0):
-                        if slot >= len(best_platform) or best_platform[slot] < 0:
-                            continue
-                        if k < 0 or platform_quality[k] < best_q[slot]:
-                            k = best_platform[slot]
-                if k < 0:
-                    continue  # nowhere nearby to redeem it
-                value = prm.voucher_face_value_mcny
-                firm_voucher_mcny[f] = value
-                platform_cash_mcny[k] += value
-                c = firm_county[f]
-                county_budget_mcny[c] -= 0.5 * value
-                county_st_spending_mcny[c] += value
-                county_policy_cost_mcny[c] += 0.5 * value
-                _province_pays(county_province_policy_cost_mcny, c, 0.5 * value, flows)
+@njit(cache=True)
+def _issue_vouchers(
+    county_budget_mcny,
+    floor,
+    county_st_cut_mcny,
+    county_st_spending_mcny,
+    county_policy_cost_mcny,
+    county_province_policy_cost_mcny,
+    firm_alive,
+    firm_employees,
+    firm_hte_until_step,
+    firm_listed,
+    firm_county,
+    firm_sector,
+    firm_platform,
+    firm_voucher_mcny,
+    platform_alive,
+    platform_anchor_firm,
+    platform_sector_focus,
+    platform_quality,
+    platform_cash_mcny,
+    prm,
+    seed,
+    step,
+    flows,
+):
+    """Innovation vouchers (report §3.4), half county, half province.
 
-    # --- programme running costs paid by counties ---------------------------------------
-    links = np.zeros(n_counties, dtype=np.int64)  # expert links actually made (report §1.5)
+    A lottery among eligible firms; a redeemed voucher is paid only while its county can pay
+    its half (what it cannot is recorded as cut).
+    """
+    n_counties = len(county_budget_mcny)
+    eligible = np.zeros(n_counties, dtype=np.int64)
     for f in range(len(firm_alive)):
-        if firm_alive[f] and firm_expert_link[f]:
-            links[firm_county[f]] += 1
-    for c in range(n_counties):
-        cost = 0.0
-        cost += links[c] * prm.expert_link_cost_mcny_per_q
-        if prm.integration_enabled:
-            cost += prm.integration_admin_cost_mcny_per_q * prm.firm_scale
-        if prm.enclaves_enabled and county_enclave_slots[c] > 0:
-            floor = county_enclave_slots[c] * prm.enclave_m2_per_firm
-            cost += floor * prm.enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
-        county_budget_mcny[c] -= cost
-        county_policy_cost_mcny[c] += cost
-        flows[SINK_PROGRAMME_COSTS] += cost
+        if _voucher_eligible(firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step):
+            eligible[firm_county[f]] += 1
+    total_eligible = eligible.sum()
+    if total_eligible == 0:
+        return
+    n_vouchers = prm.voucher_budget_mcny_per_q * prm.firm_scale / prm.voucher_face_value_mcny
+    chance = min(1.0, n_vouchers / total_eligible)
+    # region-wide equipment sharing (report §3.4): a voucher buys time at the best
+    # platform of the firm's sector (or a general one) anywhere in the region
+    n_sectors = 0
+    for k in range(len(platform_alive)):
+        n_sectors = max(n_sectors, platform_sector_focus[k] + 1)
+    best_platform = np.full(max(n_sectors, 1) + 1, -1, dtype=np.int64)
+    best_q = np.full(max(n_sectors, 1) + 1, -1.0)
+    for k in range(len(platform_alive)):
+        if not platform_alive[k] or platform_anchor_firm[k] >= 0:
+            continue
+        slot = platform_sector_focus[k] + 1  # 0: general platforms
+        if platform_quality[k] > best_q[slot]:
+            best_q[slot] = platform_quality[k]
+            best_platform[slot] = k
+    value = prm.voucher_face_value_mcny
+    for f in range(len(firm_alive)):
+        if not _voucher_eligible(
+            firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step
+        ):
+            continue
+        if uniform(seed, step, STREAM_GOVERNMENT, f, 0) >= chance:
+            continue
+        if uniform(seed, step, STREAM_GOVERNMENT, f, 1) < prm.voucher_nonuse:
+            continue  # issued but never redeemed: no money moves
+        k = firm_platform[f]
+        if prm.equipment_sharing_regionwide:
+            for slot in (firm_sector[f] + 1, 0):
+                if slot >= len(best_platform) or best_platform[slot] < 0:
+                    continue
+                if k < 0 or platform_quality[k] < best_q[slot]:
+                    k = best_platform[slot]
+        if k < 0:
+            continue  # nowhere nearby to redeem it
+        c = firm_county[f]
+        if county_budget_mcny[c] - 0.5 * value < floor[c]:
+            county_st_cut_mcny[c] += 0.5 * value  # the county cannot pay its half
+            continue
+        firm_voucher_mcny[f] = value
+        platform_cash_mcny[k] += value
+        county_budget_mcny[c] -= 0.5 * value
+        county_st_spending_mcny[c] += value
+        county_policy_cost_mcny[c] += 0.5 * value
+        _province_pays(county_province_policy_cost_mcny, c, 0.5 * value, flows)
+
+
+@njit(cache=True, inline="always")
+def _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request):
+    """Take ``request`` from county ``c``'s S&T account down to its floor; return what was paid.
+
+    What cannot be paid is added to ``county_st_cut_mcny[c]``.
+    """
+    if request <= 0.0:
+        return 0.0
+    paid = min(request, max(county_budget_mcny[c] - floor[c], 0.0))
+    county_budget_mcny[c] -= paid
+    county_st_cut_mcny[c] += request - paid
+    return paid
 
 
 @njit(cache=True, inline="always")

@@ -59,6 +59,7 @@ def county_indicators(
     high_tech_sector,
     step,
     n_indicators,
+    loan_loss_given_default,
 ):
     """Compute every indicator for every county.
 
@@ -66,6 +67,10 @@ def county_indicators(
     ----------
     high_tech_sector : (n_sectors,) bool
         Sectors counted as high-tech industry.
+    loan_loss_given_default : float
+        Write-down of a tech-bank loan to a firm whose cash is negative (public fund assets
+        are valued, not booked: a guidance fund's stake is impaired by the fall of the firm's
+        revenue since the investment, never written up).
 
     Returns
     -------
@@ -93,6 +98,8 @@ def county_indicators(
         capital.kind,
         capital.county,
         firms.fund_stake_mcny,
+        firms.revenue_at_investment_mcny,
+        firms.cash_mcny,
         firms.rd_staff,
         firms.experts,
         firms.hub_staff,
@@ -116,6 +123,7 @@ def county_indicators(
         high_tech_sector,
         step,
         n_indicators,
+        loan_loss_given_default,
     )
 
 
@@ -142,6 +150,8 @@ def _county_indicators_body(
     capital_kind,
     capital_county,
     firm_fund_stake_mcny,
+    firm_revenue_at_investment_mcny,
+    firm_cash_mcny,
     firm_rd_staff,
     firm_experts,
     firm_hub_staff,
@@ -165,6 +175,7 @@ def _county_indicators_body(
     high_tech_sector,
     step,
     n_indicators,
+    loan_loss_given_default,
 ):
     """Compiled body of :func:`county_indicators`."""
     n_counties = len(county_budget_mcny)
@@ -207,7 +218,12 @@ def _county_indicators_body(
         out[c, I_RECRUITED] += firm_recruited_experts[f]
         lead = firm_lead_fund[f]
         if lead >= 0 and capital_kind[lead] == CAPITAL_GUIDANCE:
-            out[capital_county[lead], I_PUBLIC_FUNDS] += firm_fund_stake_mcny[f]
+            out[capital_county[lead], I_PUBLIC_FUNDS] += firm_fund_stake_mcny[f] * stake_value(
+                firm_revenue_mcny[f], firm_revenue_at_investment_mcny[f]
+            )
+        if firm_debt_mcny[f] > 0.0 and firm_cash_mcny[f] < 0.0:
+            # a distressed borrower: its tech-bank loan is worth less than its book value
+            out[c, I_PUBLIC_FUNDS] -= loan_loss_given_default * firm_debt_mcny[f]
     for k in range(len(platform_alive)):
         if platform_alive[k]:
             out[platform_county[k], I_PLATFORMS] += 1.0
@@ -234,3 +250,16 @@ def _county_indicators_body(
         if out[c, I_REVENUE] > 0.0:
             out[c, I_INTENSITY] = out[c, I_RD] / out[c, I_REVENUE]
     return out
+
+
+@njit(cache=True, inline="always")
+def stake_value(revenue_mcny, revenue_at_investment_mcny):
+    """Value of one CNY of a guidance fund's stake (book value 1).
+
+    Impaired in proportion to the fall of the firm's quarterly revenue since the investment;
+    never above book (no write-up before an exit realises it); book value where the firm had
+    no revenue when the fund invested (a start-up, valued at cost while alive).
+    """
+    if revenue_at_investment_mcny <= 0.0:
+        return 1.0
+    return min(max(revenue_mcny, 0.0) / revenue_at_investment_mcny, 1.0)

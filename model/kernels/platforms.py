@@ -22,7 +22,7 @@ from model.kernels.knowledge import service_level, service_map
 from model.kernels.rng import uniform
 from model.kernels.sort import sort_by_key
 from model.kernels.streams import STREAM_PLATFORMS
-from model.sim.ledger import SINK_PLATFORM_RUNNING, SINK_PROGRAMME_COSTS
+from model.sim.ledger import SINK_PLATFORM_RUNNING
 from model.sim.sectors import TRADITIONAL
 from model.sim.state import PLATFORM_INCUBATOR
 
@@ -309,7 +309,6 @@ def consolidate_platforms(
     cell_y_km,
     p,
     step,
-    flows,
 ):
     """Merge platforms within ``consolidation_radius_km`` of a larger one in the same county.
 
@@ -317,7 +316,7 @@ def consolidate_platforms(
     equipment and tenants pool, the absorber keeps its quality plus half of each absorbed
     platform's (reorganisation loses some), single-firm platforms become open to the sector.
     The absorber builds no quality for ``merger_transition_q`` quarters; each merger costs the
-    county ``merger_cost_mcny``.
+    county ``merger_cost_mcny``, added to what it owes (``st_payable_mcny``, paid in phase 8).
 
     Returns
     -------
@@ -335,8 +334,7 @@ def consolidate_platforms(
         platforms.level,
         platforms.anchor_firm,
         platforms.transition_until_step,
-        counties.budget_mcny,
-        counties.policy_cost_mcny,
+        counties.st_payable_mcny,
         firms.alive,
         firms.platform,
         p.consolidation_radius_km,
@@ -346,7 +344,6 @@ def consolidate_platforms(
         cell_x_km,
         cell_y_km,
         step,
-        flows,
     )
 
 
@@ -362,8 +359,7 @@ def _consolidate_platforms_body(
     platform_level,
     platform_anchor_firm,
     platform_transition_until_step,
-    county_budget_mcny,
-    county_policy_cost_mcny,
+    county_st_payable_mcny,
     firm_alive,
     firm_platform,
     prm_consolidation_radius_km,
@@ -373,7 +369,6 @@ def _consolidate_platforms_body(
     cell_x_km,
     cell_y_km,
     step,
-    flows,
 ):
     """Compiled body of :func:`consolidate_platforms`."""
     n = len(platform_alive)
@@ -411,10 +406,9 @@ def _consolidate_platforms_body(
                 platform_transition_until_step[big] = step + prm_merger_transition_q
                 platform_alive[small] = False
                 platform_cash_mcny[small] = 0.0
-                cost = prm_merger_cost_mcny
-                county_budget_mcny[c] -= cost
-                county_policy_cost_mcny[c] += cost
-                flows[SINK_PROGRAMME_COSTS] += cost
+                # owed, and paid from the county's S&T account as a contracted programme
+                # cost (phase 8) as far as its floor allows
+                county_st_payable_mcny[c] += prm_merger_cost_mcny
                 merged += 1
     for f in range(len(firm_alive)):
         k = firm_platform[f]

@@ -13,33 +13,66 @@ import numpy as np
 from model.sim.sectors import N_SECTORS
 
 
-def build_capital_chain(capital, counties, guidance_of_county, bank_of_county, p) -> None:
-    """Top up guidance funds and tech-bank pools to their targets, paid by the counties.
+def commit_capital_chain(capital, counties, guidance_of_county, bank_of_county, p) -> np.ndarray:
+    """Commit each county to raise its guidance fund and tech bank to the chain's targets.
 
-    Report §1.4 (Changxing's funds, Jiashan's tech banks). Each county's guidance fund and tech
-    bank is raised to ``capital_chain_guidance_mcny`` and ``capital_chain_tech_bank_mcny`` (times
-    ``firm_scale``); the top-up is county S&T and policy spending.
+    Report §1.4 (Changxing's funds, Jiashan's tech banks). The commitment is the gap between
+    ``capital_chain_guidance_mcny`` and ``capital_chain_tech_bank_mcny`` (times ``firm_scale``)
+    and what the two hold now; the county pays it in by equal tranches over
+    ``capital_chain_deployment_q`` quarters out of its S&T account (phase 8, a programme paid
+    before the baseline S&T lines, never below the account's floor).
+
+    Parameters
+    ----------
+    capital : Table
+        Reads ``pool_mcny``.
+    counties : Table
+        Writes ``chain_commitment_mcny`` and ``chain_tranche_mcny``.
+    guidance_of_county, bank_of_county : (n_counties,) int64
+        Capital row of each county's guidance fund and tech bank.
+    p : KernelParams
+
+    Returns
+    -------
+    (n_counties,) float64
+        Share of each county's payments that goes to its guidance fund (the rest to its bank).
+    """
+    n = len(guidance_of_county)
+    guidance_share = np.zeros(n)
+    for c in range(n):
+        gap_fund = max(
+            0.0,
+            p.capital_chain_guidance_mcny * p.firm_scale - capital.pool_mcny[guidance_of_county[c]],
+        )
+        gap_bank = max(
+            0.0,
+            p.capital_chain_tech_bank_mcny * p.firm_scale - capital.pool_mcny[bank_of_county[c]],
+        )
+        total = gap_fund + gap_bank
+        counties.chain_commitment_mcny[c] = total
+        counties.chain_tranche_mcny[c] = total / p.capital_chain_deployment_q
+        guidance_share[c] = gap_fund / total if total > 0.0 else 0.0
+    return guidance_share
+
+
+def pay_into_capital_chain(
+    capital, counties, guidance_of_county, bank_of_county, guidance_share
+) -> None:
+    """Move what each county paid this quarter (``chain_paid_mcny``) into its fund and bank.
 
     Parameters
     ----------
     capital : Table
         Writes ``pool_mcny`` of the rows named below.
     counties : Table
-        Writes ``budget_mcny`` (less), ``policy_cost_mcny`` and ``st_spending_mcny`` (more).
+        Reads ``chain_paid_mcny``.
     guidance_of_county, bank_of_county : (n_counties,) int64
-        Capital row of each county's guidance fund and tech bank.
-    p : KernelParams
+    guidance_share : (n_counties,) float64
+        From :func:`commit_capital_chain`.
     """
-    for c in range(len(guidance_of_county)):
-        for row, target in (
-            (guidance_of_county[c], p.capital_chain_guidance_mcny),
-            (bank_of_county[c], p.capital_chain_tech_bank_mcny),
-        ):
-            top_up = max(0.0, target * p.firm_scale - capital.pool_mcny[row])
-            capital.pool_mcny[row] += top_up
-            counties.budget_mcny[c] -= top_up
-            counties.policy_cost_mcny[c] += top_up
-            counties.st_spending_mcny[c] += top_up
+    paid = counties.chain_paid_mcny
+    np.add.at(capital.pool_mcny, guidance_of_county, paid * guidance_share)
+    np.add.at(capital.pool_mcny, bank_of_county, paid * (1.0 - guidance_share))
 
 
 def assign_expert_links(firms, n_counties: int, p, step: int) -> None:

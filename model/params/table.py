@@ -959,6 +959,27 @@ SPECS: tuple[ParameterSpec, ...] = (
         "Share of county tax revenue spent on S&T.",
     ),
     _p(
+        "county_st_deficit_limit_years",
+        0.25,
+        "years of the county's base S&T envelope",
+        0.0,
+        10.0,
+        "assumption: the Budget Law (2014, art. 35) has county budgets balance without a "
+        "deficit; a quarter of a year's S&T money stands for arrears and short-term financing "
+        "through county platforms",
+        "How far programmes may take a county's S&T account below zero (the floor no payment "
+        "crosses; the baseline S&T lines only spend a positive balance).",
+    ),
+    _p(
+        "county_borrowing_rate_per_q",
+        0.01,
+        "per quarter",
+        0.0,
+        0.5,
+        "assumption: about 4% a year, near the yields of local government bonds in 2018",
+        "Interest a county pays each quarter on a deficit of its S&T account (a policy cost).",
+    ),
+    _p(
         "st_share_platforms",
         0.55,
         "share of county S&T spending",
@@ -1232,6 +1253,16 @@ SPECS: tuple[ParameterSpec, ...] = (
         50.0,
         "report §1.4: Changxing's S&T board, 31 firms quoted",
         "Quotation chance multiplier of a county equity board.",
+    ),
+    _p(
+        "loan_loss_given_default",
+        0.45,
+        "share of a loan",
+        0.0,
+        1.0,
+        "Basel II foundation IRB approach: 45% loss given default on senior unsecured claims",
+        "Share of a tech-bank loan written down when the borrower's cash is negative (valuing "
+        "the public loan book, not a decision of the bank).",
     ),
     _p(
         "capital_chain_deployment_q",

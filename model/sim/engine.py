@@ -31,9 +31,10 @@ from model.kernels.platforms import (
 )
 from model.kernels.policies import (
     assign_expert_links,
-    build_capital_chain,
+    commit_capital_chain,
     fill_enclaves,
     open_enclaves,
+    pay_into_capital_chain,
 )
 from model.kernels.production import produce
 from model.kernels.rd_decisions import rd_decisions
@@ -116,6 +117,7 @@ class Simulation:
         self.talent_flows = np.zeros(N_TALENT_FLOWS, dtype=np.int64)
         self.events = {"closed": 0, "left_for_hub": 0, "merged_platforms": 0, "relocated": 0}
         self._policy_first_step: int | None = None
+        self._chain_guidance_share: np.ndarray | None = None  # set when the chain is built
         for quarter in range(-BURN_IN_Q, 0):
             self.step_index = quarter
             self._quarter()
@@ -290,11 +292,19 @@ class Simulation:
             policy_on,
             self.money_flows,
         )
+        if self._chain_guidance_share is not None:
+            pay_into_capital_chain(
+                self.capital,
+                self.counties,
+                self.guidance_of_county,
+                self.bank_of_county,
+                self._chain_guidance_share,
+            )
         # 9. certification, yearly
         if t % 4 == 3:
             new_hte = certify(firms, t)
             bonus = kp.hte_certification_bonus_mcny if policy_on else 0.0
-            pay_certification_bonus(firms, counties, new_hte, bonus)
+            pay_certification_bonus(firms, counties, new_hte, bonus, kp)
         if self.check_accounting:
             check_money(stock_before, self.money_stock(), self.money_flows)
             arrivals, departures = self.talent_flows
@@ -315,6 +325,7 @@ class Simulation:
             HIGH_TECH_SECTOR,
             self.step_index,
             N_INDICATORS,
+            self.kp.loan_loss_given_default,
         )
 
     def region_indicators(self, county_values: np.ndarray | None = None) -> np.ndarray:
@@ -337,7 +348,6 @@ class Simulation:
                 self._cell_y_km,
                 kp,
                 t,
-                self.money_flows,
             )
             reshaped = True
         if kp.specialisation_enabled:
@@ -358,7 +368,7 @@ class Simulation:
                 True,
             )
         if kp.capital_chain_enabled:
-            build_capital_chain(
+            self._chain_guidance_share = commit_capital_chain(
                 self.capital, self.counties, self.guidance_of_county, self.bank_of_county, kp
             )
         if kp.enclaves_enabled:

@@ -30,7 +30,8 @@ SINK_PLATFORM_RUNNING = 12  # platforms' overhead and quality investment
 SINK_EXIT_CASH = 13  # cash of closing firms paid out (or unpaid debts, when negative)
 SINK_FIRMS_LEAVING = 14  # cash of firms that move to a hub with their business
 SINK_PROGRAMME_COSTS = 15  # rent, stipends, mergers, administration, talent packages
-N_FLOWS = 16
+SINK_DEBT_INTEREST = 16  # interest counties pay on an S&T account in deficit
+N_FLOWS = 17
 
 FLOW_NAMES = (
     "src_sales",
@@ -49,6 +50,7 @@ FLOW_NAMES = (
     "sink_exit_cash",
     "sink_firms_leaving",
     "sink_programme_costs",
+    "sink_debt_interest",
 )
 N_SOURCES = 5
 

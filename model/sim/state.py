@@ -55,6 +55,7 @@ FIRM_FIELDS = _columns(
     ("lead_fund", np.int32, -1, ()),
     ("co_fund", np.int32, -1, ()),
     ("co_stake_mcny", np.float64, 0.0, ()),
+    ("revenue_at_investment_mcny", np.float64, 0.0, ()),  # quarterly revenue at the last deal
     ("rd_real_mcny", np.float64, 0.0, ()),
     ("rd_reported_mcny", np.float64, 0.0, ()),
     ("rd_grant_funded_mcny", np.float64, 0.0, ()),  # of rd_real_mcny: the public grant in it
@@ -135,6 +136,19 @@ COUNTY_FIELDS = _columns(
     ("st_spending_mcny", np.float64, 0.0, (), PER_QUARTER),
     ("policy_cost_mcny", np.float64, 0.0, (), PER_QUARTER),
     ("rebate_mcny", np.float64, 0.0, (), PER_QUARTER),
+    # the rebate's yearly settlement: this year's province part of high-tech CIT and its
+    # quarters, and shortfalls against the base carried to later years (netted)
+    ("province_hte_cit_year_mcny", np.float64, 0.0, ()),
+    ("province_hte_cit_year_q", np.int32, 0, ()),
+    ("rebate_carry_mcny", np.float64, 0.0, ()),
+    # the binding S&T budget: what could not be paid this quarter, interest on a deficit
+    ("st_cut_mcny", np.float64, 0.0, (), PER_QUARTER),
+    ("st_interest_mcny", np.float64, 0.0, (), PER_QUARTER),
+    ("st_payable_mcny", np.float64, 0.0, ()),  # one-off costs owed (mergers), paid in phase 8
+    # the capital chain's funds paid in by tranches: commitment left, tranche, paid this quarter
+    ("chain_commitment_mcny", np.float64, 0.0, ()),
+    ("chain_tranche_mcny", np.float64, 0.0, ()),
+    ("chain_paid_mcny", np.float64, 0.0, (), PER_QUARTER),
     ("province_hte_cit_mcny", np.float64, 0.0, (), PER_QUARTER),
     ("province_hte_cit_base_mcny", np.float64, -1.0, ()),
     ("province_tax_mcny", np.float64, 0.0, (), PER_QUARTER),
