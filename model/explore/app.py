@@ -8,7 +8,9 @@ Every callback catches what a reader can get wrong (:class:`~model.params.reader
 a lever out of range, a broken folder) and shows its one-line message; anything else is logged
 on the server and shown as one line too, so the page never shows a traceback and the server
 stays up. The model steps in a Solara task (a thread), so the page answers while it runs; the
-figures are redrawn every simulated year and when the run ends.
+figures are redrawn every simulated year — at most every :data:`REDRAW_MIN_S` seconds, since a
+redraw (about 0.6 s on the default region) costs more than a year of the model there — and
+when the run ends; the progress bar moves every quarter.
 
 Run it with ``innovsim explore`` (:func:`model.explore.server.serve`).
 """
@@ -26,6 +28,7 @@ import numpy as np
 import solara
 import solara.lab
 
+from model.cli_checks import MAX_SEED
 from model.experiments.compare import HEADLINE
 from model.explore import figures
 from model.explore.folder import CompareFolder, load_compare_folder
@@ -47,6 +50,8 @@ REGION = os.environ.get("INNOVSIM_EXPLORE_REGION", "jiaxing-huzhou")
 PANELS = list(HEADLINE[:6])
 #: Quarters between redraws of the map and the trajectories during a run (one year).
 REDRAW_EVERY_Q = 4
+#: Least time between two redraws during a run, seconds.
+REDRAW_MIN_S = 2.0
 
 lang = solara.reactive("en")
 scenario_name = solara.reactive("tax_rebate")
@@ -109,11 +114,13 @@ def run_live(n_quarters: int, new_run: bool) -> None:
         if live is None:
             return
         progress.value = (0, n_quarters)
+        last_redraw = [time.perf_counter()]
 
         def on_quarter(done: int) -> None:
             progress.value = (done, n_quarters)
-            if done % REDRAW_EVERY_Q == 0:
+            if done % REDRAW_EVERY_Q == 0 and time.perf_counter() - last_redraw[0] >= REDRAW_MIN_S:
                 shown_quarter.value = live.quarter
+                last_redraw[0] = time.perf_counter()
 
         run_quarters(live, n_quarters, on_quarter, stop=lambda: stop_requested.value)
         shown_quarter.value = live.quarter
@@ -130,6 +137,9 @@ def _start(new_run: bool) -> None:
     if new_run:
         if not 1 <= n_seeds.value <= MAX_LIVE_SEEDS:
             message.value = t("seeds_range", lang.value, n=n_seeds.value, most=MAX_LIVE_SEEDS)
+            return
+        if not 0 <= seed.value <= MAX_SEED:
+            message.value = t("seed_range", lang.value, n=seed.value, most=MAX_SEED)
             return
         try:  # refuse bad levers here, before the thread starts
             lever_overrides(load_scenario(scenario_name.value), lever_text.value)

@@ -219,6 +219,20 @@ def response_surface(
         ax.set_yticks(range(len(y_labels)), y_labels)
         ax.set_xlabel(factors[0], fontfamily=family)
         ax.set_ylabel(factors[1], fontfamily=family)
+        if grid.size <= HEAT_BINS * HEAT_BINS:  # few cells: write each median in its cell
+            finite = grid[np.isfinite(grid)]
+            middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+            for (row, col), value in np.ndenumerate(grid):
+                if np.isfinite(value):
+                    ax.text(
+                        col,
+                        row,
+                        f"{value:.4g}",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="white" if value < middle else "black",
+                    )
         bar = fig.colorbar(image, ax=ax)
         bar.set_label(t("median", lang) + " · " + y_label, fontfamily=family)
     ax.set_title(title, fontfamily=family, fontsize=10)

@@ -18,6 +18,10 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "en": "seeds: {n} is out of range; allowed: 1 to {most}",
         "zh": "随机种子数：{n} 超出范围；允许 1 至 {most}",
     },
+    "seed_range": {
+        "en": "seed: {n} is out of range; allowed: 0 to {most}",
+        "zh": "随机种子：{n} 超出范围；允许 0 至 {most}",
+    },
     "seeds_used": {
         "en": "seeds {seeds} (those of innovsim compare --seeds {n} --base-seed {base})",
         "zh": "随机种子 {seeds}（即 innovsim compare --seeds {n} --base-seed {base} 的种子）",
