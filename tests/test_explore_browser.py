@@ -192,23 +192,23 @@ def test_two_seeds_draw_a_band_and_each_seed_is_simulate(page, shots):
 
     _type(page, ".input-seed", "3")
     _type(page, ".input-seeds", "2")
-    _type(page, ".input-quarters", "4")
+    _type(page, ".input-quarters", "12")
     page.click(".btn-start")
-    _wait_quarter(page, 4)
+    _wait_quarter(page, 12)
     # 6 panels, each with a band for the run with the levers and one for the baseline
     assert int(page.locator(".explore-bands").get_attribute("data-bands")) == 12
     first, second = live_seeds(3, 2)
     assert str(first) in page.inner_text(".explore-seeds")
-    expected = simulate(load_scenario("tax_rebate").overrides, seed=first, steps=4)
-    region = expected[(expected["county_id"] == -1) & (expected["step"] == 4)]
+    expected = simulate(load_scenario("tax_rebate").overrides, seed=first, steps=12)
+    region = expected[(expected["county_id"] == -1) & (expected["step"] == 12)]
     value = dict(zip(region["indicator"], region["value"], strict=True))
     for name in ("high_tech_enterprises", "rd_spending_mcny", "invention_patent_applications"):
         cell = page.locator(
             f"table.explore-per-seed td[data-seed='{first}'][data-run=live][data-indicator={name}]"
         )
         assert float(cell.get_attribute("data-value")) == value[name], name
-    base = simulate({}, seed=second, steps=4)
-    base = base[(base["county_id"] == -1) & (base["step"] == 4)]
+    base = simulate({}, seed=second, steps=12)
+    base = base[(base["county_id"] == -1) & (base["step"] == 12)]
     cell = page.locator(
         f"table.explore-per-seed td[data-seed='{second}'][data-run=baseline]"
         "[data-indicator=rd_spending_mcny]"
@@ -246,16 +246,16 @@ def test_a_click_on_the_map_shows_that_countys_numbers(page):
 
 @pytest.fixture(scope="module")
 def sweep_folder(tmp_path_factory) -> Path:
-    """6 runs of the public API: a lever on 2 values x an uncertainty on 3, 4 quarters."""
+    """12 runs of the public API: a lever on 2 values x an uncertainty on 3, 2 seeds, 8 quarters."""
     from model import Experiment, Outputs, SerialExecutor, Values, run_experiment
 
     out = tmp_path_factory.mktemp("sweep") / "grid"
     experiment = Experiment(
         name="explore_grid",
-        levers={"voucher_budget_mcny_per_q": Values([0.0, 5.0])},
+        levers={"voucher_budget_mcny_per_q": Values([0.0, 20.0])},
         uncertainties={"platform_service_strength": Values([0.3, 0.6, 0.9])},
-        constants=SMALL,
-        steps=4,
+        replications=2,
+        steps=8,
         base_seed=3,
         outputs=Outputs(indicators=("high_tech_enterprises", "rd_spending_mcny")),
     )
@@ -274,12 +274,12 @@ def test_a_sweep_folder_is_drawn_as_a_response_surface(page, sweep_folder, tmp_p
     page.click(".btn-load-sweep")
     info = page.locator(".sweep-surface-info")
     info.wait_for(state="attached", timeout=60_000)
-    assert info.get_attribute("data-runs") == "6"
+    assert info.get_attribute("data-runs") == "12"
     assert info.get_attribute("data-factors") == "voucher_budget_mcny_per_q"
     assert page.locator(".sweep-surface img").count() == 1
     factors = page.locator("table.sweep-factors tr[data-factor]")
     assert factors.count() == 2
-    assert "6 of 6 runs finished" in page.inner_text(".sweep-status")
+    assert "12 of 12 runs finished" in page.inner_text(".sweep-status")
     # a second factor turns the scatter into a heat map
     page.click(".select-second-factor")
     page.locator(".v-menu__content .v-list-item", has_text="platform_service_strength").click()
@@ -290,6 +290,14 @@ def test_a_sweep_folder_is_drawn_as_a_response_surface(page, sweep_folder, tmp_p
     )
     assert (
         info.get_attribute("data-factors") == "voucher_budget_mcny_per_q,platform_service_strength"
+    )
+    # another outcome: R&D spending, on which the vouchers act within the 8 quarters
+    page.click(".select-outcome")
+    page.locator(".v-menu__content .v-list-item", has_text="rd_spending_mcny").click()
+    page.wait_for_function(
+        "() => { const e = document.querySelector('.sweep-surface-info');"
+        " return e && e.dataset.outcome === 'rd_spending_mcny'; }",
+        timeout=60_000,
     )
     assert "Traceback" not in page.inner_text("body")
     _screenshot(page, shots, "explorer_sweep.png")

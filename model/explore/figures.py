@@ -188,8 +188,9 @@ def response_surface(
     if len(factors) not in (1, 2) or len(set(factors)) != len(factors):
         raise ValueError(f"one factor or two different ones, got {factors}")
     family = use_cjk_font()
-    spec = indicator(outcome)
-    unit = spec.unit_zh if lang == "zh" else spec.unit_en
+    from model.report.tables import horizon_unit
+
+    unit = horizon_unit(outcome, lang)  # a flow's outcome is its sum over the year
     y_label = f"{label(outcome, lang)} ({unit})" if unit else label(outcome, lang)
     fig = Figure(figsize=(7.0, 4.6), layout="constrained")
     ax = fig.add_subplot()
@@ -227,7 +228,7 @@ def response_surface(
                     ax.text(
                         col,
                         row,
-                        f"{value:.4g}",
+                        f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}",
                         ha="center",
                         va="center",
                         fontsize=8,
