@@ -202,7 +202,7 @@ def test_two_seeds_draw_a_band_and_each_seed_is_simulate(page, shots):
     expected = simulate(load_scenario("tax_rebate").overrides, seed=first, steps=12)
     region = expected[(expected["county_id"] == -1) & (expected["step"] == 12)]
     value = dict(zip(region["indicator"], region["value"], strict=True))
-    for name in ("high_tech_enterprises", "rd_spending_mcny", "invention_patent_applications"):
+    for name in ("high_tech_enterprises", "rd_performed_net_mcny", "invention_patent_applications"):
         cell = page.locator(
             f"table.explore-per-seed td[data-seed='{first}'][data-run=live][data-indicator={name}]"
         )
@@ -211,10 +211,10 @@ def test_two_seeds_draw_a_band_and_each_seed_is_simulate(page, shots):
     base = base[(base["county_id"] == -1) & (base["step"] == 12)]
     cell = page.locator(
         f"table.explore-per-seed td[data-seed='{second}'][data-run=baseline]"
-        "[data-indicator=rd_spending_mcny]"
+        "[data-indicator=rd_performed_net_mcny]"
     )
     assert float(cell.get_attribute("data-value")) == float(
-        base.loc[base["indicator"] == "rd_spending_mcny", "value"].iloc[0]
+        base.loc[base["indicator"] == "rd_performed_net_mcny", "value"].iloc[0]
     )
     _screenshot(page, shots, "explorer_seeds.png")
 
