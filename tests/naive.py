@@ -546,6 +546,7 @@ def county_indicators(
     for f in np.flatnonzero(firms["alive"] & (firms["debt_mcny"] > 0) & (firms["cash_mcny"] < 0)):
         out["public_fund_assets_mcny"][firms["county"][f]] -= lgd * firms["debt_mcny"][f]
     out["startups"] = counties["startups_q"].astype(float)
+    out["st_cut_mcny"] = counties["st_cut_mcny"].copy()
     out["venture_investment_mcny"] = counties["venture_mcny"].copy()
     out["venture_public_mcny"] = counties["venture_public_mcny"].copy()
     out["venture_private_mcny"] = counties["venture_mcny"] - counties["venture_public_mcny"]

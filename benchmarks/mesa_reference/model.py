@@ -591,6 +591,9 @@ def _indicator_reporters() -> dict[str, Any]:
             - m.firms.agg("hub_experts", sum)
             - m.firms.agg("recruited_experts", sum)
         ),
+        # the reference restates the baseline, whose S&T lines spend only what the account
+        # holds: nothing is ever cut there (tests/test_budgets.py checks it for the engine)
+        "st_cut_mcny": lambda m: 0.0,
         "hub_talent_employed": lambda m: m.firms.agg("hub_staff", sum),
     }
     assert tuple(reporters) == INDICATOR_NAMES, "reporters must follow model.sim.indicators"

@@ -109,8 +109,9 @@ def fiscal_summary(results: pd.DataFrame, baseline: str = "baseline") -> pd.Data
 
     Policy spending includes money the counties put into their guidance funds and tech-bank
     pools (capital chain, report §1.4). That money is not gone: what the funds still hold at
-    the horizon (cash plus live stakes and loans at book value) is counted back, so the net
-    cost of a fund is what it lost or still has to recover, not its size.
+    the horizon (cash plus live stakes and loans, valued: stakes impaired, loans to firms in
+    the red written down; ``public_fund_assets_mcny``) is counted back, so the net cost of a
+    fund is what it lost or still has to recover, not its size.
 
     Returns
     -------
@@ -118,15 +119,18 @@ def fiscal_summary(results: pd.DataFrame, baseline: str = "baseline") -> pd.Data
         One row per scenario: ``county_cost, province_cost, total_cost`` (gross spending, means
         over seeds), ``public_assets_change`` (paired mean change of the public funds' holdings
         at the horizon), ``net_cost`` (``total_cost - public_assets_change``),
-        ``county_tax_change, province_tax_change`` (paired mean change vs baseline).
+        ``county_tax_change, province_tax_change`` (paired mean change vs baseline),
+        ``st_cut`` (county S&T payments refused at the budget floor, mean over seeds: how much
+        of the counties' programmes and baseline S&T lines the binding budget cut).
     """
     names = [
         "county_policy_cost_mcny",
         "province_policy_cost_mcny",
         "county_tax_revenue_mcny",
         "province_tax_revenue_mcny",
+        "st_cut_mcny",
     ]
-    cum = cumulative(results, names)
+    cum = cumulative(results, names).reindex(columns=names)
     assets = horizon_values(results)["public_fund_assets_mcny"]
     base = cum.xs(baseline, level="scenario")
     base_assets = assets.xs(baseline, level="scenario")
@@ -150,6 +154,7 @@ def fiscal_summary(results: pd.DataFrame, baseline: str = "baseline") -> pd.Data
                 "net_cost": county + province - assets_change,
                 "county_tax_change": float(d["county_tax_revenue_mcny"].mean()),
                 "province_tax_change": float(d["province_tax_revenue_mcny"].mean()),
+                "st_cut": float(scen.loc[seeds, "st_cut_mcny"].mean()),
             }
         )
     return pd.DataFrame(rows).set_index("scenario")

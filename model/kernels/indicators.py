@@ -48,6 +48,7 @@ I_VENTURE_PRIVATE = INDICATOR_INDEX["venture_private_mcny"]
 I_RECRUITED = INDICATOR_INDEX["recruited_experts"]
 I_EXPERTS_NET = INDICATOR_INDEX["high_level_talent_net"]
 I_HUB_TALENT = INDICATOR_INDEX["hub_talent_employed"]
+I_ST_CUT = INDICATOR_INDEX["st_cut_mcny"]
 
 
 def county_indicators(
@@ -120,6 +121,7 @@ def county_indicators(
         counties.province_tax_mcny,
         counties.policy_cost_mcny,
         counties.province_policy_cost_mcny,
+        counties.st_cut_mcny,
         high_tech_sector,
         step,
         n_indicators,
@@ -172,6 +174,7 @@ def _county_indicators_body(
     county_province_tax_mcny,
     county_policy_cost_mcny,
     county_province_policy_cost_mcny,
+    county_st_cut_mcny,
     high_tech_sector,
     step,
     n_indicators,
@@ -247,6 +250,7 @@ def _county_indicators_body(
         out[c, I_PROVINCE_TAX] = county_province_tax_mcny[c]
         out[c, I_COUNTY_COST] = county_policy_cost_mcny[c]
         out[c, I_PROVINCE_COST] = county_province_policy_cost_mcny[c]
+        out[c, I_ST_CUT] = county_st_cut_mcny[c]
         if out[c, I_REVENUE] > 0.0:
             out[c, I_INTENSITY] = out[c, I_RD] / out[c, I_REVENUE]
     return out

@@ -253,12 +253,13 @@ def markdown_report(
                 _t("net_cost", lang),
                 _t("county_tax", lang),
                 _t("province_tax", lang),
+                _t("st_cut", lang),
                 _t("per_hte", lang),
                 _t("per_grant", lang),
             ]
         )
         + " |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario in [s for s in scenarios if s != "baseline"]:
         f = fiscal.loc[scenario]
@@ -274,13 +275,15 @@ def markdown_report(
                     _fmt(f["net_cost"]),
                     _fmt(f["county_tax_change"]),
                     _fmt(f["province_tax_change"]),
+                    _fmt(f["st_cut"]),
                     _fmt(c["cost_per_extra_hte"], 2),
                     _fmt(c["cost_per_extra_grant"], 3),
                 ]
             )
             + " |"
         )
-    lines += ["", _t("na_note", lang), "", f"## {_t('ranking', lang)}", ""]
+    lines += ["", _t("na_note", lang), "", _t("cut_note", lang), ""]
+    lines += [f"## {_t('ranking', lang)}", ""]
     head = [_t("indicator", lang), _t("rank", lang), _t("scenario", lang), _t("net_cost", lang)]
     head += [_t("per_100m", lang), "90%", _t("unit", lang)]
     if ranking.empty:  # a table without rows reads as a broken table

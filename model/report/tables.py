@@ -81,6 +81,7 @@ def fiscal_table(
                 t("net_cost", lang): f["net_cost"],
                 t("county_tax", lang): f["county_tax_change"],
                 t("province_tax", lang): f["province_tax_change"],
+                t("st_cut", lang): f["st_cut"],
                 t("per_hte", lang): c["cost_per_extra_hte"],
                 t("per_grant", lang): c["cost_per_extra_grant"],
             }

@@ -359,6 +359,19 @@ INDICATORS: tuple[Indicator, ...] = (
         "sum",
         "§1.5, §2.3",
     ),
+    # What the binding S&T budget refused (phase 8): programmes and baseline S&T lines a
+    # county could not pay above its account's floor. The mechanism by which a programme
+    # displaces the baseline lines, shown in the comparison's fiscal table.
+    Indicator(
+        "st_cut_mcny",
+        "County S&T payments cut at the budget floor",
+        "县科技经费因预算约束削减额",
+        "m CNY/quarter",
+        "百万元/季",
+        "flow",
+        "sum",
+        "§3.1",
+    ),
     # People working for a county firm in its hub enclave (report §1.5): they live and work
     # in Shanghai or Hangzhou, so they are not county talent; counted apart.
     Indicator(
