@@ -279,7 +279,13 @@ def test_report_figure_mapping_may_name_a_parameter_or_a_region_field(tmp_path):
 # From the built wheel
 
 
-def _python_with_uv() -> str | None:
+def _uv_command() -> list[str] | None:
+    """A command that runs uv: the binary ``uv run`` names in ``$UV`` or finds on PATH, or
+    ``python -m uv`` of an interpreter that has it (under ``uv run`` the project's virtualenv
+    shadows the system python on PATH, so its ``-m uv`` fails)."""
+    for binary in (os.environ.get("UV"), shutil.which("uv")):
+        if binary and Path(binary).is_file():
+            return [binary]
     for candidate in (sys.executable, shutil.which("python3.11"), shutil.which("python3")):
         if (
             candidate
@@ -288,17 +294,17 @@ def _python_with_uv() -> str | None:
             ).returncode
             == 0
         ):
-            return candidate
+            return [candidate, "-m", "uv"]
     return None
 
 
 @pytest.mark.slow
 def test_loader_reads_the_files_from_the_built_wheel(tmp_path):
-    python = _python_with_uv()
-    if python is None:
+    uv = _uv_command()
+    if uv is None:
         pytest.skip("uv is not installed for any python here, so no wheel can be built")
     subprocess.run(
-        [python, "-m", "uv", "build", "--wheel", "--out-dir", str(tmp_path / "dist")],
+        [*uv, "build", "--wheel", "--out-dir", str(tmp_path / "dist")],
         cwd=ROOT,
         check=True,
         capture_output=True,
