@@ -180,32 +180,39 @@ def rd_decisions(
 ) -> dict[str, np.ndarray]:
     """Real and reported R&D and staff demand of every live firm (see the module docstring).
 
-    * Inclined firms (taste below the sector's participation rate, or incubated) want
-      ``intensity x depth x (1 - short_termism) x cost_scale x revenue`` where
-      ``depth = max(0.5 + (participation - taste) / participation, 0.5)`` and ``cost_scale``
-      is the user cost of R&D under the tax rules, ``1 - cit_rate x super_deduction``, relative to
-      the 2018 rules (25% CIT, 75% extra deduction), to the power of the elasticity; grants do
-      not enter it (they arrive as money). An incubated firm with revenue under 1 m CNY wants
-      at least 8% of its cash.
+    * Planned R&D is ``intensity x depth x (1 - short_termism) x revenue`` (intensity times
+      ``rd_intensity_young_multiple`` for firms younger than 12 quarters), with
+      ``depth = max(0.5 + (participation - taste) / participation, 0.5)``.
+    * The firm's user cost is the B-index ``(1 - t(1 + s) - e) / (1 - t)``: t its own CIT
+      rate (15% when certified), s the super-deduction, e the ex-post patent subsidy it
+      expects per m CNY (policy on only): subsidy per patent x applications per knowledge x
+      grant probability x knowledge per m CNY at its planned R&D (at least the fixed cost),
+      i.e. ``A x R&D**(beta - 1)``; floored at 0.05. ``cost_scale`` = (user cost / 0.75) to
+      the elasticity, 0.75 being the B-index of a 25%-taxed firm under the 2018 rules.
+      Desired = planned x cost_scale.
+    * It does R&D if incubated, or if taste < participation x cost_scale x (1 + K / K_ref)
+      to the productivity elasticity and desired R&D reaches the fixed cost, both with a
+      margin of (1 - rd_start_hurdle) when it did no own R&D last quarter (last quarter's
+      real R&D not above its grant). Otherwise it does only what its grant pays for.
+    * An incubated firm with revenue under 1 m CNY wants at least 8% of its cash.
     * The notch: a firm not certified for the next year, with 60% high-tech products, S&T staff
       at least 80% of the 10% criterion and at least one patent (granted or applied), whose
       desired intensity lies in ``[threshold x (1 - window), threshold)`` (threshold: the band
-      of 4 x quarterly revenue, plus a 2% margin) raises R&D to the threshold when the CIT
-      saving on its profit (plus a quarter of the county's certification bonus, when policy
-      rules are on) beats the after-tax cost of the real part; ``relabel_share`` of the rise
-      is relabelled (reported only).
-    * Grants and vouchers crowd out part of the firm's own money; own money is capped by 30% of
-      revenue plus ``rd_cash_share_max`` of cash. Real R&D = own + grant.
-    * Firms not inclined do only what their grant pays for.
+      of 4 x quarterly revenue, plus a 2% margin) reports the threshold when the CIT saving
+      on its profit (plus a quarter of the county's certification bonus, when policy rules are
+      on) beats the after-tax cost of the real rise; of the reported threshold,
+      ``relabel_share`` is relabelled, or only the gap if its own R&D was closer.
+    * Grants and vouchers crowd out part of the firm's own money; own money is capped by last
+      quarter's cash flow before R&D (profit + last real R&D, if positive) plus
+      ``rd_cash_share_max`` of cash. Real R&D = own + grant.
     """
     n = len(firms["alive"])
     real = firms["rd_real_mcny"].copy()
     reported = firms["rd_reported_mcny"].copy()
     demand = firms["staff_demand"].copy()
-    user_cost = max(1 - p.cit_rate * p.rd_super_deduction, 0.05)
-    user_cost_2018 = 1 - 0.25 * 0.75
-    cost_scale = (user_cost / user_cost_2018) ** p.rd_user_cost_elasticity
     yearly_bonus = p.hte_certification_bonus_mcny if policy_on else 0.0
+    per_patent = p.rd_grant_expost_per_patent_mcny if policy_on else 0.0
+    b_index_2018 = (1 - 0.25 - 0.25 * 0.75) / (1 - 0.25)
     wage = average_staff_wage(p)
     for f in range(n):
         if not firms["alive"][f]:
@@ -215,46 +222,72 @@ def rd_decisions(
             p.rd_participation_traditional if traditional else p.rd_participation_emerging
         )
         intensity = p.rd_intensity_traditional if traditional else p.rd_intensity_emerging
+        if step - firms["born_step"][f] < 12:
+            intensity = intensity * p.rd_intensity_young_multiple
         taste = firms["rd_taste"][f]
         incubated = bool(firms["incubated"][f])
         grant = firms["grant_mcny"][f]
         voucher = firms["voucher_mcny"][f]
         revenue = firms["revenue_mcny"][f]
         cash = firms["cash_mcny"][f]
-        if taste < participation or incubated:
-            depth = max(0.5 + (participation - taste) / max(participation, 1e-9), 0.5)
-            want = intensity * depth * (1 - p.short_termism) * cost_scale * revenue
-            if incubated and revenue < 1.0:
-                want = max(want, 0.08 * max(cash, 0.0))
-            relabelled = 0.0
-            could_certify = (
-                firms["hte_until_step"][f] <= step + 4
-                and revenue > 0
-                and firms["high_tech_share"][f] >= 0.6
-                and firms["rd_staff"][f] >= 0.08 * firms["employees"][f]
-                and firms["patents_granted"][f] + firms["applications_q"][f] >= 1
+        last_real = firms["rd_real_mcny"][f]
+        own_last_quarter = last_real > firms["rd_grant_funded_mcny"][f] + 1e-12
+        depth = max(0.5 + (participation - taste) / max(participation, 1e-9), 0.5)
+        planned = intensity * depth * (1 - p.short_termism) * revenue
+        rate = p.cit_rate_high_tech if firms["hte_until_step"][f] > step else p.cit_rate
+        subsidy = 0.0
+        if per_patent > 0:
+            rd_for_patents = max(planned, p.rd_fixed_cost_mcny_per_q, 1e-6)
+            knowledge_per_mcny = p.knowledge_productivity * rd_for_patents ** (
+                p.rd_output_elasticity - 1
             )
-            if could_certify:
-                target = hte_rd_threshold(4 * revenue) * 1.02
-                current = want / revenue
-                if target * (1 - p.notch_window) <= current < target:
-                    missing = (target - current) * revenue
-                    tax_saving = (p.cit_rate - p.cit_rate_high_tech) * max(
-                        firms["profit_mcny"][f], 0.0
-                    )
-                    tax_saving += yearly_bonus / 4
-                    real_cost_after_tax = missing * (1 - p.relabel_share) * (1 - p.cit_rate)
-                    if tax_saving > real_cost_after_tax:
-                        relabelled = p.relabel_share * missing
-                        want = want + (1 - p.relabel_share) * missing
-            own = want - p.rd_grant_crowding_out * grant - p.voucher_crowding_out * voucher
-            cap = max(0.0, 0.3 * revenue + p.rd_cash_share_max * cash)
-            own = min(max(own, 0.0), cap)
-            real[f] = own + grant
-            reported[f] = own + grant + relabelled
-        else:
+            subsidy = (
+                per_patent
+                * p.patents_per_knowledge
+                * p.patent_grant_probability
+                * knowledge_per_mcny
+            )
+        b_index = max((1 - rate - rate * p.rd_super_deduction - subsidy) / (1 - rate), 0.05)
+        cost_scale = (b_index / b_index_2018) ** p.rd_user_cost_elasticity
+        want = planned * cost_scale
+        knowledge_gain = (
+            1 + firms["knowledge"][f] / p.knowledge_reference
+        ) ** p.knowledge_productivity_elasticity
+        hurdle = 1.0 if own_last_quarter else 1.0 - p.rd_start_hurdle
+        pays = (
+            taste < participation * cost_scale * knowledge_gain * hurdle
+            and want * hurdle >= p.rd_fixed_cost_mcny_per_q
+        )
+        if not (pays or incubated):
             real[f] = grant
             reported[f] = grant
+            demand[f] = math.floor(real[f] * p.rd_staff_share_of_rd / wage)
+            continue
+        if incubated and revenue < 1.0:
+            want = max(want, 0.08 * max(cash, 0.0))
+        relabelled = 0.0
+        could_certify = (
+            firms["hte_until_step"][f] <= step + 4
+            and revenue > 0
+            and firms["high_tech_share"][f] >= 0.6
+            and firms["rd_staff"][f] >= 0.08 * firms["employees"][f]
+            and firms["patents_granted"][f] + firms["applications_q"][f] >= 1
+        )
+        if could_certify:
+            target = hte_rd_threshold(4 * revenue) * 1.02
+            if target * (1 - p.notch_window) <= want / revenue < target:
+                reported_target = target * revenue
+                real_needed = max(want, (1 - p.relabel_share) * reported_target)
+                tax_saving = (p.cit_rate - p.cit_rate_high_tech) * max(firms["profit_mcny"][f], 0.0)
+                tax_saving += yearly_bonus / 4
+                if tax_saving > (real_needed - want) * (1 - p.cit_rate):
+                    relabelled = reported_target - real_needed
+                    want = real_needed
+        own = want - p.rd_grant_crowding_out * grant - p.voucher_crowding_out * voucher
+        cap = max(firms["profit_mcny"][f] + last_real, 0.0) + p.rd_cash_share_max * max(cash, 0.0)
+        own = min(max(own, 0.0), cap)
+        real[f] = own + grant
+        reported[f] = own + grant + relabelled
         demand[f] = math.floor(real[f] * p.rd_staff_share_of_rd / wage)
     return {"rd_real_mcny": real, "rd_reported_mcny": reported, "staff_demand": demand}
 

@@ -374,7 +374,13 @@ RD_PARAMS = {
     "rd_grant_crowding_out": 0.3,
     "voucher_crowding_out": 0.1,
     "senior_share_of_staff": 0.15,
+    "rd_user_cost_elasticity": -1.0,
+    "rd_intensity_young_multiple": 3.0,
+    "rd_fixed_cost_mcny_per_q": 0.03,
+    "rd_start_hurdle": 0.2,
 }
+#: Every hand-built firm did 0.3 m CNY of own R&D last quarter unless its row says otherwise.
+RD_ROW_DEFAULTS = {"rd_real_mcny": 0.3}
 # A firm whose desired intensity (about 3.98%) lies in the notch window below the 5.1% target
 NOTCH_FIRM = {
     "sector": 0,
@@ -398,7 +404,7 @@ def _rd_rows():
         {**NOTCH_FIRM, "hte_until_step": STEP + 10},  # 4: certified for long
         {**NOTCH_FIRM, "hte_until_step": STEP + 3},  # 5: certificate expiring: bunches
         {"incubated": True, "rd_taste": 0.9, "revenue_mcny": 0.5, "cash_mcny": 4.0},  # 6
-        {"revenue_mcny": 10.0, "cash_mcny": -20.0},  # 7: no cash
+        {"revenue_mcny": 10.0, "cash_mcny": -20.0, "profit_mcny": -1.0},  # 7: no cash
         {"rd_taste": 0.05, "grant_mcny": 0.3, "voucher_mcny": 0.1},  # 8: crowding out
         {"sector": TRADITIONAL, "rd_taste": 0.1, "revenue_mcny": 80.0, "cash_mcny": 100.0},  # 9
         {**NOTCH_FIRM, "patents_granted": 0, "applications_q": 1},  # 10: pending application
@@ -412,7 +418,7 @@ def _rd_params(**overrides) -> Parameters:
 
 
 def _run_rd(rows, params: Parameters, step=STEP, policy_on=False):
-    firms = make_firms(rows)
+    firms = make_firms([{**RD_ROW_DEFAULTS, **row} for row in rows])
     expected = naive.rd_decisions(firms.arrays, params, step, policy_on)
     rd_decisions(firms.view(), params.for_kernels(), step, policy_on)
     return firms, expected
@@ -426,6 +432,7 @@ def _run_rd(rows, params: Parameters, step=STEP, policy_on=False):
         {"cit_rate": 0.3, "rd_user_cost_elasticity": -2.0, "short_termism": 0.0},
         {"notch_window": 0.0},
         {"relabel_share": 0.0, "rd_cash_share_max": 0.1},
+        {"rd_grant_expost_per_patent_mcny": 0.05, "rd_start_hurdle": 0.5},
     ],
 )
 @pytest.mark.parametrize("policy_on", [False, True])
@@ -456,6 +463,9 @@ def test_rd_decisions_match_naive_on_random_firms():
             "hte_until_step": int(gen.integers(-1, 20)),
             "grant_mcny": float(gen.choice([0.0, gen.random()])),
             "voucher_mcny": float(gen.choice([0.0, 0.1])),
+            "born_step": int(gen.integers(-60, STEP + 1)),
+            "knowledge": float(gen.choice([0.0, gen.lognormal(2.0, 1.0)])),
+            "rd_real_mcny": float(gen.choice([0.0, gen.lognormal(-1.0, 1.0)])),
         }
         for _ in range(n)
     ]
@@ -467,26 +477,32 @@ def test_rd_decisions_match_naive_on_random_firms():
     assert np.any(firms.rd_reported_mcny[:n] > firms.rd_real_mcny[:n] + 1e-9)
 
 
-def test_notch_firm_reports_exactly_the_threshold_and_relabels_part_of_the_rise():
+def test_notch_firm_reports_exactly_the_threshold_and_relabels_part_of_it():
     p = _rd_params()
-    firms, _ = _run_rd(_rd_rows(), p)
+    deep = {**NOTCH_FIRM, "rd_taste": 0.32}  # desired intensity about 3.2%, deep in the window
+    rows = [*_rd_rows(), deep, {**deep, "profit_mcny": 0.0}]
+    firms, _ = _run_rd(rows, p)
     f = firms.arrays
     target = 0.05 * 1.02  # annual revenue 40 m CNY < 50 m: 5% plus the 2% safety margin
-    assert f["rd_reported_mcny"][2] / f["revenue_mcny"][2] == pytest.approx(target, rel=1e-12)
-    # the twin without profit to save tax on stays where its taste puts it
-    desired = f["rd_real_mcny"][3]
-    assert desired / 10.0 == pytest.approx(0.05 * (0.5 + 0.35 / 0.55) * 0.7, rel=1e-12)
-    assert desired / 10.0 < target * (1 - 1e-3)
-    rise = f["rd_reported_mcny"][2] - desired
+    for bunching in (2, 13):
+        assert f["rd_reported_mcny"][bunching] / 10.0 == pytest.approx(target, rel=1e-12)
+    # the twins without profit to save tax on stay where their taste puts them
+    desired, desired_deep = f["rd_real_mcny"][3], f["rd_real_mcny"][14]
+    assert f["rd_reported_mcny"][3] == desired and f["rd_reported_mcny"][14] == desired_deep
+    assert desired_deep < (1 - p.relabel_share) * target * 10.0 < desired < target * 10.0
+    # Chen et al. (2021): relabelling is relabel_share of what a bunching firm reports ...
+    relabelled_deep = f["rd_reported_mcny"][13] - f["rd_real_mcny"][13]
+    assert relabelled_deep / f["rd_reported_mcny"][13] == pytest.approx(p.relabel_share)
+    # ... and the deep firm raises real research too, and staff demand with it
+    assert f["rd_real_mcny"][13] > desired_deep
+    assert f["staff_demand"][13] >= f["staff_demand"][14]
+    # a firm already closer than that relabels the gap and does no more real research
+    assert f["rd_real_mcny"][2] == pytest.approx(desired)
     relabelled = f["rd_reported_mcny"][2] - f["rd_real_mcny"][2]
-    assert rise > 0
-    assert relabelled / rise == pytest.approx(p.relabel_share, rel=1e-12)
-    # bunching raises real research too, and staff demand with it
-    assert f["rd_real_mcny"][2] > desired
-    assert f["staff_demand"][2] >= f["staff_demand"][3]
+    assert 0 < relabelled / f["rd_reported_mcny"][2] < p.relabel_share
     # long-certified firms and firms without the staff do not bunch; expiring ones do
-    assert f["rd_reported_mcny"][4] == pytest.approx(desired)
     assert f["rd_reported_mcny"][11] == pytest.approx(desired)
+    assert f["rd_reported_mcny"][4] < f["rd_reported_mcny"][2]
     assert f["rd_reported_mcny"][5] == pytest.approx(f["rd_reported_mcny"][2])
     assert f["rd_reported_mcny"][10] == pytest.approx(f["rd_reported_mcny"][2])
 
@@ -506,10 +522,9 @@ def test_rd_decisions_basic_behaviour():
     # staff demand is what the staff share of real R&D pays at the mean wage
     wage = 0.85 * p.wage_rd_staff_mcny_per_q + 0.15 * p.wage_senior_mcny_per_q
     assert f["staff_demand"][0] == math.floor(f["rd_real_mcny"][0] * 0.55 / wage)
-    # a larger super-deduction lowers the user cost and raises desired R&D (elasticity -1)
+    # a larger super-deduction lowers the user cost and raises desired R&D
     cheaper, _ = _run_rd(_rd_rows(), _rd_params(rd_super_deduction=1.0))
-    ratio = cheaper.arrays["rd_real_mcny"][0] / f["rd_real_mcny"][0]
-    assert ratio == pytest.approx((1 - 0.25 * 0.75) / (1 - 0.25 * 1.0), rel=1e-12)
+    assert cheaper.arrays["rd_real_mcny"][0] > f["rd_real_mcny"][0]
     # grants arrive as money: they add to real R&D, minus the part that crowds out own money
     twin = {"rd_taste": 0.1}
     granted, _ = _run_rd([twin, {**twin, "grant_mcny": 0.4}], _rd_params())
@@ -524,7 +539,84 @@ def test_certification_bonus_adds_to_the_pull_of_the_notch():
     on, _ = _run_rd(_rd_rows(), p, policy_on=True)
     assert off.rd_reported_mcny[3] == off.rd_real_mcny[3]
     assert on.rd_reported_mcny[3] == pytest.approx(on.rd_reported_mcny[2], rel=1e-12)
-    assert on.rd_reported_mcny[3] > on.rd_real_mcny[3] > off.rd_real_mcny[3]
+    assert on.rd_reported_mcny[3] > on.rd_real_mcny[3] >= off.rd_real_mcny[3]
+
+
+def test_higher_elasticity_magnitude_moves_rd_more_for_a_tax_change():
+    firm = [{"rd_taste": 0.1}]
+    rise = {}
+    for elasticity in (-3.0, -1.0, 0.0):
+        before, _ = _run_rd(firm, _rd_params(rd_user_cost_elasticity=elasticity))
+        after, _ = _run_rd(
+            firm, _rd_params(rd_user_cost_elasticity=elasticity, rd_super_deduction=1.0)
+        )
+        rise[elasticity] = after.rd_real_mcny[0] / before.rd_real_mcny[0]
+    assert rise[-3.0] > rise[-1.0] > rise[0.0] == pytest.approx(1.0)
+
+
+def test_certified_firm_faces_its_own_tax_rate_in_the_user_cost():
+    """At 15% the extra deduction saves less tax than at 25%: the B-index is higher."""
+    base = {"rd_taste": 0.1, "revenue_mcny": 10.0, "cash_mcny": 20.0}
+    rows = [base, {**base, "hte_until_step": STEP + 10}]
+    firms, _ = _run_rd(rows, _rd_params())
+    assert firms.rd_real_mcny[1] < firms.rd_real_mcny[0]
+    inelastic, _ = _run_rd(rows, _rd_params(rd_user_cost_elasticity=0.0))
+    assert inelastic.rd_real_mcny[1] == inelastic.rd_real_mcny[0]
+
+
+def test_expected_expost_patent_subsidy_lowers_the_user_cost_when_the_policy_is_on():
+    firm = [{"rd_taste": 0.1, "revenue_mcny": 10.0, "cash_mcny": 20.0}]
+    p = _rd_params(rd_grant_expost_per_patent_mcny=0.05)
+    off, _ = _run_rd(firm, p, policy_on=False)
+    on, _ = _run_rd(firm, p, policy_on=True)
+    none, _ = _run_rd(firm, _rd_params(), policy_on=True)
+    assert on.rd_real_mcny[0] > off.rd_real_mcny[0] == none.rd_real_mcny[0]
+
+
+def test_cash_limits_rd_of_young_firms_so_venture_money_raises_it():
+    """A young firm plans R&D beyond its cash flow; a venture ticket in cash lets it spend."""
+    young = {
+        "born_step": STEP - 4,
+        "rd_taste": 0.1,
+        "revenue_mcny": 4.0,
+        "cash_mcny": 0.5,
+        "profit_mcny": -0.05,  # after last quarter's 0.1 m CNY of R&D
+        "rd_real_mcny": 0.1,
+    }
+    mature = {**young, "born_step": STEP - 40}
+    rows = [young, {**young, "cash_mcny": 5.5}, mature, {**mature, "cash_mcny": 5.5}]
+    firms, _ = _run_rd(rows, _rd_params())
+    r = firms.rd_real_mcny
+    assert r[1] > r[0]  # venture money relaxes the finance limit of the young firm
+    assert r[2] == r[3]  # the mature firm's R&D was never limited by its cash
+    lean, _ = _run_rd(rows, _rd_params(rd_cash_share_max=0.05))
+    assert lean.rd_real_mcny[1] < r[1]  # a tighter limit binds on the funded young firm too
+
+
+def test_firm_stops_rd_when_its_user_cost_rises_high_enough():
+    doer = {"rd_taste": 0.45, "revenue_mcny": 10.0, "cash_mcny": 20.0}
+    firms, _ = _run_rd([doer], _rd_params())
+    assert firms.rd_real_mcny[0] > 0.0
+    # no extra deduction and a 40% tax rate raise the B-index; with elasticity -3 it stops
+    dear = _rd_params(rd_super_deduction=0.0, cit_rate=0.4, rd_user_cost_elasticity=-3.0)
+    stopped, _ = _run_rd([doer], dear)
+    assert stopped.rd_real_mcny[0] == 0.0
+    # a cheaper user cost makes a firm that was not doing R&D start
+    idle = {**doer, "rd_taste": 0.6, "rd_real_mcny": 0.0}
+    idle_firms, _ = _run_rd([idle], _rd_params())
+    assert idle_firms.rd_real_mcny[0] == 0.0
+    cheap = _rd_params(rd_super_deduction=2.0, rd_user_cost_elasticity=-3.0)
+    started, _ = _run_rd([idle], cheap)
+    assert started.rd_real_mcny[0] > 0.0
+
+
+def test_starting_rd_needs_more_than_continuing_it():
+    """Sunk costs of starting: the same firm continues if it did R&D, does not start if not."""
+    firm = {"rd_taste": 0.5, "revenue_mcny": 10.0, "cash_mcny": 20.0}
+    firms, _ = _run_rd([firm, {**firm, "rd_real_mcny": 0.0}], _rd_params())
+    assert firms.rd_real_mcny[0] > 0.0 == firms.rd_real_mcny[1]
+    no_hurdle, _ = _run_rd([{**firm, "rd_real_mcny": 0.0}], _rd_params(rd_start_hurdle=0.0))
+    assert no_hurdle.rd_real_mcny[0] > 0.0
 
 
 def test_incubated_firm_above_the_taste_cutoff_still_does_rd():

@@ -641,29 +641,47 @@ class FirmAgent(mesa.Agent):
     def decide_rd(self) -> None:
         """Choose real and reported R&D and the S&T staff it needs (report §2.2).
 
-        A firm does R&D if its taste is below its sector's participation rate (incubated
-        firms always do); the lower the taste, the deeper the R&D. Short-termism cuts it;
-        the user cost of R&D scales it (elasticity ``rd_user_cost_elasticity``). A firm near
-        the high-tech R&D threshold bunches at it when the tax saving pays, partly by
-        relabelling. Own R&D is limited by cash; grants are spent on top.
+        The firm's user cost of R&D is the B-index of its own tax rate (15% when certified)
+        and the super-deduction, relative to a 25%-taxed firm under the 2018 rules; desired
+        R&D scales with it (elasticity ``rd_user_cost_elasticity``; the reference runs the
+        baseline, where no ex-post patent subsidy is paid). The firm does R&D if incubated,
+        or if its taste is below the sector's participation rate scaled by that cost factor
+        and by what its knowledge adds, and its desired R&D covers the fixed cost; a firm
+        that did no R&D of its own last quarter needs ``rd_start_hurdle`` more of both.
+        Young firms plan ``rd_intensity_young_multiple`` times the intensity. A firm near
+        the high-tech R&D threshold bunches at it when the tax saving pays, relabelling
+        part of what it reports. Own R&D is limited by last quarter's cash flow before R&D
+        and a share of cash; grants are spent on top.
         """
         p = self.model.p
         grant = self.grant_mcny
+        did_rd = self.rd_real_mcny > self.rd_grant_funded_mcny + 1e-12
         participation = (
             p.rd_participation_emerging if self.emerging else p.rd_participation_traditional
         )
-        if self.rd_taste < participation or self.incubated:
-            intensity = p.rd_intensity_emerging if self.emerging else p.rd_intensity_traditional
-            depth = max(0.5 + (participation - self.rd_taste) / max(participation, 1e-9), 0.5)
-            desired = (
-                intensity * depth * (1.0 - p.short_termism) * self.model.rd_cost_scale
-            ) * self.revenue_mcny
+        intensity = p.rd_intensity_emerging if self.emerging else p.rd_intensity_traditional
+        if self.age() < 12:
+            intensity *= p.rd_intensity_young_multiple
+        depth = max(0.5 + (participation - self.rd_taste) / max(participation, 1e-9), 0.5)
+        tax = p.cit_rate_high_tech if self.certified() else p.cit_rate
+        b_index = max((1.0 - tax * (1.0 + p.rd_super_deduction)) / (1.0 - tax), 0.05)
+        cost_factor = (b_index / 0.75) ** p.rd_user_cost_elasticity
+        desired = intensity * depth * (1.0 - p.short_termism) * cost_factor * self.revenue_mcny
+        knowledge_factor = (
+            1.0 + self.knowledge / p.knowledge_reference
+        ) ** p.knowledge_productivity_elasticity
+        need = 1.0 if did_rd else 1.0 - p.rd_start_hurdle
+        worth_it = (
+            self.rd_taste < participation * cost_factor * knowledge_factor * need
+            and desired * need >= p.rd_fixed_cost_mcny_per_q
+        )
+        if worth_it or self.incubated:
             if self.incubated and self.revenue_mcny < 1.0:
                 desired = max(desired, 0.08 * max(self.cash_mcny, 0.0))
             desired, relabelled = self._bunch_at_high_tech_threshold(desired)
             own = desired - p.rd_grant_crowding_out * grant
-            cash_limit = max(0.0, 0.3 * self.revenue_mcny + p.rd_cash_share_max * self.cash_mcny)
-            own = min(max(own, 0.0), cash_limit)
+            cash_flow = max(self.profit_mcny + self.rd_real_mcny, 0.0)
+            own = min(max(own, 0.0), cash_flow + p.rd_cash_share_max * max(self.cash_mcny, 0.0))
         else:
             own = relabelled = 0.0
         self.rd_real_mcny = own + grant
@@ -678,7 +696,8 @@ class FirmAgent(mesa.Agent):
 
         Only firms that could otherwise qualify (high-tech products, nearly enough S&T staff,
         some IP) and whose certificate does not run for another year consider it. A share
-        ``relabel_share`` of the rise is relabelled, not real.
+        ``relabel_share`` of what it reports is relabelled, not real (or only the gap, if its
+        own R&D is closer to the threshold than that).
         """
         p = self.model.p
         revenue = self.revenue_mcny
@@ -695,11 +714,14 @@ class FirmAgent(mesa.Agent):
         intensity = desired / revenue
         if not threshold * (1.0 - p.notch_window) <= intensity < threshold:
             return desired, 0.0
-        gap = (threshold - intensity) * revenue
+        # the firm reports the threshold; relabel_share of it is relabelled unless its own
+        # R&D already covers more than the rest
+        reported = threshold * revenue
+        real = max(desired, (1.0 - p.relabel_share) * reported)
         saving = (p.cit_rate - p.cit_rate_high_tech) * max(self.profit_mcny, 0.0)
-        if saving <= gap * (1.0 - p.relabel_share) * (1.0 - p.cit_rate):
+        if saving <= (real - desired) * (1.0 - p.cit_rate):
             return desired, 0.0
-        return desired + gap * (1.0 - p.relabel_share), gap * p.relabel_share
+        return real, reported - real
 
     # --- phase 3: knowledge and patents -----------------------------------------------------
     def create_knowledge(self, spillover_reach) -> None:

@@ -124,10 +124,6 @@ class ReferenceModel(mesa.Model):
         self.average_staff_wage_mcny = (
             1.0 - p.senior_share_of_staff
         ) * p.wage_rd_staff_mcny_per_q + p.senior_share_of_staff * p.wage_senior_mcny_per_q
-        # the user cost of R&D under these tax rules relative to the 2018 rules (25% CIT,
-        # 75% extra deduction), with elasticity rd_user_cost_elasticity
-        user_cost = max(1.0 - p.cit_rate * p.rd_super_deduction, 0.05)
-        self.rd_cost_scale = (user_cost / (1.0 - 0.25 * 0.75)) ** p.rd_user_cost_elasticity
         sigma_km = p.spillover_half_distance_km / math.sqrt(2.0 * math.log(2.0))
         self._spillover_weights = spillover_weights(sigma_km / self.region.cell_km)
         self.province_budget_mcny = 0.0
