@@ -110,11 +110,13 @@ def finance(
         kind = capital["kind"][k]
         if not capital["alive"][k] or kind == CAPITAL_TECH_BANK:
             continue
-        n_deals = p.vc_deals_per_fund_per_q
+        # a fund invests its pool over its investment period (the chain's guidance funds over
+        # the chain's period), at least vc_deals_per_fund_per_q deals
+        period = p.vc_investment_period_q
         if capital_chain and kind == CAPITAL_GUIDANCE:
-            # invests its pool over the deployment period
-            per_q = cap["pool_mcny"][k] / (p.vc_ticket_mcny * p.capital_chain_deployment_q)
-            n_deals = min(max(n_deals, math.floor(per_q)), MAX_DEALS_PER_Q)
+            period = p.capital_chain_deployment_q
+        per_q = cap["pool_mcny"][k] / (p.vc_ticket_mcny * period)
+        n_deals = min(max(p.vc_deals_per_fund_per_q, math.floor(per_q)), MAX_DEALS_PER_Q)
         for deal in range(n_deals):
             if cap["pool_mcny"][k] < p.vc_ticket_mcny:
                 break

@@ -446,10 +446,16 @@ class FundAgent(mesa.Agent):
         return 0.5 * min(k, 1.5) + 0.3 * patents + 0.2 * firm.high_tech_share + noise
 
     def invest(self, candidates_by_county: dict, taken: set) -> None:
-        """Screen ``vc_candidates`` random firms per deal and back the best above threshold."""
+        """Screen ``vc_candidates`` random firms per deal and back the best above threshold.
+
+        The fund spreads its pool over its investment period: pool / (ticket x period) deals a
+        quarter, at least ``vc_deals_per_fund_per_q`` and at most 100 (baseline: no capital
+        chain).
+        """
         p = self.model.p
         n_counties = len(self.model.counties)
-        for _ in range(p.vc_deals_per_fund_per_q):
+        planned = math.floor(self.pool_mcny / (p.vc_ticket_mcny * p.vc_investment_period_q))
+        for _ in range(min(max(p.vc_deals_per_fund_per_q, planned), 100)):
             if self.pool_mcny < p.vc_ticket_mcny:
                 break
             best, best_score = None, -math.inf

@@ -36,7 +36,7 @@ def screening_score(knowledge, patents_granted, high_tech_share, noise):
 FinanceParams = namedtuple(
     "FinanceParams",
     """
-    capital_chain_deployment_q capital_chain_quotation_boost firm_scale
+    capital_chain_deployment_q capital_chain_quotation_boost firm_scale vc_investment_period_q
     listing_min_revenue_mcny_per_q listing_probability_per_q loan_amortisation_per_q
     market_vc_inflow_mcny_per_q patent_pledge_value_mcny
     quotation_min_revenue_mcny_per_q quotation_probability_per_q
@@ -202,12 +202,14 @@ def _finance_body(
         kind = capital_kind[k]
         if not capital_alive[k] or kind == CAPITAL_TECH_BANK:
             continue
-        n_deals = prm.vc_deals_per_fund_per_q
+        # every fund invests its pool over an investment period (so a larger pool makes more
+        # deals); a guidance fund of the capital chain over the chain's period (report §1.4:
+        # Changxing's 458.5 m of funds had invested 915 m with co-investors)
+        period_q = prm.vc_investment_period_q
         if capital_chain and kind == CAPITAL_GUIDANCE:
-            # a topped-up fund is run to invest its pool over its investment period (report
-            # §1.4: Changxing's 458.5 m of funds had invested 915 m with co-investors)
-            per_q = capital_pool_mcny[k] / (prm.vc_ticket_mcny * prm.capital_chain_deployment_q)
-            n_deals = min(max(n_deals, int(per_q)), 100)
+            period_q = prm.capital_chain_deployment_q
+        per_q = capital_pool_mcny[k] / (prm.vc_ticket_mcny * period_q)
+        n_deals = min(max(prm.vc_deals_per_fund_per_q, int(per_q)), 100)
         for deal in range(n_deals):
             if capital_pool_mcny[k] < prm.vc_ticket_mcny:
                 break

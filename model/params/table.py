@@ -904,7 +904,19 @@ SPECS: tuple[ParameterSpec, ...] = (
         0,
         100,
         "assumption",
-        "Investments a fund can make per quarter.",
+        "Investments a fund makes per quarter at least (more when its pool is large: "
+        "vc_investment_period_q).",
+    ),
+    _p(
+        "vc_investment_period_q",
+        20,
+        "quarters",
+        1,
+        200,
+        "Metrick & Yasuda (2010, Review of Financial Studies): venture funds invest their "
+        "committed capital over an investment period of about five years",
+        "A fund invests its pool over this many quarters: deals per quarter are pool / (ticket "
+        "x period), at least vc_deals_per_fund_per_q (at most 100).",
     ),
     _p("vc_candidates", 20, "firms", 1, 1000, "assumption", "Firms a fund screens per deal."),
     _p(
