@@ -411,9 +411,12 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         knowledge_gain = (1 + firms["knowledge"][f] / p.knowledge_reference) ** (
             p.knowledge_productivity_elasticity
         )
-        z = rng.normal(seed, step, phase, f, 0)
-        demand = math.exp(p.demand_sigma * z - p.demand_sigma**2 / 2)
         employees = firms["employees"][f]
+        # both demand shocks shrink with size as (employees / median) ** -exponent
+        size_factor = (employees / p.firm_employees_median) ** (-p.shock_size_exponent)
+        sigma = p.demand_sigma * size_factor
+        z = rng.normal(seed, step, phase, f, 0)
+        demand = math.exp(sigma * z - sigma**2 / 2)
         revenue = firms["base_productivity"][f] * knowledge_gain * employees * demand * ramp
         materials = p.materials_share_of_revenue * revenue
         worker_wages = p.worker_wage_mcny_per_q * employees
@@ -465,13 +468,18 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         fo["rd_reported_year_mcny"][f] = firms["rd_reported_year_mcny"][f] + max(
             firms["rd_reported_mcny"][f], rd_paid
         )
-        # employment follows the operating margin before R&D; incubated firms still ramping
-        # up keep their team; young firms (under 3 years) may grow up to 10% a quarter
+        # employment: log growth from the margin before R&D, a fading young-firm premium, a
+        # pull towards the median size and a lasting demand shock (draw 1) that shrinks with
+        # size, within +-employment_change_max_per_q; incubated firms still ramping up keep
+        # their team
         if ramp >= 1.0:
             margin = (profit + rd_paid) / revenue if revenue > 0 else 0.0
-            factor = math.exp(p.employment_adjustment_per_q * (margin - p.reference_margin))
-            factor = min(max(factor, 0.95), 1.10 if age < 12 else 1.05)
-            fo["employees"][f] = max(1.0, employees * factor)
+            g = p.employment_adjustment_per_q * (margin - p.reference_margin)
+            g += p.young_firm_growth_per_q * math.exp(-age / p.young_firm_growth_age_q)
+            g -= p.growth_size_reversion_per_q * math.log(employees / p.firm_employees_median)
+            g += p.growth_shock_sigma * size_factor * rng.normal(seed, step, phase, f, 1)
+            g = min(max(g, -p.employment_change_max_per_q), p.employment_change_max_per_q)
+            fo["employees"][f] = max(1.0, employees * math.exp(g))
     return {
         "firms": fo,
         "platform_cash": platform_cash,

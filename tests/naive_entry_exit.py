@@ -35,7 +35,6 @@ from model.sim.ledger import N_FLOWS, SINK_EXIT_CASH, SINK_FIRMS_LEAVING, SRC_FO
 from model.sim.state import NEVER_CERTIFIED, PLATFORM_INCUBATOR, TIER_RD_STAFF
 
 PHASE_EXIT, PHASE_ENTRY, PHASE_RELOCATION = 6, 7, 10
-YOUNG_FIRM_AGE_Q = 12
 LISTED_HAZARD_FACTOR = 0.25
 #: the 0.5 m CNY of unpaid bills a firm may carry beyond its quarters of revenue
 INSOLVENCY_SLACK_MCNY = 0.5
@@ -64,11 +63,20 @@ def exit_firms(firms, capital, bank_of_county, p, seed: int, step: int):
     for f in range(len(firms["alive"])):
         if not firms["alive"][f]:
             continue
-        hazard = p.exit_hazard_per_q
-        if step - firms["born_step"][f] < YOUNG_FIRM_AGE_Q:
-            hazard *= p.young_firm_hazard_multiplier
+        # falls smoothly with age (excess of young firms fades exponentially) and with size
+        age = step - firms["born_step"][f]
+        young_excess = (p.young_firm_hazard_multiplier - 1) * math.exp(
+            -max(age, 0) / p.exit_hazard_age_decay_q
+        )
+        relative_size = max(firms["employees"][f], 1.0) / p.firm_employees_median
+        hazard = (
+            p.exit_hazard_per_q
+            * (1 + young_excess)
+            * relative_size ** (-p.exit_hazard_size_elasticity)
+        )
         if firms["listed"][f]:
             hazard *= LISTED_HAZARD_FACTOR
+        hazard = min(hazard, 1.0)
         cash, debt = firms["cash_mcny"][f], firms["debt_mcny"][f]
         revenue = firms["revenue_mcny"][f]
         insolvent = cash < -p.insolvency_cash_quarters * revenue - INSOLVENCY_SLACK_MCNY

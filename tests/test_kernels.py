@@ -752,6 +752,8 @@ def _production_tables():
         {"base_productivity": 0.05, "rd_real_mcny": 0.5},  # 7 loss-making
         {"platform": 1, "revenue_year_mcny": 30.0, "rd_reported_year_mcny": 1.0},  # 8 dead pl.
         {"alive": False, "cash_mcny": 3.0},  # 9 closed
+        {"employees": 2000.0, "born_step": STEP - 3},  # 10 big and young
+        {"employees": 1.5, "born_step": STEP - 200},  # 11 tiny and old
     ]
     firms = make_firms(rows)
     platforms = make_platforms([{}, {"alive": False}])
@@ -762,7 +764,15 @@ def _production_tables():
     return firms, platforms, counties, capital, bank_of_county, province
 
 
-@pytest.mark.parametrize("overrides", [{}, {"demand_sigma": 0.0, "tax_sharing_origin_share": 1.0}])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"demand_sigma": 0.0, "tax_sharing_origin_share": 1.0},
+        # shocks large enough that the bound on a quarter's employment change binds
+        {"growth_shock_sigma": 0.6, "employment_change_max_per_q": 0.1},
+    ],
+)
 def test_produce_matches_naive(overrides):
     p = Parameters(overrides)
     firms, platforms, counties, capital, banks, province = _production_tables()

@@ -61,6 +61,8 @@ def random_firms(gen, n: int, platforms=None):
             "listed": bool(gen.random() < 0.15),
             "in_enclave": bool(gen.random() < 0.3),
             "incubated": bool(gen.random() < 0.2),
+            # small and big firms: the background hazard depends on size
+            "employees": float(gen.choice([0.5, gen.uniform(1.0, 2000.0)])),
         }
         if gen.random() < 0.4:
             row["lead_fund"], row["fund_stake_mcny"] = int(gen.integers(3, 6)), 2.0

@@ -783,7 +783,11 @@ class FirmAgent(mesa.Agent):
             self.base_productivity
             * (1.0 + self.knowledge / p.knowledge_reference) ** p.knowledge_productivity_elasticity
         )
-        shock = math.exp(p.demand_sigma * self.random.gauss(0.0, 1.0) - 0.5 * p.demand_sigma**2)
+        # a firm of many customers and products averages their shocks: both demand shocks
+        # shrink with size (Stanley et al. 1996)
+        shock_scale = (self.employees / p.firm_employees_median) ** -p.shock_size_exponent
+        passing_sd = p.demand_sigma * shock_scale
+        shock = math.exp(passing_sd * self.random.gauss(0.0, 1.0) - 0.5 * passing_sd**2)
         revenue = productivity * self.employees * shock * ramp
         materials = p.materials_share_of_revenue * revenue
         worker_wages = p.worker_wage_mcny_per_q * self.employees
@@ -812,10 +816,24 @@ class FirmAgent(mesa.Agent):
         self.revenue_year_mcny += revenue
         self.rd_reported_year_mcny += self.rd_reported_mcny
         if ramp >= 1.0:  # incubated firms still ramping up keep their team
-            margin = (profit + rd_cash) / revenue if revenue > 0.0 else 0.0
-            change = math.exp(p.employment_adjustment_per_q * (margin - p.reference_margin))
-            cap = 1.10 if age < 12 else 1.05  # young firms can grow faster (report §1.3)
-            self.employees = max(1.0, self.employees * min(max(change, 0.95), cap))
+            self.resize(profit + rd_cash, revenue, shock_scale)
+
+    def resize(self, operating_profit_mcny: float, revenue_mcny: float, shock_scale: float):
+        """Hire or shed workers (ODD §7.5): more when the operating margin before R&D beats
+        the reference, while young (a premium that fades with age), when small (growth falls
+        with size), and by a lasting demand shock whose spread falls with size; a quarter's
+        log change is bounded by ``employment_change_max_per_q`` either way."""
+        p = self.model.p
+        margin = operating_profit_mcny / revenue_mcny if revenue_mcny > 0.0 else 0.0
+        log_change = (
+            p.employment_adjustment_per_q * (margin - p.reference_margin)
+            + p.young_firm_growth_per_q * math.exp(-self.age() / p.young_firm_growth_age_q)
+            + p.growth_size_reversion_per_q * math.log(p.firm_employees_median / self.employees)
+            + p.growth_shock_sigma * shock_scale * self.random.gauss(0.0, 1.0)
+        )
+        bound = p.employment_change_max_per_q
+        log_change = max(-bound, min(bound, log_change))
+        self.employees = max(1.0, self.employees * math.exp(log_change))
 
     # --- phase 5: finance ---------------------------------------------------------------------
     def use_tech_bank(self) -> None:
@@ -878,16 +896,21 @@ class FirmAgent(mesa.Agent):
 
     # --- phase 6: exit and graduation -----------------------------------------------------
     def face_exit(self) -> None:
-        """Close when insolvent or by the background hazard (higher when young, lower listed).
+        """Close when insolvent or by the background hazard (falls with age and size, lower
+        when listed).
 
         A closing firm's tech loan and fund stake are lost; its S&T staff look for work.
         """
         p = self.model.p
-        hazard = p.exit_hazard_per_q
-        if self.age() < 12:
-            hazard *= p.young_firm_hazard_multiplier
-        if self.listed:
-            hazard *= 0.25
+        # the hazard falls smoothly with age and size (Evans 1987; Dunne, Roberts & Samuelson
+        # 1989); listed firms rarely close
+        newness = 1.0 + (p.young_firm_hazard_multiplier - 1.0) * math.exp(
+            -max(self.age(), 0) / p.exit_hazard_age_decay_q
+        )
+        smallness = (p.firm_employees_median / max(self.employees, 1.0)) ** (
+            p.exit_hazard_size_elasticity
+        )
+        hazard = min(1.0, p.exit_hazard_per_q * newness * smallness * (0.25 if self.listed else 1))
         insolvent = self.cash_mcny < -p.insolvency_cash_quarters * self.revenue_mcny - 0.5
         if insolvent or self.random.random() < hazard:
             self.close()

@@ -5,7 +5,15 @@ engineers and experts, and incubators (report §1.3: the Jiashan incubator holds
 whose output rises with their quality and free capacity. Incubated firms graduate when they
 reach a revenue or an age limit. Firms close when they cannot fund their losses (cash below
 minus ``insolvency_cash_quarters`` quarters of revenue, less 0.5 m CNY) or by a background
-hazard that is higher for young firms. A closing firm's tech loan and fund stake are lost
+hazard that falls smoothly with age and size (ODD §7.7; Evans 1987; Dunne, Roberts & Samuelson
+1988, 1989)::
+
+    hazard = exit_hazard_per_q
+             * (1 + (young_firm_hazard_multiplier - 1) * exp(-age / exit_hazard_age_decay_q))
+             * (employees / firm_employees_median) ** -exit_hazard_size_elasticity
+             * (0.25 if listed)
+
+(at most 1). A closing firm's tech loan and fund stake are lost
 (report §1.4 risk). Enclave firms may move their whole business to the hub (report §3.5
 risk), which the county loses.
 
@@ -29,6 +37,56 @@ from model.kernels.streams import STREAM_ENTRY, STREAM_EXIT, STREAM_RELOCATION
 from model.sim.ledger import SINK_EXIT_CASH, SINK_FIRMS_LEAVING, SRC_FOUNDER_EQUITY
 from model.sim.state import FIRM_FIELDS, PLATFORM_INCUBATOR, TIER_RD_STAFF, fill_rows
 
+#: The parameters :func:`_exit_firms_body` reads (``KernelParams`` fields of the same names).
+ExitParams = namedtuple(
+    "ExitParams",
+    """
+    enclave_relocation_per_q exit_hazard_age_decay_q exit_hazard_per_q
+    exit_hazard_size_elasticity firm_employees_median insolvency_cash_quarters
+    young_firm_hazard_multiplier
+    """.split(),
+)
+
+#: Listed firms close by the background hazard at this fraction of the rate (assumption: a
+#: listed company is rarely wound up; it is taken over or delisted instead).
+LISTED_HAZARD_FACTOR = 0.25
+
+
+def exit_params(p):
+    """The :data:`ExitParams` of ``KernelParams`` ``p`` (same values and types)."""
+    return params_bundle(ExitParams, p)
+
+
+@njit(cache=True)
+def exit_hazard(age_q, employees, listed, prm):
+    """Background chance (per quarter) that a firm closes, besides insolvency.
+
+    Parameters
+    ----------
+    age_q : int
+        Quarters since birth.
+    employees : float
+        Employees (persons).
+    listed : bool
+    prm : ExitParams
+
+    Returns
+    -------
+    float
+        In [0, 1]. Falls smoothly with age (the young-firm excess decays exponentially) and
+        with size (a power of employees relative to the median firm).
+    """
+    age_factor = 1.0 + (prm.young_firm_hazard_multiplier - 1.0) * np.exp(
+        -max(age_q, 0) / prm.exit_hazard_age_decay_q
+    )
+    size_factor = (max(employees, 1.0) / prm.firm_employees_median) ** (
+        -prm.exit_hazard_size_elasticity
+    )
+    hazard = prm.exit_hazard_per_q * age_factor * size_factor
+    if listed:
+        hazard *= LISTED_HAZARD_FACTOR
+    return min(hazard, 1.0)
+
 
 def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
     """Close insolvent and unlucky firms, and let enclave firms leave for the hub.
@@ -44,6 +102,7 @@ def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
         firms.alive,
         firms.born_step,
         firms.listed,
+        firms.employees,
         firms.cash_mcny,
         firms.revenue_mcny,
         firms.in_enclave,
@@ -58,10 +117,7 @@ def exit_firms(firms, capital, bank_of_county, p, seed, step, flows):
         firms.co_fund,
         firms.co_stake_mcny,
         firms.platform,
-        p.exit_hazard_per_q,
-        p.young_firm_hazard_multiplier,
-        p.insolvency_cash_quarters,
-        p.enclave_relocation_per_q,
+        exit_params(p),
         bank_of_county,
         seed,
         step,
@@ -74,6 +130,7 @@ def _exit_firms_body(
     firm_alive,
     firm_born_step,
     firm_listed,
+    firm_employees,
     firm_cash_mcny,
     firm_revenue_mcny,
     firm_in_enclave,
@@ -88,10 +145,7 @@ def _exit_firms_body(
     firm_co_fund,
     firm_co_stake_mcny,
     firm_platform,
-    prm_exit_hazard_per_q,
-    prm_young_firm_hazard_multiplier,
-    prm_insolvency_cash_quarters,
-    prm_enclave_relocation_per_q,
+    prm,
     bank_of_county,
     seed,
     step,
@@ -103,16 +157,11 @@ def _exit_firms_body(
     for f in range(len(firm_alive)):
         if not firm_alive[f]:
             continue
-        age = step - firm_born_step[f]
-        hazard = prm_exit_hazard_per_q
-        if age < 12:
-            hazard *= prm_young_firm_hazard_multiplier
-        if firm_listed[f]:
-            hazard *= 0.25
-        insolvent = firm_cash_mcny[f] < -prm_insolvency_cash_quarters * firm_revenue_mcny[f] - 0.5
+        hazard = exit_hazard(step - firm_born_step[f], firm_employees[f], firm_listed[f], prm)
+        insolvent = firm_cash_mcny[f] < -prm.insolvency_cash_quarters * firm_revenue_mcny[f] - 0.5
         unlucky = uniform(seed, step, STREAM_EXIT, f, 0) < hazard
         moves = firm_in_enclave[f] and (
-            uniform(seed, step, STREAM_EXIT, f, 1) < prm_enclave_relocation_per_q
+            uniform(seed, step, STREAM_EXIT, f, 1) < prm.enclave_relocation_per_q
         )
         if not (insolvent or unlucky or moves):
             continue

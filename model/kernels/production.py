@@ -1,13 +1,27 @@
 """Phase 4 — production, profit and taxes (report digest §4; report §3.3).
 
 Revenue is productivity x employees x a demand shock; productivity rises with the knowledge
-stock with elasticity ~0.12 (Chen et al. 2021). Costs are purchased inputs, workers' wages,
-R&D (S&T staff wages, at least, since they are employed) and interest on tech loans; tenants
-pay their platform a fee. Corporate income tax is 25%, or 15% for certified high-tech
-enterprises, on profit after the R&D super-deduction (which relabelled R&D also enjoys). The
-central government takes 60%; of the local 40% the province keeps a share and the rest goes to
-the county where the firm sits — or, for a firm that moved under tax sharing (report §3.4),
-partly to its county of origin. Other local taxes are a share of value added.
+stock with elasticity ~0.12 (Chen et al. 2021). Shocks are smaller for bigger firms: their
+standard deviation falls with employees as ``(employees / firm_employees_median) **
+-shock_size_exponent`` (Stanley et al. 1996; Amaral et al. 1997: growth-rate dispersion scales
+with size to about the -0.2 power, a big firm being many partly independent businesses).
+Costs are purchased inputs, workers' wages, R&D (S&T staff wages, at least, since they are
+employed) and interest on tech loans; tenants pay their platform a fee. Corporate income tax
+is 25%, or 15% for certified high-tech enterprises, on profit after the R&D super-deduction
+(which relabelled R&D also enjoys). The central government takes 60%; of the local 40% the
+province keeps a share and the rest goes to the county where the firm sits — or, for a firm
+that moved under tax sharing (report §3.4), partly to its county of origin. Other local taxes
+are a share of value added.
+
+Employment then changes by a log growth rate (ODD §7.5)::
+
+    g = employment_adjustment_per_q * (margin - reference_margin)          # hire when it pays
+        + young_firm_growth_per_q * exp(-age / young_firm_growth_age_q)    # start-ups scale up
+        - growth_size_reversion_per_q * log(employees / firm_employees_median)
+        + growth_shock_sigma * size_factor * z                             # lasting demand shock
+
+clipped to +-``employment_change_max_per_q``. The margin (before R&D) carries productivity, and
+so knowledge: a firm that knows more is more productive, earns more per worker and hires.
 """
 
 from __future__ import annotations
@@ -34,10 +48,12 @@ ProductionParams = namedtuple(
     "ProductionParams",
     """
     cit_rate cit_rate_high_tech county_tax_rate_on_value_added demand_sigma
-    employment_adjustment_per_q knowledge_productivity_elasticity knowledge_reference
-    loan_rate_per_q local_share_of_cit materials_share_of_revenue
+    employment_adjustment_per_q employment_change_max_per_q firm_employees_median
+    growth_shock_sigma growth_size_reversion_per_q knowledge_productivity_elasticity
+    knowledge_reference loan_rate_per_q local_share_of_cit materials_share_of_revenue
     platform_tenant_fee_mcny_per_q province_share_of_local_cit rd_super_deduction
-    reference_margin tax_sharing_origin_share worker_wage_mcny_per_q
+    reference_margin shock_size_exponent tax_sharing_origin_share worker_wage_mcny_per_q
+    young_firm_growth_age_q young_firm_growth_per_q
     """.split(),
 )
 
@@ -146,17 +162,23 @@ def _produce_body(
     # then summed firm by firm in ascending order, as before
     productivity_of = np.empty(len(firm_alive), dtype=np.float64)
     shock_of = np.empty(len(firm_alive), dtype=np.float64)
+    growth_shock_of = np.empty(len(firm_alive), dtype=np.float64)
     _productivity_and_shock(
         firm_alive,
         firm_base_productivity,
         firm_knowledge,
+        firm_employees,
         prm.knowledge_reference,
         prm.knowledge_productivity_elasticity,
         prm.demand_sigma,
+        prm.growth_shock_sigma,
+        prm.firm_employees_median,
+        prm.shock_size_exponent,
         np.int64(seed),
         np.int64(step),
         productivity_of,
         shock_of,
+        growth_shock_of,
     )
     for f in range(len(firm_alive)):
         if not firm_alive[f]:
@@ -227,11 +249,42 @@ def _produce_body(
         # that the business is failing
         margin = (profit + rd_cash) / revenue if revenue > 0.0 else 0.0
         if ramp >= 1.0:  # firms still ramping up in an incubator keep their team
-            change = np.exp(prm.employment_adjustment_per_q * (margin - prm.reference_margin))
-            # young firms can grow faster (report §1.3: incubator graduates scale up)
-            cap = 1.10 if age < 12 else 1.05
-            change = min(max(change, 0.95), cap)
-            firm_employees[f] = max(1.0, firm_employees[f] * change)
+            growth = employment_growth(margin, age, firm_employees[f], growth_shock_of[f], prm)
+            firm_employees[f] = max(1.0, firm_employees[f] * np.exp(growth))
+
+
+@njit(cache=True)
+def employment_growth(margin, age_q, employees, growth_shock, prm):
+    """Log change of a firm's employment this quarter (ODD §7.5).
+
+    Parameters
+    ----------
+    margin : float
+        Operating margin before R&D (share of revenue).
+    age_q : int
+        Quarters since the firm was born.
+    employees : float
+        Employees before the change (persons).
+    growth_shock : float
+        The firm's lasting demand shock this quarter (log units, already scaled by size).
+    prm : ProductionParams
+
+    Returns
+    -------
+    float
+        Log growth, within +-``employment_change_max_per_q``.
+    """
+    growth = (
+        prm.employment_adjustment_per_q * (margin - prm.reference_margin)
+        # young firms scale up towards their market (Haltiwanger, Jarmin & Miranda 2013:
+        # surviving young firms grow fastest; report §1.3: incubator graduates scale up)
+        + prm.young_firm_growth_per_q * np.exp(-age_q / prm.young_firm_growth_age_q)
+        # small firms grow faster than big ones of the same age (Evans 1987; Hall 1987)
+        - prm.growth_size_reversion_per_q * np.log(employees / prm.firm_employees_median)
+        + growth_shock
+    )
+    cap = prm.employment_change_max_per_q
+    return min(max(growth, -cap), cap)
 
 
 @njit(cache=True, parallel=True)
@@ -239,21 +292,34 @@ def _productivity_and_shock(
     alive,
     base_productivity,
     knowledge,
+    employees,
     knowledge_reference,
     elasticity,
     demand_sigma,
+    growth_shock_sigma,
+    employees_median,
+    size_exponent,
     seed,
     step,
     productivity_out,
     shock_out,
+    growth_shock_out,
 ):
-    """Each live firm's productivity and demand shock (writes the two ``*_out`` arrays)."""
+    """Each live firm's productivity and its two demand shocks (writes the ``*_out`` arrays).
+
+    The passing shock is a factor of this quarter's revenue; the lasting one (log units) moves
+    employment. Both shocks have standard deviations that fall with size as ``(employees /
+    employees_median) ** -size_exponent``.
+    """
     for f in prange(len(alive)):
         if not alive[f]:
             continue
         productivity_out[f] = (
             base_productivity[f] * (1.0 + knowledge[f] / knowledge_reference) ** elasticity
         )
-        shock_out[f] = np.exp(
-            demand_sigma * normal(seed, step, STREAM_PRODUCTION, f, 0) - 0.5 * demand_sigma**2
+        size_factor = (employees[f] / employees_median) ** -size_exponent
+        sigma = demand_sigma * size_factor
+        shock_out[f] = np.exp(sigma * normal(seed, step, STREAM_PRODUCTION, f, 0) - 0.5 * sigma**2)
+        growth_shock_out[f] = (
+            growth_shock_sigma * size_factor * normal(seed, step, STREAM_PRODUCTION, f, 1)
         )

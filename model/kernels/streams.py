@@ -20,7 +20,8 @@ STREAM_TALENT_MARKET = 1
 #: (``produce_knowledge``).
 STREAM_KNOWLEDGE = 3
 
-#: Phase 4, production (``production.py``): each firm's demand shock (``produce``).
+#: Phase 4, production (``production.py``): each firm's passing and lasting demand shocks
+#: (``produce``).
 STREAM_PRODUCTION = 4
 
 #: Phase 5, finance (``finance.py``): which firms venture funds screen and their screening

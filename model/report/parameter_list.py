@@ -34,6 +34,7 @@ UNIT_ZH: dict[str, str] = {
     "knowledge units": "知识单位",
     "knowledge units per (m CNY)^beta": "知识单位/(百万元)^β",
     "log units": "对数单位",
+    "log units per quarter": "对数单位/季",
     "m CNY": "百万元",
     "m CNY for the region": "百万元（全区域）",
     "m CNY per county": "百万元/县",
