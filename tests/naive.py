@@ -202,9 +202,11 @@ def rd_decisions(
       on its profit (plus a quarter of the county's certification bonus, when policy rules are
       on) beats the after-tax cost of the real rise; of the reported threshold,
       ``relabel_share`` is relabelled, or only the gap if its own R&D was closer.
-    * Grants and vouchers crowd out part of the firm's own money; own money is capped by last
-      quarter's cash flow before R&D (profit + last real R&D, if positive) plus
-      ``rd_cash_share_max`` of cash. Real R&D = own + grant.
+    * Grants and vouchers crowd out part of the firm's own money; a voucher's project adds
+      ``voucher_copay_share`` of the voucher to it; own money is capped by last quarter's cash
+      flow before R&D (profit + last real R&D, if positive) plus ``rd_cash_share_max`` of
+      cash. Real R&D = own + grant. A firm that does not do R&D spends what its grant pays for
+      and a voucher's co-payment (capped the same way).
     """
     n = len(firms["alive"])
     real = firms["rd_real_mcny"].copy()
@@ -258,9 +260,11 @@ def rd_decisions(
             taste < participation * cost_scale * knowledge_gain * hurdle
             and want * hurdle >= p.rd_fixed_cost_mcny_per_q
         )
+        cap = max(firms["profit_mcny"][f] + last_real, 0.0) + p.rd_cash_share_max * max(cash, 0.0)
+        copay = p.voucher_copay_share * voucher
         if not (pays or incubated):
-            real[f] = grant
-            reported[f] = grant
+            real[f] = grant + min(copay, cap)  # only a voucher's project takes own money
+            reported[f] = real[f]
             demand[f] = math.floor(real[f] * p.rd_staff_share_of_rd / wage)
             continue
         if incubated and revenue < 1.0:
@@ -284,8 +288,7 @@ def rd_decisions(
                     relabelled = reported_target - real_needed
                     want = real_needed
         own = want - p.rd_grant_crowding_out * grant - p.voucher_crowding_out * voucher
-        cap = max(firms["profit_mcny"][f] + last_real, 0.0) + p.rd_cash_share_max * max(cash, 0.0)
-        own = min(max(own, 0.0), cap)
+        own = min(max(own, 0.0) + copay, cap)
         real[f] = own + grant
         reported[f] = own + grant + relabelled
         demand[f] = math.floor(real[f] * p.rd_staff_share_of_rd / wage)
@@ -297,24 +300,44 @@ def rd_decisions(
 
 
 def service_level(f, firms, platforms, cell_x, cell_y, p) -> float:
-    """Service (0..1) firm ``f`` gets from its platform: quality saturation, times the sector
-    mismatch factor, the anchor factor for non-anchor firms, a distance decay with half
-    distance, and a crowding factor capacity / tenants when over capacity."""
-    k = firms["platform"][f]
+    """Service (0..1) firm ``f`` gets from its platform (see :func:`service_at`)."""
+    return service_at(
+        f, firms["cell"][f], firms["sector"][f], firms["platform"][f], platforms, cell_x, cell_y, p
+    )
+
+
+def service_at(f, cell, sector, k, platforms, cell_x, cell_y, p) -> float:
+    """Service (0..1) firm ``f`` of ``sector`` at ``cell`` gets from platform ``k`` (ODD §7.4).
+
+    The platform's quality and its equipment are shared by its tenants (at least one);
+    a platform focused on the firm's sector makes both count ``1 + platform_sector_match_gain``
+    times. The staff part is ``q / (q + platform_quality_half_per_tenant)`` of the quality
+    per tenant ``q``; the equipment part ``e / (e + platform_equipment_half_mcny_per_tenant)``
+    of the equipment per tenant ``e`` makes up ``platform_equipment_service_share`` of the
+    service. Then the sector mismatch factor (focused on another sector), the anchor factor
+    for non-anchor firms, a distance decay with half distance, and capacity / tenants when over
+    capacity.
+    """
     if k < 0 or not platforms["alive"][k]:
         return 0.0
-    quality = platforms["quality"][k]
-    level = quality / (quality + p.platform_quality_half)
+    tenants = platforms["tenants"][k]
     focus = platforms["sector_focus"][k]
-    if focus >= 0 and focus != firms["sector"][f]:
+    fits = 1 + p.platform_sector_match_gain if focus == sector else 1.0
+    quality_each = fits * platforms["quality"][k] / max(tenants, 1)
+    equipment_each = fits * platforms["equipment_mcny"][k] / max(tenants, 1)
+    staff_part = quality_each / (quality_each + p.platform_quality_half_per_tenant)
+    equipment_part = equipment_each / (equipment_each + p.platform_equipment_half_mcny_per_tenant)
+    share = p.platform_equipment_service_share
+    level = staff_part * ((1 - share) + share * equipment_part)
+    if focus >= 0 and focus != sector:
         level = level * p.platform_sector_mismatch
     anchor = platforms["anchor_firm"][k]
     if anchor >= 0 and anchor != f:
         level = level * p.anchor_platform_radiation
-    fc, kc = firms["cell"][f], platforms["cell"][k]
-    distance = math.hypot(cell_x[fc] - cell_x[kc], cell_y[fc] - cell_y[kc])
+    kc = platforms["cell"][k]
+    distance = math.hypot(cell_x[cell] - cell_x[kc], cell_y[cell] - cell_y[kc])
     level = level * 0.5 ** (distance / p.platform_service_half_distance_km)
-    capacity, tenants = platforms["capacity"][k], platforms["tenants"][k]
+    capacity = platforms["capacity"][k]
     if capacity > 0 and tenants > capacity:
         level = level * capacity / tenants
     return level
@@ -322,18 +345,27 @@ def service_level(f, firms, platforms, cell_x, cell_y, p) -> float:
 
 def new_knowledge(f, firms, platforms, spill_field, cell_x, cell_y, p) -> float:
     """The knowledge production function of the module docstring for one firm."""
-    if firms["rd_staff"][f] <= 0:
-        return 0.0
-    # vouchers buy services on top of the firm's own R&D (their crowding-out is taken off
-    # the firm's own money when it decides its R&D)
-    effective = firms["rd_real_mcny"][f] + firms["voucher_mcny"][f]
-    # staff can spend at most what their wages are a share of
-    spendable = firms["talent_units"][f] * average_staff_wage(p) / p.rd_staff_share_of_rd
-    effective = min(effective, spendable)
+    # the firm's own research: staff can spend at most what their wages are a share of
+    own_research = 0.0
+    mean_weight = 1.0  # a voucher project without R&D staff: the platform's staff
+    if firms["rd_staff"][f] > 0:
+        spendable = firms["talent_units"][f] * average_staff_wage(p) / p.rd_staff_share_of_rd
+        own_research = min(firms["rd_real_mcny"][f], spendable)
+        mean_weight = firms["talent_units"][f] / firms["rd_staff"][f]
+    # a voucher buys a project the platform does for the firm: no staff limit (its
+    # crowding-out is taken off the firm's own money when it decides its R&D)
+    voucher = firms["voucher_mcny"][f]
+    effective = own_research + voucher
     if effective <= 0:
         return 0.0
-    mean_weight = firms["talent_units"][f] / firms["rd_staff"][f]
     services = service_level(f, firms, platforms, cell_x, cell_y, p)
+    k = firms["voucher_platform"][f]
+    if voucher > 0 and k >= 0:
+        # at the voucher's platform: its service without the distance decay
+        at_platform = service_at(
+            f, platforms["cell"][k], firms["sector"][f], k, platforms, cell_x, cell_y, p
+        )
+        services = max(services, at_platform)
     reach = spill_field[firms["sector"][f], firms["cell"][f]]
     if firms["in_enclave"][f]:
         reach += p.enclave_hub_knowledge

@@ -279,13 +279,20 @@ def enter_firms(
 
 def service_at(f, cell, sector, k, platforms, cell_x_km, cell_y_km, p) -> float:
     """Service level (0..1) firm ``f`` of ``sector`` sitting at ``cell`` gets from platform
-    ``k`` (ODD §7.4): quality saturation x sector mismatch x anchor radiation x distance
-    decay (halves every ``platform_service_half_distance_km``) x crowding."""
+    ``k`` (ODD §7.4): the saturating staff and equipment services of the platform's quality and
+    equipment per tenant (both counted ``1 + platform_sector_match_gain`` times for a firm of
+    its focus sector) x sector mismatch x anchor radiation x distance decay (halves every
+    ``platform_service_half_distance_km``) x crowding beyond capacity."""
     if k < 0 or not platforms["alive"][k]:
         return 0.0
-    quality = platforms["quality"][k]
-    level = quality / (quality + p.platform_quality_half)
+    n = max(platforms["tenants"][k], 1)
     focus = platforms["sector_focus"][k]
+    gain = 1.0 + p.platform_sector_match_gain if focus == sector else 1.0
+    q = gain * platforms["quality"][k] / n
+    e = gain * platforms["equipment_mcny"][k] / n
+    level = q / (q + p.platform_quality_half_per_tenant)
+    w = p.platform_equipment_service_share
+    level *= 1.0 - w + w * e / (e + p.platform_equipment_half_mcny_per_tenant)
     if focus >= 0 and focus != sector:
         level *= p.platform_sector_mismatch
     anchor = platforms["anchor_firm"][k]

@@ -52,7 +52,9 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
 
     Returns ``(firm columns, platform cash, county columns, province, flows)``.
     """
-    fm = copies(firms, ("grant_mcny", "voucher_mcny", "cash_mcny", "expert_link"))
+    fm = copies(
+        firms, ("grant_mcny", "voucher_mcny", "voucher_platform", "cash_mcny", "expert_link")
+    )
     platform_cash = np.array(platforms["cash_mcny"], copy=True)
     cty = copies(counties, COUNTY_COLUMNS)
     province = np.array(province, copy=True)
@@ -165,6 +167,7 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
     # the county pays), talent subsidy, capital-chain tranche, vouchers
     fm["grant_mcny"][:] = 0.0
     fm["voucher_mcny"][:] = 0.0
+    fm["voucher_platform"][:] = -1
 
     def joint_grant(f: int) -> float:
         rd, patents = firms["rd_real_mcny"][f], firms["grants_q"][f]
@@ -256,7 +259,15 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
 
 
 def vouchers(firms, platforms, fm, platform_cash, cty, floor, province_pays, p, seed, step):
-    """Innovation vouchers: a lottery; the county pays half while above its floor."""
+    """Innovation vouchers (ODD §7.9 step 4).
+
+    Who is in the draw: with ``voucher_by_application``, the small non-certified unlisted
+    firms that apply, i.e. have R&D staff or R&D spending this quarter and somewhere to
+    redeem; without it, every such small firm. Each is drawn with chance vouchers /
+    firms in the draw (at most 1). A drawn voucher goes unused with chance
+    ``voucher_nonuse``, and also when its firm has no R&D project or nowhere to redeem it.
+    The county pays half while above its floor, the province the other half.
+    """
     n_firms = len(firms["alive"])
 
     def may_get_voucher(f: int) -> bool:
@@ -264,16 +275,7 @@ def vouchers(firms, platforms, fm, platform_cash, cty, floor, province_pays, p, 
         small = firms["employees"][f] <= VOUCHER_MAX_EMPLOYEES
         return bool(firms["alive"][f] and small and not certified and not firms["listed"][f])
 
-    voucher_firms = [f for f in range(n_firms) if may_get_voucher(f)]
-    if p.voucher_budget_mcny_per_q <= 0.0 or not voucher_firms:
-        return
-    n_vouchers = p.voucher_budget_mcny_per_q * p.firm_scale / p.voucher_face_value_mcny
-    chance = min(1.0, n_vouchers / len(voucher_firms))
-    for f in voucher_firms:
-        if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 0) >= chance:
-            continue
-        if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 1) < p.voucher_nonuse:
-            continue  # issued but never redeemed
+    def where_to_redeem(f: int) -> int:
         where = firms["platform"][f]
         if p.equipment_sharing_regionwide:
             # the best of: its own platform, the best platform of its sector, the best
@@ -285,6 +287,28 @@ def vouchers(firms, platforms, fm, platform_cash, cty, floor, province_pays, p, 
                     options.append(best)
             if options:
                 where = max(options, key=lambda k: platforms["quality"][k])
+        return where
+
+    def has_project(f: int) -> bool:
+        return bool(firms["rd_staff"][f] > 0 or firms["rd_real_mcny"][f] > 0.0)
+
+    small_firms = [f for f in range(n_firms) if may_get_voucher(f)]
+    if p.voucher_by_application:
+        in_draw = [f for f in small_firms if has_project(f) and where_to_redeem(f) >= 0]
+    else:
+        in_draw = small_firms
+    if p.voucher_budget_mcny_per_q <= 0.0 or not in_draw:
+        return
+    n_vouchers = p.voucher_budget_mcny_per_q * p.firm_scale / p.voucher_face_value_mcny
+    chance = min(1.0, n_vouchers / len(in_draw))
+    for f in in_draw:
+        if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 0) >= chance:
+            continue
+        if rng.uniform(seed, step, PHASE_GOVERNMENT, f, 1) < p.voucher_nonuse:
+            continue  # issued but never redeemed
+        if not has_project(f):
+            continue  # a winner with no R&D project does not use it
+        where = where_to_redeem(f)
         if where < 0:
             continue  # nowhere to redeem it
         value = p.voucher_face_value_mcny
@@ -293,6 +317,7 @@ def vouchers(firms, platforms, fm, platform_cash, cty, floor, province_pays, p, 
             cty["st_cut_mcny"][c] += 0.5 * value  # the county cannot pay its half
             continue
         fm["voucher_mcny"][f] = value
+        fm["voucher_platform"][f] = where
         platform_cash[where] += value
         cty["budget_mcny"][c] -= 0.5 * value
         cty["st_spending_mcny"][c] += value

@@ -138,7 +138,8 @@ def choose_platforms(
 
 def consolidate_platforms(firms, platforms, counties, n_counties, cell_x_km, cell_y_km, p, step):
     """Mergers (ODD §7.12): in each county, larger platforms (capacity, then quality, then
-    lower id) absorb the not yet merged smaller ones within the consolidation radius.
+    lower id) absorb the not yet merged smaller ones of the same kind within the
+    consolidation radius.
 
     Returns ``(platform columns, county columns (what each owes), firm platform, merged)``.
     """
@@ -159,6 +160,8 @@ def consolidate_platforms(firms, platforms, counties, n_counties, cell_x_km, cel
             for small in members[a + 1 :]:
                 if small in absorbed_by:
                     continue
+                if platforms["kind"][small] != platforms["kind"][big]:
+                    continue  # incubators merge only with incubators, and so on
                 big_cell, small_cell = platforms["cell"][big], platforms["cell"][small]
                 distance = math.hypot(
                     cell_x_km[big_cell] - cell_x_km[small_cell],

@@ -640,7 +640,7 @@ def _cells():
 def _knowledge_tables():
     platforms = make_platforms(
         [
-            {"cell": 0, "quality": 10.0, "capacity": 10, "tenants": 3},  # 0 general
+            {"cell": 0, "quality": 10.0, "capacity": 10, "tenants": 3, "equipment_mcny": 0.4},
             {"cell": 5, "quality": 30.0, "sector_focus": 2, "tenants": 1},  # 1 health only
             {"cell": 6, "quality": 20.0, "anchor_firm": 4, "tenants": 2},  # 2 built on firm 4
             {"cell": 11, "quality": 5.0, "capacity": 4, "tenants": 10},  # 3 crowded
@@ -662,6 +662,17 @@ def _knowledge_tables():
         {**base, "rd_staff": 0, "talent_units": 0.0},  # no staff, no research
         {**base, "rd_real_mcny": 0.0, "patent_pipeline": pipeline},  # grants still arrive
         {**base, "alive": False, "knowledge": 99.0},
+        # 11: a voucher project at platform 0 for a firm without R&D staff, far from it
+        {**base, "rd_staff": 0, "talent_units": 0.0, "voucher_mcny": 0.1, "voucher_platform": 0},
+        # 12: a voucher at a platform focused on its sector, better than its crowded own
+        {
+            **base,
+            "platform": 3,
+            "cell": 10,
+            "sector": 2,
+            "voucher_mcny": 0.1,
+            "voucher_platform": 1,
+        },
     ]
     return make_firms(rows), platforms
 
@@ -680,6 +691,7 @@ def test_produce_knowledge_matches_naive(overrides):
         np.testing.assert_allclose(firms.arrays[name], values, rtol=1e-12, err_msg=name)
     f = firms.arrays
     assert f["new_knowledge"][8] == 0.0  # no staff
+    assert f["new_knowledge"][11] > 0.0  # no staff, but a voucher project at a platform
     assert f["knowledge"][10] == 99.0  # dead row untouched
     assert f["applications_q"].sum() > 0
     assert f["grants_q"][5] > 0 and f["grants_q"][9] > 0

@@ -278,14 +278,20 @@ def test_relocation_test_states_move_firms():
 
 @pytest.mark.parametrize(("quality", "moves"), [(0.5, False), (5.0, True)])
 def test_a_firm_without_a_platform_moves_only_for_a_service_above_0_1(quality, moves):
-    """Next to a general platform of quality q a firm gets q / (q + 10): 0.048 or 0.33."""
+    """Next to a general platform of quality q without tenants and whose services need no
+    equipment, a firm gets q / (q + 10): 0.048 or 0.33."""
     x, y, *_ = grid()
     platforms = make_platforms(
         [{"kind": PLATFORM_SERVICE, "cell": 2, "county": 2, "quality": quality}]
     )
     firms = make_firms([{"cell": 0, "county": 0}])
     p = Parameters(
-        {"relocation_per_q": 1.0, "platform_candidates": 1, "platform_quality_half": 10.0}
+        {
+            "relocation_per_q": 1.0,
+            "platform_candidates": 1,
+            "platform_quality_half_per_tenant": 10.0,
+            "platform_equipment_service_share": 0.0,
+        }
     )
     want, _, want_moved = naive_entry_exit.relocate_firms(
         firms.arrays, platforms.arrays, x, y, p, 3, STEP

@@ -35,6 +35,7 @@ def random_government_state(seed: int):
             "sector": int(gen.integers(N_SECTORS)),
             "employees": float(gen.choice([40.0, 350.0])),
             "rd_real_mcny": float(gen.choice([0.0, gen.uniform(0.0, 2.0)])),
+            "rd_staff": int(gen.choice([0, 0, 3])),
             "grants_q": int(gen.integers(0, 3)),
             "hte_until_step": int(gen.choice([NEVER_CERTIFIED, 0, 30])),
             "listed": bool(gen.random() < 0.1),
@@ -42,6 +43,7 @@ def random_government_state(seed: int):
             "expert_link": bool(gen.random() < 0.2),
             "grant_mcny": 9.0,
             "voucher_mcny": 9.0,
+            "voucher_platform": 1,
         }
         for _ in range(50)
     ]
@@ -76,6 +78,12 @@ def random_government_state(seed: int):
         (LEVERS_ON, 11, True),  # the rebate's yearly settlement
         (LEVERS_OFF, 8, True),  # policy quarter, levers at their defaults
         ({**LEVERS_ON, "equipment_sharing_regionwide": False}, 8, True),
+        ({**LEVERS_ON, "voucher_by_application": False}, 8, True),
+        (
+            {**LEVERS_ON, "voucher_by_application": False, "equipment_sharing_regionwide": False},
+            8,
+            True,
+        ),
         ({**LEVERS_ON, "specialisation_enabled": False}, 8, True),
     ],
 )

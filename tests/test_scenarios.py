@@ -29,7 +29,7 @@ from model.sim.engine import Simulation
 from model.sim.indicators import INDICATOR_INDEX, INDICATORS
 from model.sim.region import load_region
 from model.sim.sectors import N_SECTORS, TRADITIONAL
-from model.sim.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK
+from model.sim.state import CAPITAL_GUIDANCE, CAPITAL_TECH_BANK, PLATFORM_INCUBATOR
 
 LEVERS = (
     "platform_consolidation",
@@ -352,13 +352,20 @@ def test_consolidation_merges_nearby_platforms_into_fewer_larger_ones_at_a_count
     assert cp.capacity[cp.alive].sum() == bp.capacity[bp.alive].sum()
     # single-firm platforms were opened to the sector
     assert (cp.anchor_firm[cp.alive] >= 0).sum() < (bp.anchor_firm[bp.alive] >= 0).sum()
-    # the survivors of a county lie further apart than the radius
+    # the survivors of one kind in a county lie further apart than the radius (kinds do
+    # not merge: every kind survives in a county that had it)
     radius = cons.params.consolidation_radius_km
     x, y = cons._cell_x_km[cp.cell], cons._cell_y_km[cp.cell]
     for c in range(cons.n_counties):
-        k = np.flatnonzero(cp.alive & (cp.county == c))
-        d = np.hypot(x[k, None] - x[None, k], y[k, None] - y[None, k])
-        assert (d[~np.eye(len(k), dtype=bool)] > radius).all()
+        for kind in np.unique(bp.kind[bp.alive & (bp.county == c)]):
+            k = np.flatnonzero(cp.alive & (cp.county == c) & (cp.kind == kind))
+            assert len(k) > 0
+            d = np.hypot(x[k, None] - x[None, k], y[k, None] - y[None, k])
+            assert (d[~np.eye(len(k), dtype=bool)] > radius).all()
+    # incubated firms stay on incubators
+    incubated = cons.firms.alive & cons.firms.incubated & (cons.firms.platform >= 0)
+    assert incubated.any()
+    assert (cp.kind[cons.firms.platform[incubated]] == PLATFORM_INCUBATOR).all()
     # absorbers reorganise; the county pays each merger (its only policy cost)
     absorbers = cp.alive & (cp.transition_until_step == 1 + cons.params.merger_transition_q)
     assert 0 < absorbers.sum() <= merged

@@ -346,21 +346,31 @@ class PlatformAgent(mesa.Agent):
         return self.kind != INCUBATOR
 
     def service_to(self, firm: FirmAgent) -> float:
-        """Service level in [0, 1] the platform gives ``firm`` (report §2.4, §2.2).
+        """Service level in [0, 1] the platform gives ``firm`` (report §2.4, §2.2, §3.2, §3.4).
 
-        Quality saturates; a sector-focused platform serves other sectors worse; a single-firm
-        platform radiates little to others; service halves every
+        Staff (quality) and shared equipment are divided among the tenants (at least one),
+        counted half again for a firm of the platform's focus sector; each saturates, and
+        equipment makes up a share of the service. A platform focused on another sector
+        serves worse; a single-firm platform radiates little to others; service halves every
         ``platform_service_half_distance_km``; an over-full platform is shared out.
         """
         p = self.model.p
-        level = self.quality / (self.quality + p.platform_quality_half)
+        n_tenants = len(self.tenants)
+        per_tenant = 1.0 / max(n_tenants, 1)
+        if self.sector_focus == firm.sector:
+            per_tenant *= 1.0 + p.platform_sector_match_gain
+        quality = self.quality * per_tenant
+        equipment = self.equipment_mcny * per_tenant
+        from_staff = quality / (quality + p.platform_quality_half_per_tenant)
+        from_equipment = equipment / (equipment + p.platform_equipment_half_mcny_per_tenant)
+        needs_equipment = p.platform_equipment_service_share
+        level = from_staff * (1.0 - needs_equipment + needs_equipment * from_equipment)
         if self.sector_focus >= 0 and self.sector_focus != firm.sector:
             level *= p.platform_sector_mismatch
         if self.anchor is not None and self.anchor is not firm:
             level *= p.anchor_platform_radiation
         distance_km = self.model.distance_km(firm.cell, self.cell)
         level *= 0.5 ** (distance_km / p.platform_service_half_distance_km)
-        n_tenants = len(self.tenants)
         if n_tenants > self.capacity > 0:
             level *= self.capacity / n_tenants
         return level

@@ -43,7 +43,7 @@ GovernmentParams = namedtuple(
     rd_grant_expost_per_patent_mcny rd_grant_province_share rebate_reinvest_share
     specialisation_enabled st_share_platforms st_share_rd_grants st_share_talent
     talent_subsidy_mcny_per_q tax_rebate_share voucher_budget_mcny_per_q
-    voucher_face_value_mcny voucher_nonuse
+    voucher_by_application voucher_face_value_mcny voucher_nonuse
     """.split(),
 )
 
@@ -97,6 +97,8 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
         counties.province_policy_cost_mcny,
         firms.grant_mcny,
         firms.voucher_mcny,
+        firms.voucher_platform,
+        firms.rd_staff,
         firms.rd_real_mcny,
         firms.county,
         counties.tax_revenue_mcny,
@@ -149,6 +151,8 @@ def _govern_body(
     county_province_policy_cost_mcny,
     firm_grant_mcny,
     firm_voucher_mcny,
+    firm_voucher_platform,
+    firm_rd_staff,
     firm_rd_real_mcny,
     firm_county,
     county_tax_revenue_mcny,
@@ -305,6 +309,7 @@ def _govern_body(
     for f in range(len(firm_alive)):
         firm_grant_mcny[f] = 0.0
         firm_voucher_mcny[f] = 0.0
+        firm_voucher_platform[f] = -1
         if not firm_alive[f]:
             continue
         if firm_rd_real_mcny[f] > 0.0:
@@ -359,6 +364,9 @@ def _govern_body(
             firm_sector,
             firm_platform,
             firm_voucher_mcny,
+            firm_voucher_platform,
+            firm_rd_staff,
+            firm_rd_real_mcny,
             platform_alive,
             platform_anchor_firm,
             platform_sector_focus,
@@ -450,6 +458,9 @@ def _issue_vouchers(
     firm_sector,
     firm_platform,
     firm_voucher_mcny,
+    firm_voucher_platform,
+    firm_rd_staff,
+    firm_rd_real_mcny,
     platform_alive,
     platform_anchor_firm,
     platform_sector_focus,
@@ -462,21 +473,20 @@ def _issue_vouchers(
 ):
     """Innovation vouchers (report §3.4), half county, half province.
 
-    A lottery among eligible firms; a redeemed voucher is paid only while its county can pay
-    its half (what it cannot is recorded as cut).
+    A firm applies when it has an R&D project it cannot do alone: it is an eligible SME
+    (:func:`_voucher_eligible`) with R&D staff or an R&D budget this quarter, and there is a
+    platform where it can redeem a voucher (its own; with region-wide equipment sharing, the
+    best platform of its sector, or a general one, anywhere in the region if that is
+    better). Vouchers go to applicants, by lottery when there are more applicants than
+    vouchers (the Dutch voucher lottery drew among applicants; Cornet, Vroomen & van der
+    Steeg). With ``voucher_by_application`` off, the lottery runs among all eligible SMEs and
+    a winner without a project never redeems its voucher. A share ``voucher_nonuse`` of
+    vouchers is never redeemed either. A redeemed voucher pays its platform (``cash_mcny``)
+    for the project and records where (``firm_voucher_platform``); it is paid only while its
+    county can pay its half (what it cannot is recorded as cut).
     """
-    n_counties = len(county_budget_mcny)
-    eligible = np.zeros(n_counties, dtype=np.int64)
-    for f in range(len(firm_alive)):
-        if _voucher_eligible(firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step):
-            eligible[firm_county[f]] += 1
-    total_eligible = eligible.sum()
-    if total_eligible == 0:
-        return
-    n_vouchers = prm.voucher_budget_mcny_per_q * prm.firm_scale / prm.voucher_face_value_mcny
-    chance = min(1.0, n_vouchers / total_eligible)
-    # region-wide equipment sharing (report §3.4): a voucher buys time at the best
-    # platform of the firm's sector (or a general one) anywhere in the region
+    n_firms = len(firm_alive)
+    # where each firm would redeem a voucher (-1: nowhere)
     n_sectors = 0
     for k in range(len(platform_alive)):
         n_sectors = max(n_sectors, platform_sector_focus[k] + 1)
@@ -489,16 +499,14 @@ def _issue_vouchers(
         if platform_quality[k] > best_q[slot]:
             best_q[slot] = platform_quality[k]
             best_platform[slot] = k
-    value = prm.voucher_face_value_mcny
-    for f in range(len(firm_alive)):
+    redeem_at = np.full(n_firms, -1, dtype=np.int64)
+    in_draw = np.zeros(n_firms, dtype=np.bool_)
+    n_in_draw = 0
+    for f in range(n_firms):
         if not _voucher_eligible(
             firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step
         ):
             continue
-        if uniform(seed, step, STREAM_GOVERNMENT, f, 0) >= chance:
-            continue
-        if uniform(seed, step, STREAM_GOVERNMENT, f, 1) < prm.voucher_nonuse:
-            continue  # issued but never redeemed: no money moves
         k = firm_platform[f]
         if prm.equipment_sharing_regionwide:
             for slot in (firm_sector[f] + 1, 0):
@@ -506,13 +514,33 @@ def _issue_vouchers(
                     continue
                 if k < 0 or platform_quality[k] < best_q[slot]:
                     k = best_platform[slot]
+        has_project = firm_rd_staff[f] > 0 or firm_rd_real_mcny[f] > 0.0
+        if has_project:
+            redeem_at[f] = k
+        if (k >= 0 and has_project) or not prm.voucher_by_application:
+            in_draw[f] = True
+            n_in_draw += 1
+    if n_in_draw == 0:
+        return
+    n_vouchers = prm.voucher_budget_mcny_per_q * prm.firm_scale / prm.voucher_face_value_mcny
+    chance = min(1.0, n_vouchers / n_in_draw)
+    value = prm.voucher_face_value_mcny
+    for f in range(n_firms):
+        if not in_draw[f]:
+            continue
+        if uniform(seed, step, STREAM_GOVERNMENT, f, 0) >= chance:
+            continue
+        if uniform(seed, step, STREAM_GOVERNMENT, f, 1) < prm.voucher_nonuse:
+            continue  # issued but never redeemed: no money moves
+        k = redeem_at[f]
         if k < 0:
-            continue  # nowhere nearby to redeem it
+            continue  # no project, or nowhere to redeem it
         c = firm_county[f]
         if county_budget_mcny[c] - 0.5 * value < floor[c]:
             county_st_cut_mcny[c] += 0.5 * value  # the county cannot pay its half
             continue
         firm_voucher_mcny[f] = value
+        firm_voucher_platform[f] = k
         platform_cash_mcny[k] += value
         county_budget_mcny[c] -= 0.5 * value
         county_st_spending_mcny[c] += value

@@ -6,9 +6,13 @@ New knowledge of a firm (a knowledge production function with diminishing return
     new = A * E**beta * avg_talent_weight**0.5 * (1 + s_P * services) * (1 + s_X * spill)
           * (1 + link_boost * expert_link)
 
-``E`` is effective R&D input (m CNY): real R&D plus the services vouchers buy, limited
-by the staff who can spend it (report §2.3: no research without people). ``services`` is the
-platform's service level (report §2.4), ``spill`` the saturating share of nearby same-sector
+``E`` is effective R&D input (m CNY): the firm's real R&D, limited by the staff who can
+spend it (report §2.3: no research without people), plus the project a voucher buys, which
+the platform's staff do with its equipment (report §3.4), so it needs no R&D staff of the
+firm (a firm without R&D staff gets the talent weight 1 of the platform's staff).
+``services`` is the platform's service level (report §2.4); a firm holding a voucher gets
+the better of its own platform's and the voucher platform's (at that platform, no distance
+decay). ``spill`` is the saturating share of nearby same-sector
 knowledge, computed on the grid with a Gaussian distance decay (Jaffe, Trajtenberg & Henderson
 1993; Keller 2002) — aggregate per cell, then a separable blur, never all pairs of firms.
 Knowledge depreciates (Hall, Mairesse & Mohnen 2010). Applications are Poisson in new
@@ -121,13 +125,14 @@ def _gaussian_blur_body(field, wanted, ny, nx, sigma_cells):
 
 
 #: What :func:`service_level` reads: the platform table's columns it needs (``p_*``), the
-#: cell centres (km) and the four service parameters. A kernel builds one before its loop
-#: (from the arrays it already holds) and passes it to every call.
+#: cell centres (km) and the service parameters. A kernel builds one before its loop (from
+#: the arrays it already holds) and passes it to every call.
 ServiceMap = namedtuple(
     "ServiceMap",
     [
         "p_alive",
         "p_quality",
+        "p_equipment_mcny",
         "p_sector_focus",
         "p_anchor_firm",
         "p_cell",
@@ -135,7 +140,10 @@ ServiceMap = namedtuple(
         "p_capacity",
         "cell_x_km",
         "cell_y_km",
-        "quality_half",
+        "quality_half_per_tenant",
+        "equipment_share",
+        "equipment_half_mcny_per_tenant",
+        "match_gain",
         "mismatch",
         "anchor_radiation",
         "half_distance_km",
@@ -149,7 +157,8 @@ def service_map(platforms, cell_x_km, cell_y_km, p) -> ServiceMap:
     Parameters
     ----------
     platforms : Platforms
-        Read only (alive, quality, sector_focus, anchor_firm, cell, tenants, capacity).
+        Read only (alive, quality, equipment_mcny, sector_focus, anchor_firm, cell, tenants,
+        capacity).
     cell_x_km, cell_y_km : (n_cells,) float64
         Cell centres.
     p : KernelParams
@@ -158,6 +167,7 @@ def service_map(platforms, cell_x_km, cell_y_km, p) -> ServiceMap:
     return ServiceMap(
         platforms.alive,
         platforms.quality,
+        platforms.equipment_mcny,
         platforms.sector_focus,
         platforms.anchor_firm,
         platforms.cell,
@@ -165,7 +175,10 @@ def service_map(platforms, cell_x_km, cell_y_km, p) -> ServiceMap:
         platforms.capacity,
         cell_x_km,
         cell_y_km,
-        p.platform_quality_half,
+        p.platform_quality_half_per_tenant,
+        p.platform_equipment_service_share,
+        p.platform_equipment_half_mcny_per_tenant,
+        p.platform_sector_match_gain,
         p.platform_sector_mismatch,
         p.anchor_platform_radiation,
         p.platform_service_half_distance_km,
@@ -174,12 +187,20 @@ def service_map(platforms, cell_x_km, cell_y_km, p) -> ServiceMap:
 
 @njit(cache=True, inline="always")
 def service_level(f, cell, sector, pl, sm):
-    """Service level in [0, 1] that firm ``f`` gets from platform ``pl`` (-1: none).
+    """Service level in [0, 1] that firm ``f`` at ``cell`` gets from platform ``pl`` (-1: none).
+
+    A platform's staff (quality) and shared equipment are divided among its tenants
+    (congestion, report §2.1): the staff part saturates in quality per tenant, the equipment
+    part (share ``equipment_share``, report §3.4) in equipment per tenant. A platform focused
+    on the firm's sector counts both ``1 + match_gain`` times (report §3.2); one focused on
+    another sector serves at ``mismatch``; a single-firm platform radiates little to others
+    (report §2.2); service halves every ``half_distance_km``; beyond its capacity a
+    platform's places are shared out too (``capacity / tenants``).
 
     Parameters
     ----------
     f : int
-        The firm's row (a platform's anchor firm serves itself fully).
+        The firm's row (a platform's anchor firm is not cut by the anchor factor).
     cell, sector : int
         The firm's cell and sector.
     pl : int
@@ -187,15 +208,26 @@ def service_level(f, cell, sector, pl, sm):
     sm : ServiceMap
         Platform columns, cell centres and service parameters.
 
+    The tenant count is the platform's current one (at least 1): a firm weighing a platform
+    it would join counts it without itself.
+
     ``sm`` holds only the few arrays this needs, never a whole table: numba
     reference-counts every array of a tuple a helper takes, which made the per-firm loops
     about 16 times slower with the ``Platforms`` tuple.
     """
     if pl < 0 or not sm.p_alive[pl]:
         return 0.0
-    q = sm.p_quality[pl]
-    level = q / (q + sm.quality_half)
+    tenants = sm.p_tenants[pl]
+    sharing = max(tenants, 1)
+    fit = 1.0
     focus = sm.p_sector_focus[pl]
+    if focus >= 0 and focus == sector:
+        fit = 1.0 + sm.match_gain
+    q = fit * sm.p_quality[pl] / sharing
+    e = fit * sm.p_equipment_mcny[pl] / sharing
+    staff = q / (q + sm.quality_half_per_tenant)
+    equipment = e / (e + sm.equipment_half_mcny_per_tenant)
+    level = staff * (1.0 - sm.equipment_share + sm.equipment_share * equipment)
     if focus >= 0 and focus != sector:
         level *= sm.mismatch
     anchor = sm.p_anchor_firm[pl]
@@ -205,7 +237,6 @@ def service_level(f, cell, sector, pl, sm):
     dy = sm.cell_y_km[cell] - sm.cell_y_km[sm.p_cell[pl]]
     dist = np.sqrt(dx * dx + dy * dy)
     level *= np.exp(-LN2 * dist / sm.half_distance_km)
-    tenants = sm.p_tenants[pl]
     if tenants > sm.p_capacity[pl] > 0:
         level *= sm.p_capacity[pl] / tenants
     return level
@@ -239,6 +270,7 @@ def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, se
         firms.alive,
         firms.rd_real_mcny,
         firms.voucher_mcny,
+        firms.voucher_platform,
         firms.talent_units,
         firms.rd_staff,
         firms.platform,
@@ -277,6 +309,7 @@ def _produce_knowledge_loop(
     alive,
     rd_real,
     voucher,
+    voucher_platform,
     talent_units,
     rd_staff,
     platform,
@@ -313,18 +346,24 @@ def _produce_knowledge_loop(
     Each firm writes only its own row and draws are counter-based, so the result does not
     depend on the number of threads.
     """
-    voucher_additional = 1.0  # crowding-out is taken off the firm's own R&D (rd_decisions)
     for f in prange(len(alive)):
         if not alive[f]:
             continue
-        # new knowledge of firm f this quarter
+        # new knowledge of firm f this quarter: its own research, limited by its staff, and
+        # the voucher's project, done by the platform (its crowding-out of the firm's own
+        # money is taken off in rd_decisions)
         new = 0.0
-        effective = rd_real[f] + voucher_additional * voucher[f]
-        staff_capacity = talent_units[f] * avg_wage / staff_share
-        effective = min(effective, staff_capacity)
-        if not (effective <= 0.0 or rd_staff[f] <= 0):
+        in_house = 0.0
+        weight = 1.0
+        if rd_staff[f] > 0:
+            in_house = min(rd_real[f], talent_units[f] * avg_wage / staff_share)
             weight = talent_units[f] / rd_staff[f]
+        effective = in_house + voucher[f]
+        if effective > 0.0:
             services = service_level(f, cell[f], sector[f], platform[f], sm)
+            vk = voucher_platform[f]
+            if voucher[f] > 0.0 and vk >= 0:
+                services = max(services, service_level(f, sm.p_cell[vk], sector[f], vk, sm))
             reach = spill_field[sector[f], cell[f]]
             if in_enclave[f]:
                 reach += hub_knowledge

@@ -3,13 +3,15 @@
 A platform spends its cash each quarter: first its fixed overhead (buildings, management —
 the waste of many small scattered platforms, report §2.1), then the rest builds quality and
 shareable equipment. Quality depreciates, so output lags investment (report §2.2). Firms pick
-a platform among a few candidates by the service they would get (quality, sector match,
-distance, crowding); platforms built around one firm serve others poorly (report §2.2).
+a platform among a few candidates by the service they would get (quality and equipment per
+tenant, sector match, distance, crowding; ``knowledge.service_level``); platforms built
+around one firm serve others poorly (report §2.2).
 
-Policy rules: :func:`consolidate_platforms` merges nearby platforms in a county into the
-largest (report §2.1, §3.3) at a cost and with a transition; :func:`specialise_platforms`
-gives platforms distinct sector foci by a cross-county plan and makes the best platform of
-each emerging sector its innovation centre (report §3.2, Shenzhen's one centre per sector).
+Policy rules: :func:`consolidate_platforms` merges nearby platforms of one kind in a county
+into the largest (report §2.1, §3.3) at a cost and with a transition;
+:func:`specialise_platforms` gives platforms distinct sector foci by a cross-county plan
+and makes the best platform of each emerging sector its innovation centre (report §3.2,
+Shenzhen's one centre per sector).
 """
 
 from __future__ import annotations
@@ -310,9 +312,11 @@ def consolidate_platforms(
     p,
     step,
 ):
-    """Merge platforms within ``consolidation_radius_km`` of a larger one in the same county.
+    """Merge platforms within ``consolidation_radius_km`` of a larger one of their county and kind.
 
-    Larger platforms (by capacity, then quality, then id) absorb smaller ones: capacity, cash,
+    Only platforms of one kind merge (incubators with incubators, R&D institutes with R&D
+    institutes...): an incubator's tenants stay on an incubator. Larger platforms (by
+    capacity, then quality, then id) absorb smaller ones: capacity, cash,
     equipment and tenants pool, the absorber keeps its quality plus half of each absorbed
     platform's (reorganisation loses some), single-firm platforms become open to the sector.
     The absorber builds no quality for ``merger_transition_q`` quarters; each merger costs the
@@ -325,6 +329,7 @@ def consolidate_platforms(
     """
     return _consolidate_platforms_body(
         platforms.alive,
+        platforms.kind,
         platforms.county,
         platforms.capacity,
         platforms.quality,
@@ -350,6 +355,7 @@ def consolidate_platforms(
 @njit(cache=True)
 def _consolidate_platforms_body(
     platform_alive,
+    platform_kind,
     platform_county,
     platform_capacity,
     platform_quality,
@@ -390,7 +396,7 @@ def _consolidate_platforms_body(
                 continue
             for b in range(a + 1, len(members)):
                 small = members[b]
-                if merged_into[small] >= 0:
+                if merged_into[small] >= 0 or platform_kind[small] != platform_kind[big]:
                     continue
                 dx = cell_x_km[platform_cell[big]] - cell_x_km[platform_cell[small]]
                 dy = cell_y_km[platform_cell[big]] - cell_y_km[platform_cell[small]]

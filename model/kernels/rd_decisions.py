@@ -13,7 +13,8 @@ threshold raise *reported* R&D to reach it when the tax saving pays for it, rela
 share of what they report (Chen et al. 2021) — the cost channel of the tax notch. Own R&D is
 **financed** from last quarter's cash flow and a share of cash (Hall & Lerner 2010), so
 venture money and tech loans relax it where it binds: in young firms, which plan R&D larger
-than their revenue.
+than their revenue. A redeemed voucher's project also takes the firm's own share
+(``voucher_copay_share`` of its face value), which lets a firm without R&D of its own start.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ RdParams = namedtuple(
         "relabel_share",
         "senior_share_of_staff",
         "short_termism",
+        "voucher_copay_share",
         "voucher_crowding_out",
         "wage_rd_staff_mcny_per_q",
         "wage_senior_mcny_per_q",
@@ -280,6 +282,13 @@ def firm_rd(
     if age_q < YOUNG_FIRM_AGE_Q:
         # young firms plan R&D for the firm they mean to become (Hall & Lerner 2010)
         base_intensity *= p.rd_intensity_young_multiple
+    # finance (Hall & Lerner 2010): own R&D is paid from last quarter's cash flow before R&D
+    # and a share of the cash reserve; venture money, equity and tech loans add to the cash
+    cash_flow = profit_mcny + prev_real_mcny
+    cash_limit = max(cash_flow, 0.0) + p.rd_cash_share_max * max(cash_mcny, 0.0)
+    # a redeemed voucher's project takes the firm's own share (report §3.4): a firm that
+    # does no R&D of its own starts with it
+    copay = p.voucher_copay_share * voucher_mcny
     # taste also sets how much: firms far below the participation cut-off do more
     depth = max(0.5 + (participation - rd_taste) / max(participation, 1e-9), 0.5)
     planned = base_intensity * depth * (1.0 - p.short_termism) * revenue
@@ -301,7 +310,8 @@ def firm_rd(
         rd_taste < pull * margin and desired * margin >= p.rd_fixed_cost_mcny_per_q
     )
     if not doing:
-        return grant, grant
+        own = min(copay, cash_limit)
+        return own + grant, own + grant
     if incubated and revenue < 1.0:
         desired = max(desired, 0.08 * max(cash_mcny, 0.0))
     relabelled = 0.0
@@ -329,9 +339,5 @@ def firm_rd(
                 relabelled = target - real_target
                 desired = real_target
     own = desired - p.rd_grant_crowding_out * grant - p.voucher_crowding_out * voucher_mcny
-    # finance (Hall & Lerner 2010): own R&D is paid from last quarter's cash flow before R&D
-    # and a share of the cash reserve; venture money, equity and tech loans add to the cash
-    cash_flow = profit_mcny + prev_real_mcny
-    cash_limit = max(cash_flow, 0.0) + p.rd_cash_share_max * max(cash_mcny, 0.0)
-    own = min(max(own, 0.0), cash_limit)
+    own = min(max(own, 0.0) + copay, cash_limit)
     return own + grant, own + grant + relabelled

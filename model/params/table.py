@@ -704,7 +704,8 @@ SPECS: tuple[ParameterSpec, ...] = (
         0.01,
         1e6,
         "assumption",
-        "Quality at which a platform delivers half its possible services.",
+        "Quality at which an incubator takes in half its possible start-ups (platform services "
+        "to firms use platform_quality_half_per_tenant).",
     ),
     _p(
         "platform_service_half_distance_km",
@@ -723,6 +724,50 @@ SPECS: tuple[ParameterSpec, ...] = (
         1.0,
         "assumption",
         "Service factor for a firm whose sector differs from a specialised platform's focus.",
+    ),
+    _p(
+        "platform_sector_match_gain",
+        0.5,
+        "share",
+        0.0,
+        5.0,
+        "assumption: report §3.2, a platform focused on a sector (Shenzhen's one centre per "
+        "sector) works on that sector's common problems; its staff and equipment serve a firm "
+        "of the sector half again as well as a general platform's",
+        "Extra service a firm gets from a platform focused on its own sector: the platform's "
+        "quality and equipment per tenant count (1 + gain) times for it.",
+    ),
+    _p(
+        "platform_quality_half_per_tenant",
+        0.6,
+        "quality units per tenant",
+        0.001,
+        1e6,
+        "assumption: set so that the baseline's mean service to tenants stays near its level "
+        "when service was read from a platform's whole quality (0.1 at quarter 20)",
+        "Quality per tenant at which a platform's staff deliver half their possible services "
+        "(a platform's quality is shared among its tenants: congestion).",
+    ),
+    _p(
+        "platform_equipment_service_share",
+        0.3,
+        "share",
+        0.0,
+        1.0,
+        "assumption: report §3.4, testing and instruments are one of four service lines "
+        "(information, IP, finance, technical testing, report §2.4), weighted a little above "
+        "a quarter for R&D",
+        "Share of a platform's service that needs shared equipment; the rest needs only staff "
+        "(quality).",
+    ),
+    _p(
+        "platform_equipment_half_mcny_per_tenant",
+        0.1,
+        "m CNY per tenant",
+        0.0001,
+        1e4,
+        "assumption: about the baseline's median equipment per tenant (0.07 m CNY)",
+        "Equipment per tenant at which a platform delivers half its equipment services.",
     ),
     _p(
         "anchor_platform_radiation",
@@ -1282,6 +1327,30 @@ SPECS: tuple[ParameterSpec, ...] = (
         1.0,
         "Cornet, Vroomen & van der Steeg: about 10% deadweight",
         "Share of a voucher that replaces R&D the firm would have done anyway.",
+    ),
+    _p(
+        "voucher_copay_share",
+        0.5,
+        "share of face value",
+        0.0,
+        5.0,
+        "assumption: voucher schemes in China (e.g. Zhejiang's and Shanghai's innovation "
+        "vouchers) pay part of a service contract and the firm the rest; half the face value",
+        "The firm's own R&D money a redeemed voucher's project takes, per unit of face value "
+        "(paid from its cash, within its cash limit; it is how a voucher lets a firm start "
+        "R&D).",
+    ),
+    _p(
+        "voucher_by_application",
+        True,
+        "switch",
+        0,
+        1,
+        "report §3.4 and Cornet, Vroomen & van der Steeg: firms apply for a voucher with a "
+        "project (the Dutch lottery was among applicants)",
+        "Vouchers go to firms that apply (an R&D project: R&D staff or an R&D budget, and a "
+        "platform to redeem at), by lottery when oversubscribed; off: a lottery among all "
+        "eligible SMEs, and winners without a project never redeem theirs.",
     ),
     _p(
         "equipment_sharing_regionwide",

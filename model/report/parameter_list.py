@@ -60,6 +60,8 @@ UNIT_ZH: dict[str, str] = {
     "platforms": "个平台",
     "probability": "概率",
     "quality units": "质量单位",
+    "quality units per tenant": "质量单位/入驻企业",
+    "m CNY per tenant": "百万元/入驻企业",
     "quality units per m CNY": "质量单位/百万元",
     "quarter": "季度",
     "quarters": "个季度",

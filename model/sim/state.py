@@ -86,6 +86,7 @@ FIRM_FIELDS = _columns(
     ("in_enclave", np.bool_, False, ()),
     ("expert_link", np.bool_, False, ()),
     ("voucher_mcny", np.float64, 0.0, ()),
+    ("voucher_platform", np.int32, -1, ()),  # where the voucher is redeemed (-1: none)
     ("grant_mcny", np.float64, 0.0, ()),
 )
 
