@@ -47,7 +47,7 @@ COUNTY_COLUMNS = (
 )
 
 
-def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step, policy_on):
+def govern(firms, platforms, counties, province, p, seed, step, policy_on):
     """One quarter of county and province money (ODD §7.9).
 
     Returns ``(firm columns, platform cash, county columns, province, flows)``.

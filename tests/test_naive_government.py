@@ -93,14 +93,12 @@ def test_govern_matches_naive(seed, levers, step, policy_on):
     firms, platforms, counties = random_government_state(seed % 2**32)
     p = Parameters(levers)
     province = np.array([7.0])
-    n_enclave_firms = np.array([0, 5, 9], dtype=np.int64)
     want_firms, want_platform_cash, want_counties, want_province, want_flows = (
         naive_government.govern(
             firms.arrays,
             platforms.arrays,
             counties.arrays,
             province,
-            n_enclave_firms,
             p,
             seed,
             step,
@@ -113,7 +111,6 @@ def test_govern_matches_naive(seed, levers, step, policy_on):
         platforms.view(),
         counties.view(),
         province,
-        n_enclave_firms,
         p.for_kernels(),
         seed,
         step,
@@ -140,7 +137,6 @@ def test_government_test_states_pay_grants_vouchers_and_rebates_and_hit_the_floo
             platforms.arrays,
             counties.arrays,
             np.zeros(1),
-            np.zeros(N_COUNTIES, dtype=np.int64),
             Parameters(LEVERS_ON),
             seed,
             11,

@@ -53,7 +53,7 @@ def government_params(p):
     return params_bundle(GovernmentParams, p)
 
 
-def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step, policy_on, flows):
+def govern(firms, platforms, counties, province, p, seed, step, policy_on, flows):
     """Collect, allocate and spend county and province money for one quarter.
 
     Parameters
@@ -67,8 +67,6 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
         rebates, talent pools.
     province : (1,) float64
         Province budget.
-    n_enclave_firms : (n_counties,) int64
-        Firms in each county's enclave (rent is paid on the whole floor space).
     policy_on : bool
         Whether scenario rules are active this quarter.
     flows : (N_FLOWS,) float64
@@ -118,7 +116,6 @@ def govern(firms, platforms, counties, province, n_enclave_firms, p, seed, step,
         counties.enclave_slots,
         government_params(p),
         province,
-        n_enclave_firms,
         seed,
         step,
         policy_on,
@@ -172,7 +169,6 @@ def _govern_body(
     county_enclave_slots,
     prm,
     province,
-    n_enclave_firms,
     seed,
     step,
     policy_on,

@@ -277,15 +277,11 @@ class Simulation:
             firms, platforms, nc, self._cell_x_km, self._cell_y_km, regionwide, kp, seed, t, False
         )
         # 8. government
-        enclave_firms = np.bincount(
-            self.firms.county[self.firms.alive & self.firms.in_enclave], minlength=nc
-        ).astype(np.int64)
         govern(
             firms,
             platforms,
             counties,
             self.province,
-            enclave_firms,
             kp,
             seed,
             t,
