@@ -38,25 +38,6 @@ from typing import Any, NamedTuple
 
 from model.params.reader import InputError
 
-__all__ = [
-    "COUNTY_STATISTICS_FILE",
-    "PREFECTURE_KEYS",
-    "QUANTITIES",
-    "REPORT_FIGURES_FILE",
-    "CountyStatistic",
-    "DataError",
-    "Quantity",
-    "ReportFigure",
-    "county_keys",
-    "coverage",
-    "coverage_markdown",
-    "load_county_statistics",
-    "load_report_figures",
-    "mapping_targets",
-    "read_county_statistics",
-    "read_report_figures",
-]
-
 COUNTY_STATISTICS_FILE = "county_statistics.csv"
 REPORT_FIGURES_FILE = "report_figures.csv"
 REGION_FILE = "regions/jiaxing-huzhou.toml"

@@ -502,20 +502,28 @@ def _load_folder() -> None:
     folder_scenario.value = others[0] if others else ""
 
 
+def _folder_input(language, label_key, path, on_load, message, kind) -> None:
+    """A folder path field, its load button and the refusal message, if any.
+
+    ``kind`` names the CSS classes the browser test looks for: ``folder`` gives
+    ``input-folder``, ``btn-load``, ``folder-error``; ``sweep`` gives ``input-sweep``,
+    ``btn-load-sweep``, ``sweep-error``.
+    """
+    button = "btn-load" if kind == "folder" else f"btn-load-{kind}"
+    with solara.Row():
+        solara.InputText(
+            t(label_key, language), value=path, classes=[f"input-{kind}"], style="min-width: 40em"
+        )
+        solara.Button(t("load", language), on_click=on_load, classes=[button])
+    if message.value:
+        solara.Error(message.value, classes=[f"{kind}-error"])
+
+
 @solara.component
 def FolderPanel() -> None:
     """Load a finished comparison folder and browse its effects, costs and figures."""
     language = lang.value
-    with solara.Row():
-        solara.InputText(
-            t("folder", language),
-            value=folder_path,
-            classes=["input-folder"],
-            style="min-width: 40em",
-        )
-        solara.Button(t("load", language), on_click=_load_folder, classes=["btn-load"])
-    if folder_message.value:
-        solara.Error(folder_message.value, classes=["folder-error"])
+    _folder_input(language, "folder", folder_path, _load_folder, folder_message, "folder")
     loaded = folder.value
     if loaded is None:
         return
@@ -605,16 +613,7 @@ def _surface(loaded: SweepFolder, outcome: str, scenario: str, factors: list[str
 def SweepPanel() -> None:
     """Load a finished sweep folder; list its factors and outcomes; draw a response surface."""
     language = lang.value
-    with solara.Row():
-        solara.InputText(
-            t("sweep_folder", language),
-            value=sweep_path,
-            classes=["input-sweep"],
-            style="min-width: 40em",
-        )
-        solara.Button(t("load", language), on_click=_load_sweep, classes=["btn-load-sweep"])
-    if sweep_message.value:
-        solara.Error(sweep_message.value, classes=["sweep-error"])
+    _folder_input(language, "sweep_folder", sweep_path, _load_sweep, sweep_message, "sweep")
     loaded = sweep.value
     if loaded is None:
         return
