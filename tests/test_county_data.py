@@ -52,7 +52,7 @@ def _write(tmp_path: Path, header: str, *lines: str) -> Path:
 
 def test_shipped_county_statistics_pass_the_checks():
     rows = load_county_statistics()
-    assert len(rows) == 77
+    assert len(rows) == 87
     assert all(r.quantity in QUANTITIES and r.unit == QUANTITIES[r.quantity].unit for r in rows)
 
 
@@ -131,12 +131,46 @@ def test_coverage_of_innovation_quantities():
 
 
 def test_coverage_of_economic_quantities():
-    assert _n_counties("gdp") >= 2  # Changxing 2018, Deqing 2016 and 2018
+    assert _n_counties("gdp") >= 3  # Changxing 2014, 2018; Deqing 2014, 2016, 2018; Tongxiang 2016
     assert _n_counties("fiscal_revenue") >= 2
     assert _n_counties("general_public_budget_revenue") >= 2
     cov = coverage(load_county_statistics())
-    assert set(cov["gdp"]) >= {"jiaxing", "huzhou"}
-    assert cov["gdp"]["jiaxing"] == (2017, 2018)
+    assert set(cov["gdp"]) >= {"jiaxing", "huzhou", "tongxiang"}
+    assert cov["gdp"]["jiaxing"] == (2015, 2017, 2018)
+    assert cov["gdp"]["huzhou"] == (2015, 2016, 2017, 2018)
+    for prefecture in ("jiaxing", "huzhou"):  # Zhejiang yearbook 2016, table 17-2
+        assert 2015 in cov["general_public_budget_revenue"][prefecture]
+        assert 2015 in cov["fiscal_revenue"][prefecture]
+
+
+def test_local_revenue_is_part_of_total_fiscal_revenue():
+    # 一般公共预算收入 (地方财政收入) is the part of 财政总收入 the county or city keeps, so it
+    # cannot exceed it in the same year; a swapped column or a mistyped figure would break this
+    rows = load_county_statistics()
+    total = {(r.county, r.year): r.value for r in rows if r.quantity == "fiscal_revenue"}
+    local = {
+        (r.county, r.year): r.value for r in rows if r.quantity == "general_public_budget_revenue"
+    }
+    both = sorted(set(total) & set(local))
+    assert len(both) >= 6  # Jiaxing and Huzhou 2015, Huzhou 2018, Changxing 2018, Deqing 2016/18
+    for key in both:
+        assert 0 < local[key] < total[key], key
+
+
+def test_gdp_of_a_county_or_prefecture_grows_between_recorded_years():
+    # nominal GDP of these counties and cities rose every year 2013-2018; figures from different
+    # publications that did not would point at a unit slip (亿元 vs 万元) or a wrong year
+    series: dict[str, dict[int, float]] = {}
+    for r in load_county_statistics():
+        if r.quantity == "gdp":
+            series.setdefault(r.county, {})[r.year] = r.value
+    checked = 0
+    for county, by_year in series.items():
+        years = sorted(by_year)
+        for earlier, later in zip(years, years[1:], strict=False):
+            assert by_year[earlier] < by_year[later], (county, earlier, later)
+            checked += 1
+    assert checked >= 6
 
 
 def test_every_county_statistic_has_a_source_and_year_in_range():
