@@ -435,6 +435,17 @@ SPECS: tuple[ParameterSpec, ...] = (
         "threshold raise reported R&D to reach it (if the tax saving pays).",
     ),
     _p(
+        "notch_saving_weight",
+        1.0,
+        "quarters of saving per quarter of cost",
+        0.0,
+        12.0,
+        "assumption: myopic firms (report §2.2 short-termism) weigh one quarter's tax saving "
+        "against one quarter's extra R&D; up to 12, the quarters a certificate lasts",
+        "How many quarters of the certification's tax saving (and bonus) a firm near the "
+        "threshold counts against one quarter of the extra real R&D it must do.",
+    ),
+    _p(
         "relabel_share",
         0.242,
         "share of reported R&D",
@@ -768,6 +779,17 @@ SPECS: tuple[ParameterSpec, ...] = (
         1e4,
         "assumption: about the baseline's median equipment per tenant (0.07 m CNY)",
         "Equipment per tenant at which a platform delivers half its equipment services.",
+    ),
+    _p(
+        "platform_equipment_share_of_investment",
+        0.3,
+        "share of investment",
+        0.0,
+        1.0,
+        "assumption: most of what a platform spends beyond overheads pays service staff and "
+        "programmes; report §2.1 finds equipment under-used and §3.4 asks that it be shared",
+        "Share of a platform's spending beyond overheads that buys shareable equipment; the "
+        "rest builds service quality.",
     ),
     _p(
         "anchor_platform_radiation",
@@ -1226,6 +1248,17 @@ SPECS: tuple[ParameterSpec, ...] = (
         1.0,
         "priors: crowding out varies widely (David, Hall & Toole 2000)",
         "Share of an R&D grant that replaces the firm's own R&D money.",
+    ),
+    _p(
+        "rd_grant_rate_max",
+        0.3,
+        "share of real R&D",
+        0.0,
+        1.0,
+        "assumption: county grants co-fund R&D projects and pay at most a minority share of "
+        "them (report §3.3: joint funding with the firm's own money)",
+        "Cap on the county's baseline grant rate: its grant money divided by the real R&D of "
+        "its R&D-doing firms.",
     ),
     # --- policy levers (report §3); off or neutral in the baseline -------------------
     _p(
