@@ -1164,6 +1164,27 @@ SPECS: tuple[ParameterSpec, ...] = (
         "assumption",
         "Revenue a quoted firm needs to list.",
     ),
+    _p(
+        "initial_quoted_share",
+        0.019,
+        "share of firms",
+        0.0,
+        1.0,
+        "report §1.4: 37 NEEQ firms in Changxing and 14 firms quoted on NEEQ or the Zhejiang "
+        "equity exchange in Jiashan, over the 1,350 + 1,300 firms of the two counties in the "
+        "region file: (37 + 14) / 2,650 = 0.019",
+        "Share of each county's initial firms quoted on an equity board but not listed: the "
+        "largest by revenue after the listed ones.",
+    ),
+    _p(
+        "initial_listed_share",
+        0.003,
+        "share of firms",
+        0.0,
+        1.0,
+        "report §1.4: Changxing's 4 listed companies over its 1,350 firms in the region file",
+        "Share of each county's initial firms that are listed: the largest by revenue.",
+    ),
     # --- government (report §3.1, §3.3) ----------------------------------------------
     _p(
         "county_st_share_of_revenue",
