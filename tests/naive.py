@@ -200,7 +200,8 @@ def rd_decisions(
       desired intensity lies in ``[threshold x (1 - window), threshold)`` (threshold: the band
       of 4 x quarterly revenue, plus a 2% margin) reports the threshold when the CIT saving
       on its profit (plus a quarter of the county's certification bonus, when policy rules are
-      on) beats the after-tax cost of the real rise; of the reported threshold,
+      on), counted ``notch_saving_weight`` times, beats the after-tax cost of the real rise;
+      of the reported threshold,
       ``relabel_share`` is relabelled, or only the gap if its own R&D was closer.
     * Grants and vouchers crowd out part of the firm's own money; a voucher's project adds
       ``voucher_copay_share`` of the voucher to it; own money is capped by last quarter's cash
@@ -284,7 +285,8 @@ def rd_decisions(
                 real_needed = max(want, (1 - p.relabel_share) * reported_target)
                 tax_saving = (p.cit_rate - p.cit_rate_high_tech) * max(firms["profit_mcny"][f], 0.0)
                 tax_saving += yearly_bonus / 4
-                if tax_saving > (real_needed - want) * (1 - p.cit_rate):
+                # notch_saving_weight quarters of saving per quarter of extra cost
+                if p.notch_saving_weight * tax_saving > (real_needed - want) * (1 - p.cit_rate):
                     relabelled = reported_target - real_needed
                     want = real_needed
         own = want - p.rd_grant_crowding_out * grant - p.voucher_crowding_out * voucher

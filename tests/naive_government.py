@@ -25,7 +25,6 @@ from model.sim.ledger import (
 
 PHASE_GOVERNMENT = 9
 DAYS_PER_QUARTER = 91.25
-MAX_GRANT_RATE = 0.3
 VOUCHER_MAX_EMPLOYEES = 300.0
 
 COUNTY_COLUMNS = (
@@ -221,7 +220,7 @@ def govern(firms, platforms, counties, province, p, seed, step, policy_on):
             if firms["county"][f] == c and firms["rd_real_mcny"][f] > 0.0
         )
         if rd_spending > 0.0:
-            grant_rate[c] = min(p.st_share_rd_grants * available / rd_spending, MAX_GRANT_RATE)
+            grant_rate[c] = min(p.st_share_rd_grants * available / rd_spending, p.rd_grant_rate_max)
         talent = p.st_share_talent * available
         cty["talent_pool_mcny"][c] += talent
         spent += talent

@@ -23,8 +23,6 @@ from model.sim.sectors import TRADITIONAL
 from model.sim.state import PLATFORM_INCUBATOR
 
 PHASE_PLATFORMS = 8
-#: share of the investment that builds quality, and that buys shareable equipment
-QUALITY_SHARE, EQUIPMENT_SHARE = 0.7, 0.3
 EQUIPMENT_KEPT_PER_Q = 0.98
 #: a move must beat the current service by more than 5 % (ODD §7.8)
 SWITCH_MARGIN = 1.05
@@ -51,9 +49,11 @@ def run_platforms(platforms, p, step: int):
         quality = (1 - p.platform_quality_depreciation_per_q) * platforms["quality"][k]
         in_transition = step < platforms["transition_until_step"][k]
         if not in_transition:
-            quality += QUALITY_SHARE * p.platform_quality_per_mcny * invest
+            # what equipment does not take builds quality
+            to_equipment = p.platform_equipment_share_of_investment * invest
+            quality += p.platform_quality_per_mcny * (invest - to_equipment)
             out["equipment_mcny"][k] = (
-                EQUIPMENT_KEPT_PER_Q * platforms["equipment_mcny"][k] + EQUIPMENT_SHARE * invest
+                EQUIPMENT_KEPT_PER_Q * platforms["equipment_mcny"][k] + to_equipment
             )
         out["quality"][k] = quality
     return out, flows

@@ -217,7 +217,9 @@ class CountyGovernment(mesa.Agent):
         self.budget_mcny -= spent
         self.st_spending_mcny += spent
         grants = p.st_share_rd_grants * envelope
-        return min(grants / rd_of_county_mcny, 0.3) if rd_of_county_mcny > 0.0 else 0.0
+        if rd_of_county_mcny <= 0.0:
+            return 0.0
+        return min(grants / rd_of_county_mcny, p.rd_grant_rate_max)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,8 +386,9 @@ class PlatformAgent(mesa.Agent):
         self.cash_mcny -= spend
         self.spent_mcny = spend
         self.quality *= 1.0 - p.platform_quality_depreciation_per_q
-        self.quality += p.platform_quality_per_mcny * invest * 0.7
-        self.equipment_mcny = 0.98 * self.equipment_mcny + 0.3 * invest
+        equipment = p.platform_equipment_share_of_investment * invest
+        self.quality += p.platform_quality_per_mcny * (invest - equipment)
+        self.equipment_mcny = 0.98 * self.equipment_mcny + equipment
 
     def expected_startups(self) -> float:
         """Start-ups an incubator takes in: rises with free capacity and quality (§1.3)."""
@@ -735,7 +738,8 @@ class FirmAgent(mesa.Agent):
         reported = threshold * revenue
         real = max(desired, (1.0 - p.relabel_share) * reported)
         saving = (p.cit_rate - p.cit_rate_high_tech) * max(self.profit_mcny, 0.0)
-        if saving <= (real - desired) * (1.0 - p.cit_rate):
+        # counted notch_saving_weight times against one quarter of the extra R&D
+        if p.notch_saving_weight * saving <= (real - desired) * (1.0 - p.cit_rate):
             return desired, 0.0
         return real, reported - real
 

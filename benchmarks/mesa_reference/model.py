@@ -223,6 +223,9 @@ class ReferenceModel(mesa.Model):
                 knowledge=float(fa["knowledge"][i]),
                 patents_granted=int(fa["patents_granted"][i]),
             )
+            # already on the capital market at the start (report §1.4)
+            firm_of_row[i].quoted = bool(fa["quoted"][i])
+            firm_of_row[i].listed = bool(fa["listed"][i])
         # platforms (single-firm platforms keep their anchor firm as a tenant)
         pa = s.platforms.arrays
         platform_of_row: dict[int, PlatformAgent] = {}

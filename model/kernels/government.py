@@ -39,7 +39,7 @@ GovernmentParams = namedtuple(
     county_st_share_of_revenue enclave_m2_per_firm enclave_rent_cny_per_m2_day
     enclaves_enabled equipment_sharing_regionwide expert_link_cost_mcny_per_q firm_scale
     integration_admin_cost_mcny_per_q integration_enabled kpi_st_share_increase
-    policy_start_step province_platform_budget_mcny_per_q rd_grant_exante_rate
+    policy_start_step province_platform_budget_mcny_per_q rd_grant_exante_rate rd_grant_rate_max
     rd_grant_expost_per_patent_mcny rd_grant_province_share rebate_reinvest_share
     specialisation_enabled st_share_platforms st_share_rd_grants st_share_talent
     talent_subsidy_mcny_per_q tax_rebate_share voucher_budget_mcny_per_q
@@ -393,7 +393,7 @@ def _govern_body(
             spent += each * len(members)
         grants = prm.st_share_rd_grants * available
         if rd_by_county[c] > 0.0:
-            grant_rate[c] = min(grants / rd_by_county[c], 0.3)
+            grant_rate[c] = min(grants / rd_by_county[c], prm.rd_grant_rate_max)
         talent = prm.st_share_talent * available
         county_talent_pool_mcny[c] += talent
         spent += talent

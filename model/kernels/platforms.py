@@ -44,6 +44,7 @@ def run_platforms(platforms, p, step, flows):
         p.platform_overhead_mcny_per_q,
         p.platform_quality_depreciation_per_q,
         p.platform_quality_per_mcny,
+        p.platform_equipment_share_of_investment,
         step,
         flows,
     )
@@ -60,6 +61,7 @@ def _run_platforms_body(
     prm_platform_overhead_mcny_per_q,
     prm_platform_quality_depreciation_per_q,
     prm_platform_quality_per_mcny,
+    prm_platform_equipment_share_of_investment,
     step,
     flows,
 ):
@@ -75,8 +77,16 @@ def _run_platforms_body(
         platform_budget_mcny[k] = spend
         q = (1.0 - prm_platform_quality_depreciation_per_q) * platform_quality[k]
         if platform_transition_until_step[k] <= step:
-            q += prm_platform_quality_per_mcny * invest * 0.7
-            platform_equipment_mcny[k] = 0.98 * platform_equipment_mcny[k] + 0.3 * invest
+            # investment beyond overheads is split between services (quality) and equipment
+            q += (
+                prm_platform_quality_per_mcny
+                * invest
+                * (1.0 - prm_platform_equipment_share_of_investment)
+            )
+            platform_equipment_mcny[k] = (
+                0.98 * platform_equipment_mcny[k]
+                + prm_platform_equipment_share_of_investment * invest
+            )
         platform_quality[k] = q
 
 

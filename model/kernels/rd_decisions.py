@@ -56,6 +56,7 @@ RdParams = namedtuple(
         "knowledge_productivity",
         "knowledge_productivity_elasticity",
         "knowledge_reference",
+        "notch_saving_weight",
         "notch_window",
         "patent_grant_probability",
         "patents_per_knowledge",
@@ -335,6 +336,8 @@ def firm_rd(
             real_target = max(desired, (1.0 - p.relabel_share) * target)
             saving = (p.cit_rate - p.cit_rate_high_tech) * max(profit_mcny, 0.0)
             saving += bonus_mcny / 4.0
+            # quarters of saving weighed against a quarter of extra cost (1: myopic)
+            saving *= p.notch_saving_weight
             if saving > (real_target - desired) * (1.0 - p.cit_rate):
                 relabelled = target - real_target
                 desired = real_target

@@ -435,6 +435,17 @@ SPECS: tuple[ParameterSpec, ...] = (
         "threshold raise reported R&D to reach it (if the tax saving pays).",
     ),
     _p(
+        "notch_saving_weight",
+        1.0,
+        "quarters of saving per quarter of cost",
+        0.0,
+        12.0,
+        "assumption: myopic firms (report §2.2 short-termism) weigh one quarter's tax saving "
+        "against one quarter's extra R&D; up to 12, the quarters a certificate lasts",
+        "How many quarters of the certification's tax saving (and bonus) a firm near the "
+        "threshold counts against one quarter of the extra real R&D it must do.",
+    ),
+    _p(
         "relabel_share",
         0.242,
         "share of reported R&D",
@@ -768,6 +779,17 @@ SPECS: tuple[ParameterSpec, ...] = (
         1e4,
         "assumption: about the baseline's median equipment per tenant (0.07 m CNY)",
         "Equipment per tenant at which a platform delivers half its equipment services.",
+    ),
+    _p(
+        "platform_equipment_share_of_investment",
+        0.3,
+        "share of investment",
+        0.0,
+        1.0,
+        "assumption: most of what a platform spends beyond overheads pays service staff and "
+        "programmes; report §2.1 finds equipment under-used and §3.4 asks that it be shared",
+        "Share of a platform's spending beyond overheads that buys shareable equipment; the "
+        "rest builds service quality.",
     ),
     _p(
         "anchor_platform_radiation",
@@ -1142,6 +1164,27 @@ SPECS: tuple[ParameterSpec, ...] = (
         "assumption",
         "Revenue a quoted firm needs to list.",
     ),
+    _p(
+        "initial_quoted_share",
+        0.019,
+        "share of firms",
+        0.0,
+        1.0,
+        "report §1.4: 37 NEEQ firms in Changxing and 14 firms quoted on NEEQ or the Zhejiang "
+        "equity exchange in Jiashan, over the 1,350 + 1,300 firms of the two counties in the "
+        "region file: (37 + 14) / 2,650 = 0.019",
+        "Share of each county's initial firms quoted on an equity board but not listed: the "
+        "largest by revenue after the listed ones.",
+    ),
+    _p(
+        "initial_listed_share",
+        0.003,
+        "share of firms",
+        0.0,
+        1.0,
+        "report §1.4: Changxing's 4 listed companies over its 1,350 firms in the region file",
+        "Share of each county's initial firms that are listed: the largest by revenue.",
+    ),
     # --- government (report §3.1, §3.3) ----------------------------------------------
     _p(
         "county_st_share_of_revenue",
@@ -1226,6 +1269,17 @@ SPECS: tuple[ParameterSpec, ...] = (
         1.0,
         "priors: crowding out varies widely (David, Hall & Toole 2000)",
         "Share of an R&D grant that replaces the firm's own R&D money.",
+    ),
+    _p(
+        "rd_grant_rate_max",
+        0.3,
+        "share of real R&D",
+        0.0,
+        1.0,
+        "assumption: county grants co-fund R&D projects and pay at most a minority share of "
+        "them (report §3.3: joint funding with the firm's own money)",
+        "Cap on the county's baseline grant rate: its grant money divided by the real R&D of "
+        "its R&D-doing firms.",
     ),
     # --- policy levers (report §3); off or neutral in the baseline -------------------
     _p(

@@ -158,6 +158,19 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
         p.knowledge_productivity * rd_guess**p.rd_output_elasticity / p.knowledge_depreciation_per_q
     )
     a["patents_granted"][:n_firms] = rng.poisson(0.1 * a["knowledge"][:n_firms])
+    # firms already on the capital market (report §1.4): in each county the largest firms by
+    # revenue are listed, the next largest quoted on an equity board (a listed firm also counts
+    # as quoted, as one that lists in the run does); no random draw, so the other draws keep
+    # their values
+    start = 0
+    for c in range(n_counties):
+        n_c = int(n_firms_by_county[c])
+        by_size = start + np.argsort(-revenue[start : start + n_c], kind="stable")
+        n_listed = min(round(p.initial_listed_share * n_c), n_c)
+        n_quoted = min(n_listed + round(p.initial_quoted_share * n_c), n_c)
+        a["listed"][by_size[:n_listed]] = True
+        a["quoted"][by_size[:n_quoted]] = True
+        start += n_c
 
     # --- platforms -----------------------------------------------------------------------
     n_plat_by_county = np.array([max(1, round(c.platforms * scale)) for c in region.counties])
