@@ -21,7 +21,8 @@ Outcomes and statistics
     paired_effects, fiscal_summary, cost_effectiveness, county_effects; HEADLINE — the
     indicators of the comparison's headline table.
 Sensitivity
-    analyse_results, sobol_indices, morris_indices, plot_sobol, plot_morris.
+    analyse_results, sobol_indices, morris_indices, effect_signs,
+    effect_signs_by_half, plot_sobol, plot_morris.
 Inputs
     Parameters, ParameterError, PARAMETER_NAMES; load_region, list_regions.
 Figures
@@ -70,6 +71,8 @@ _PUBLIC: dict[str, str] = {
     "analyse_results": "model.experiments.sensitivity",
     "sobol_indices": "model.experiments.sensitivity",
     "morris_indices": "model.experiments.sensitivity",
+    "effect_signs": "model.experiments.sensitivity",
+    "effect_signs_by_half": "model.experiments.sensitivity",
     "plot_sobol": "model.experiments.sensitivity",
     "plot_morris": "model.experiments.sensitivity",
     "Parameters": "model.params.table",
