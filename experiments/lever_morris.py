@@ -28,13 +28,13 @@ from _common import HERE, executor, out_dir, parser
 from model import (
     effect_signs,
     effect_signs_by_half,
+    indicator,
     load_experiment,
     morris_indices,
     plot_morris,
     run_experiment,
     save_figure,
 )
-from model.sim.indicators import indicator, label
 
 ROOT = HERE.parent
 START, END = "<!-- morris:start -->", "<!-- morris:end -->"
@@ -191,7 +191,7 @@ def section(exp, results, indices, signs, halves, command: str, timing: str) -> 
         scale = max(abs(s["median"]), float(idx["mu_star"].max()) if len(idx) else 0.0)
         dg = _digits(scale)
         lines += [
-            f"### {lever}: {label(name)} ({_unit(name)})",
+            f"### {lever}: {indicator(name).label_en} ({_unit(name)})",
             "",
             f"Why this indicator: {why}. Net effect positive at {_pct(s['positive_share'])} "
             f"of {int(s['points'])} points, negative at {_pct(s['negative_share'])}, zero at "
@@ -256,7 +256,9 @@ def main() -> None:
     wall = time.perf_counter() - start
     done, skipped = results.last_run["done"], results.last_run["skipped"]
     workers = args.workers or "all"
-    if skipped:  # a resumed run's time covers only part of the runs
+    if skipped and not done:  # nothing run now: the time says nothing
+        timing = f"all {skipped} runs reused from an earlier session in {results.out}"
+    elif skipped:  # a resumed run's time covers only part of the runs
         timing = f"{done} runs in {wall:.0f} s with {workers} workers, {skipped} reused"
     else:
         timing = f"{wall:.0f} s with {workers} workers on this machine"

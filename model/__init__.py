@@ -19,7 +19,8 @@ Sweeps
 Outcomes and statistics
     horizon_values, outcome_table — the one definition of an outcome at a quarter;
     paired_effects, fiscal_summary, cost_effectiveness, county_effects; HEADLINE — the
-    indicators of the comparison's headline table.
+    indicators of the comparison's headline table; indicator — an indicator's labels, unit and
+    kind.
 Sensitivity
     analyse_results, sobol_indices, morris_indices, effect_signs,
     effect_signs_by_half, plot_sobol, plot_morris.
@@ -62,6 +63,7 @@ _PUBLIC: dict[str, str] = {
     "ProcessExecutor": "model.runs.executors",
     "DaskExecutor": "model.runs.executors",
     "HEADLINE": "model.experiments.compare",
+    "indicator": "model.sim.indicators",
     "horizon_values": "model.experiments.outcomes",
     "outcome_table": "model.experiments.outcomes",
     "paired_effects": "model.experiments.compare",
