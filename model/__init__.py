@@ -19,9 +19,11 @@ Sweeps
 Outcomes and statistics
     horizon_values, outcome_table — the one definition of an outcome at a quarter;
     paired_effects, fiscal_summary, cost_effectiveness, county_effects; HEADLINE — the
-    indicators of the comparison's headline table.
+    indicators of the comparison's headline table; indicator — an indicator's labels, unit and
+    kind.
 Sensitivity
-    analyse_results, sobol_indices, morris_indices, plot_sobol, plot_morris.
+    analyse_results, sobol_indices, morris_indices, effect_signs,
+    effect_signs_by_half, plot_sobol, plot_morris.
 Inputs
     Parameters, ParameterError, PARAMETER_NAMES; load_region, list_regions.
 Figures
@@ -61,6 +63,7 @@ _PUBLIC: dict[str, str] = {
     "ProcessExecutor": "model.runs.executors",
     "DaskExecutor": "model.runs.executors",
     "HEADLINE": "model.experiments.compare",
+    "indicator": "model.sim.indicators",
     "horizon_values": "model.experiments.outcomes",
     "outcome_table": "model.experiments.outcomes",
     "paired_effects": "model.experiments.compare",
@@ -70,6 +73,8 @@ _PUBLIC: dict[str, str] = {
     "analyse_results": "model.experiments.sensitivity",
     "sobol_indices": "model.experiments.sensitivity",
     "morris_indices": "model.experiments.sensitivity",
+    "effect_signs": "model.experiments.sensitivity",
+    "effect_signs_by_half": "model.experiments.sensitivity",
     "plot_sobol": "model.experiments.sensitivity",
     "plot_morris": "model.experiments.sensitivity",
     "Parameters": "model.params.table",

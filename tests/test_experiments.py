@@ -378,7 +378,9 @@ def test_sweep_command_refuses_a_malformed_file_before_anything_runs(tmp_path, c
     assert not out.exists()
 
 
-@pytest.mark.parametrize("name", ["rebate_voucher_grid", "consolidation_sobol", "province_sweep"])
+@pytest.mark.parametrize(
+    "name", ["rebate_voucher_grid", "consolidation_sobol", "province_sweep", "lever_morris"]
+)
 def test_committed_studies_validate_and_stay_a_choice_to_run(name):
     exp = load_experiment(EXPERIMENT_DIR / f"{name}.toml")
     assert exp.name == name and exp.n_runs() >= 32
@@ -389,6 +391,29 @@ def test_committed_studies_validate_and_stay_a_choice_to_run(name):
         assert exp.reference == "baseline" and exp.design == "sobol"
     if name == "province_sweep":
         assert exp.region == "province" and exp.constants["firm_scale"] <= 0.25
+    if name == "lever_morris":
+        from model.params.scenarios import list_scenarios
+
+        assert exp.design == "morris" and exp.reference == "baseline" and exp.crn
+        assert set(exp.scenarios) == set(list_scenarios()) - {"baseline"}
+        assert 10 <= len(exp.uncertainties) <= 14
+
+
+def test_lever_morris_pairs_every_lever_with_one_shared_baseline_run_per_point():
+    """A small lever Morris: every point has one baseline run and one run per lever, all on
+    the point's seed, which is the same at every point (common random numbers)."""
+    exp = load_experiment(EXPERIMENT_DIR / "lever_morris.toml").with_changes(
+        samples=2, replications=2, steps=STEPS, constants=FAST
+    )
+    exp.check()
+    d = len(exp.uncertainties)
+    assert exp.n_points() == 2 * (d + 1)
+    assert exp.n_runs() == exp.n_points() * 2 * (len(exp.scenarios) + 1)
+    plan = exp.plan_table()
+    for (_, replication), runs in plan.groupby(["point", "replication"]):
+        assert sorted(runs["scenario"]) == sorted(["baseline", *exp.scenarios])
+        assert runs["seed"].nunique() == 1
+        assert runs["seed"].iloc[0] == replication_seed(exp.base_seed, None, replication)
 
 
 # ============================================================================================
@@ -711,6 +736,85 @@ def test_morris_ranks_parameters_by_their_effect_over_the_range(tmp_path):
     assert s.loc["spillover_strength", "sigma"] == pytest.approx(0.0, abs=1e-9)
     assert 0.0 < s.loc["platform_service_strength", "mu_star"] < 2.0
     assert len(plot_morris(indices).axes) == 2
+
+
+class LeverFormulaExecutor(Executor):
+    """A fake executor for a reference and two levers, with seed noise that pairing removes.
+
+    baseline: 4 a + b^2 + noise(seed); tax_rebate: baseline + 2 a - 1 (net effect positive
+    iff a > 1/2); rd_grants: baseline + 3 (always positive); a, b the uncertainties.
+    """
+
+    name = "lever-formula"
+
+    def imap_unordered(self, fn, items, max_in_flight=None):
+        for spec in items:
+            a = spec.overrides["spillover_strength"]
+            b = spec.overrides["platform_service_strength"]
+            value = 4.0 * a + b**2 + (spec.seed % 1000) / 10.0
+            value += {"baseline": 0.0, "tax_rebate": 2.0 * a - 1.0, "rd_grants": 3.0}[spec.scenario]
+            frame = pd.DataFrame(
+                {
+                    "run_id": pd.Series([spec.run_id], dtype="string"),
+                    "scenario": pd.Series([spec.scenario], dtype="string"),
+                    "point": [spec.point],
+                    "replication": [spec.replication],
+                    "seed": [spec.seed],
+                    "step": [spec.steps],
+                    "county_id": [-1],
+                    "county": pd.Series(["region"], dtype="string"),
+                    "indicator": pd.Series(["high_tech_enterprises"], dtype="string"),
+                    "value": [value],
+                }
+            )
+            buf = io.BytesIO()
+            frame.to_parquet(buf, index=False)
+            yield spec, {"parquet": buf.getvalue(), "error": None}, None
+
+
+def test_lever_morris_indices_and_signs_are_of_the_net_effect_against_the_shared_baseline(
+    tmp_path,
+):
+    from model.experiments.sensitivity import effect_signs, effect_signs_by_half, morris_indices
+
+    exp = Experiment(
+        name="lever_formula",
+        scenarios=["tax_rebate", "rd_grants"],
+        reference="baseline",
+        design="morris",
+        samples=6,
+        replications=2,
+        uncertainties={
+            "spillover_strength": Range(0.0, 1.0),
+            "platform_service_strength": Range(0.0, 1.0),
+        },
+        constants=FAST,
+        steps=STEPS,
+        outputs=Outputs(indicators=["high_tech_enterprises"], steps="final"),
+    )
+    results = run_experiment(exp, tmp_path, executor=LeverFormulaExecutor(), progress=False)
+    assert results.last_run["done"] == 6 * 3 * 2 * 3  # one baseline run per point shared
+
+    effects = results.effects(["high_tech_enterprises"])
+    a = effects["spillover_strength"].to_numpy()
+    expected = np.where(effects["scenario"] == "tax_rebate", 2.0 * a - 1.0, 3.0)
+    np.testing.assert_allclose(effects["effect"], expected, atol=1e-9)  # seed noise cancels
+
+    idx = morris_indices(results).set_index(["scenario", "parameter"])
+    assert idx.loc[("tax_rebate", "spillover_strength"), "mu_star"] == pytest.approx(2.0)
+    assert idx.loc[("tax_rebate", "platform_service_strength"), "mu_star"] == pytest.approx(0.0)
+    assert idx.loc[("rd_grants", "spillover_strength"), "mu_star"] == pytest.approx(0.0)
+
+    signs = effect_signs(results).set_index("scenario")
+    assert signs.loc["rd_grants", "positive_share"] == 1.0
+    unit_a = results.design.set_index("point")["unit:spillover_strength"]
+    assert signs.loc["tax_rebate", "positive_share"] == pytest.approx(np.mean(unit_a > 0.5))
+    assert signs.loc["tax_rebate", "points"] == exp.n_points()
+
+    halves = effect_signs_by_half(results).set_index(["scenario", "parameter"])
+    split = halves.loc[("tax_rebate", "spillover_strength")]
+    assert split["positive_share_low"] == 0.0 and split["positive_share_high"] == 1.0
+    assert abs(halves.loc[("tax_rebate", "platform_service_strength"), "share_gap"]) < 1.0
 
 
 def test_sweep_command_runs_a_morris_study_and_writes_indices_and_figures(tmp_path, capsys):

@@ -10,7 +10,11 @@ handed to SALib in the order of the sample:
   confidence intervals (Saltelli/Jansen estimators of ``SALib.analyze.sobol``);
 - :func:`morris_indices`: ``mu``, ``mu_star`` (mean absolute elementary effect, per unit of a
   parameter's range: SALib sees the unit-hypercube sample), ``sigma`` and the interval of
-  ``mu_star``.
+  ``mu_star``;
+- :func:`effect_signs`: over the design points, how often the paired effect is positive,
+  negative or zero, and its spread (which parameters *move* an effect is the indices' question;
+  whether it ever changes sign is this one's); :func:`effect_signs_by_half` splits those
+  shares by each parameter's lower and upper half of its range.
 
 With levers, the uncertainty sample is repeated for every lever combination and the indices are
 computed per lever combination (``lever_point``). :func:`plot_sobol` and :func:`plot_morris`
@@ -36,6 +40,8 @@ from model.runs.store import ExperimentResults
 
 __all__ = [
     "analyse_results",
+    "effect_signs",
+    "effect_signs_by_half",
     "morris_indices",
     "plot_morris",
     "plot_sobol",
@@ -287,6 +293,122 @@ def morris_indices(
 
     stats = ("mu", "mu_star", "sigma", "mu_star_conf")
     return _index_table(results, outcomes, analyse, stats, conf_level, step)
+
+
+def effect_signs(
+    results: ExperimentResults,
+    indicators: Sequence[str] | None = None,
+    step: int | str = "final",
+) -> pd.DataFrame:
+    """How often each scenario's paired effect is positive across the design points.
+
+    The effect at a point is the replication mean of scenario − reference on the same seeds
+    (:func:`point_outcomes`), so with a sampled design the shares are over the sample of the
+    uncertainties (per lever combination).
+
+    Parameters
+    ----------
+    results : ExperimentResults
+        Of a complete experiment with a reference scenario.
+    indicators, step :
+        The outcome; see :func:`point_outcomes`.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, lever_point, indicator, points, positive_share, negative_share,
+        zero_share`` (shares of the points, in [0, 1]), ``mean, median, min, max`` (of the
+        effect, in the indicator's unit); one row per scenario, lever point and indicator.
+
+    Raises
+    ------
+    ExperimentError
+        If the experiment has no reference scenario, or a run is missing.
+    """
+    if not results.manifest.get("reference"):
+        raise ExperimentError(
+            f"{results.out}: the experiment has no reference scenario; effect signs need one"
+        )
+    outcomes = point_outcomes(results, indicators, step, effect=True)
+    rows = []
+    for (scenario, lever_point, name), sub in outcomes.groupby(
+        ["scenario", "lever_point", "indicator"], sort=False
+    ):
+        y = sub["value"].to_numpy(dtype=np.float64)
+        rows.append(
+            {
+                "scenario": scenario,
+                "lever_point": int(lever_point),
+                "indicator": name,
+                "points": len(y),
+                "positive_share": float(np.mean(y > 0.0)),
+                "negative_share": float(np.mean(y < 0.0)),
+                "zero_share": float(np.mean(y == 0.0)),
+                "mean": float(np.mean(y)),
+                "median": float(np.median(y)),
+                "min": float(np.min(y)),
+                "max": float(np.max(y)),
+            }
+        )
+    frame = _lever_columns(results, pd.DataFrame(rows))
+    frame.attrs.update(outcomes.attrs, step=step)
+    return frame
+
+
+def effect_signs_by_half(
+    results: ExperimentResults,
+    indicators: Sequence[str] | None = None,
+    step: int | str = "final",
+) -> pd.DataFrame:
+    """Share of design points with a positive paired effect, in each half of each parameter.
+
+    A parameter "decides the sign" when the effect is mostly positive over one half of its
+    range and mostly negative over the other. Halves are of the unit-hypercube sample (the
+    range in the design's own scale: the lower half of a log-uniform range is below its
+    geometric midpoint); a value exactly at the midpoint counts in the upper half.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, lever_point, indicator, parameter, points_low, positive_share_low,
+        points_high, positive_share_high, share_gap`` (``positive_share_high -
+        positive_share_low``; shares NaN for an empty half).
+    """
+    if not results.manifest.get("reference"):
+        raise ExperimentError(
+            f"{results.out}: the experiment has no reference scenario; effect signs need one"
+        )
+    names = _problem(results)["names"]
+    unit_cols = [f"unit:{n}" for n in names]
+    outcomes = point_outcomes(results, indicators, step, effect=True)
+    units = results.design[["point", *unit_cols]]
+    joined = outcomes.merge(units, on="point", how="left")
+    rows = []
+    for (scenario, lever_point, name), sub in joined.groupby(
+        ["scenario", "lever_point", "indicator"], sort=False
+    ):
+        positive = sub["value"].to_numpy(dtype=np.float64) > 0.0
+        for param, col in zip(names, unit_cols, strict=True):
+            high = sub[col].to_numpy(dtype=np.float64) >= 0.5
+            n_low, n_high = int((~high).sum()), int(high.sum())
+            low_share = float(positive[~high].mean()) if n_low else math.nan
+            high_share = float(positive[high].mean()) if n_high else math.nan
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "lever_point": int(lever_point),
+                    "indicator": name,
+                    "parameter": param,
+                    "points_low": n_low,
+                    "positive_share_low": low_share,
+                    "points_high": n_high,
+                    "positive_share_high": high_share,
+                    "share_gap": high_share - low_share,
+                }
+            )
+    frame = _lever_columns(results, pd.DataFrame(rows))
+    frame.attrs.update(outcomes.attrs, step=step)
+    return frame
 
 
 def _panel_title(row: pd.Series, lang: str, reference: str | None, multi: bool) -> str:
