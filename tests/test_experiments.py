@@ -654,6 +654,27 @@ def test_loading_filters_indicators_steps_scenarios_and_counties(reference_sweep
 # Sensitivity analysis
 
 
+def formula_run_result(spec, value: float) -> dict:
+    """What a worker returns for one run whose region-wide high-tech enterprises are ``value``."""
+    frame = pd.DataFrame(
+        {
+            "run_id": pd.Series([spec.run_id], dtype="string"),
+            "scenario": pd.Series([spec.scenario], dtype="string"),
+            "point": [spec.point],
+            "replication": [spec.replication],
+            "seed": [spec.seed],
+            "step": [spec.steps],
+            "county_id": [-1],
+            "county": pd.Series(["region"], dtype="string"),
+            "indicator": pd.Series(["high_tech_enterprises"], dtype="string"),
+            "value": [value],
+        }
+    )
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return {"parquet": buf.getvalue(), "error": None}
+
+
 class FormulaExecutor(Executor):
     """A fake executor whose 'model' is y = 4 a + b^2 (a, b the uncertainties), no noise.
 
@@ -669,23 +690,7 @@ class FormulaExecutor(Executor):
             b = spec.overrides["platform_service_strength"]
             lever = spec.overrides.get("tax_rebate_share", 0.0)
             value = 4.0 * a + b**2 + 10.0 * lever
-            frame = pd.DataFrame(
-                {
-                    "run_id": pd.Series([spec.run_id], dtype="string"),
-                    "scenario": pd.Series([spec.scenario], dtype="string"),
-                    "point": [spec.point],
-                    "replication": [spec.replication],
-                    "seed": [spec.seed],
-                    "step": [spec.steps],
-                    "county_id": [-1],
-                    "county": pd.Series(["region"], dtype="string"),
-                    "indicator": pd.Series(["high_tech_enterprises"], dtype="string"),
-                    "value": [value],
-                }
-            )
-            buf = io.BytesIO()
-            frame.to_parquet(buf, index=False)
-            yield spec, {"parquet": buf.getvalue(), "error": None}, None
+            yield spec, formula_run_result(spec, value), None
 
 
 def formula_experiment(design: str, samples: int) -> Experiment:
@@ -753,23 +758,7 @@ class LeverFormulaExecutor(Executor):
             b = spec.overrides["platform_service_strength"]
             value = 4.0 * a + b**2 + (spec.seed % 1000) / 10.0
             value += {"baseline": 0.0, "tax_rebate": 2.0 * a - 1.0, "rd_grants": 3.0}[spec.scenario]
-            frame = pd.DataFrame(
-                {
-                    "run_id": pd.Series([spec.run_id], dtype="string"),
-                    "scenario": pd.Series([spec.scenario], dtype="string"),
-                    "point": [spec.point],
-                    "replication": [spec.replication],
-                    "seed": [spec.seed],
-                    "step": [spec.steps],
-                    "county_id": [-1],
-                    "county": pd.Series(["region"], dtype="string"),
-                    "indicator": pd.Series(["high_tech_enterprises"], dtype="string"),
-                    "value": [value],
-                }
-            )
-            buf = io.BytesIO()
-            frame.to_parquet(buf, index=False)
-            yield spec, {"parquet": buf.getvalue(), "error": None}, None
+            yield spec, formula_run_result(spec, value), None
 
 
 def test_lever_morris_indices_and_signs_are_of_the_net_effect_against_the_shared_baseline(
