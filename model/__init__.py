@@ -24,6 +24,8 @@ Outcomes and statistics
 Sensitivity
     analyse_results, sobol_indices, morris_indices, effect_signs,
     effect_signs_by_half, plot_sobol, plot_morris.
+Validation
+    measure_stylised_facts, facts_table (stylised facts of firm and innovation dynamics).
 Inputs
     Parameters, ParameterError, PARAMETER_NAMES; load_region, list_regions.
 Figures
@@ -77,6 +79,8 @@ _PUBLIC: dict[str, str] = {
     "effect_signs_by_half": "model.experiments.sensitivity",
     "plot_sobol": "model.experiments.sensitivity",
     "plot_morris": "model.experiments.sensitivity",
+    "measure_stylised_facts": "model.validation.stylised_facts",
+    "facts_table": "model.validation.stylised_facts",
     "Parameters": "model.params.table",
     "ParameterError": "model.params.table",
     "PARAMETER_NAMES": "model.params.table",
