@@ -485,19 +485,30 @@ def LiveResults() -> None:
         solara.HTML(tag="div", unsafe_innerHTML=_per_seed_table(live, PANELS, language))
 
 
-def _load_folder() -> None:
-    folder_message.value = ""
+def _load_into(loader, path, target, message):
+    """Load ``path.value`` with ``loader`` into ``target``; return it, or None on failure.
+
+    On failure ``target`` is cleared and ``message`` holds the reason: an input error as it
+    is, anything else as an internal error.
+    """
+    message.value = ""
     try:
-        loaded = load_compare_folder(folder_path.value)
+        loaded = loader(path.value)
     except InputError as err:
-        folder.value = None
-        folder_message.value = str(err)
-        return
+        message.value = str(err)
     except Exception as err:
-        folder.value = None
-        folder_message.value = _internal(err)
+        message.value = _internal(err)
+    else:
+        target.value = loaded
+        return loaded
+    target.value = None
+    return None
+
+
+def _load_folder() -> None:
+    loaded = _load_into(load_compare_folder, folder_path, folder, folder_message)
+    if loaded is None:
         return
-    folder.value = loaded
     others = [s for s in loaded.scenarios if s != "baseline"]
     folder_scenario.value = others[0] if others else ""
 
@@ -559,18 +570,9 @@ def FolderPanel() -> None:
 
 
 def _load_sweep() -> None:
-    sweep_message.value = ""
-    try:
-        loaded = load_sweep_folder(sweep_path.value)
-    except InputError as err:
-        sweep.value = None
-        sweep_message.value = str(err)
+    loaded = _load_into(load_sweep_folder, sweep_path, sweep, sweep_message)
+    if loaded is None:
         return
-    except Exception as err:
-        sweep.value = None
-        sweep_message.value = _internal(err)
-        return
-    sweep.value = loaded
     others = [s for s in loaded.scenarios if s != loaded.reference]
     sweep_scenario.value = (others or loaded.scenarios)[0]
     sweep_outcome.value = (
