@@ -3,10 +3,11 @@
 Runs ``lever_morris.toml``: one Morris design over 14 behavioural parameters; at every point
 the baseline and the eleven lever scenarios run on the same seed, so each lever's net effect
 at a point is scenario − baseline there (the baseline runs are shared). For each lever and its
-main net indicator (:data:`MAIN`) it computes Morris ``mu*`` and ``sigma`` per parameter, the
-share of points where the net effect is positive, and that share in the lower and upper half
-of each parameter's range; it writes the tables (``lever_morris_*.csv``) and a figure into the
-result folder, and its section of ``docs/lever_failures.md`` between the lines
+main net indicator (its scenario's ``[fails_when] indicator``, :func:`main_indicators`) it
+computes Morris ``mu*`` and ``sigma`` per parameter, the share of points where the net effect
+is positive, and that share in the lower and upper half of each parameter's range; it writes
+the tables (``lever_morris_*.csv``) and a figure into the result folder, and its section of
+``docs/lever_failures.md`` between the lines
 ``<!-- morris:start -->`` and ``<!-- morris:end -->`` (appended if absent; the rest of the
 document is left as it is). A killed run continues with ``--resume``. Usage::
 
@@ -30,6 +31,7 @@ from model import (
     effect_signs_by_half,
     indicator,
     load_experiment,
+    load_scenario,
     morris_indices,
     plot_morris,
     run_experiment,
@@ -40,59 +42,53 @@ ROOT = HERE.parent
 START, END = "<!-- morris:start -->", "<!-- morris:end -->"
 TOP = 5  # parameters shown per lever
 
-#: Each lever's main net indicator and why: the outcome its benefit channel is meant to move,
-#: net of the policy's own money or people (NET_OF in model.sim.indicators) where it pays for
+#: Each lever's main net indicator is the outcome its benefit channel is meant to move, net
+#: of the policy's own money or people (NET_OF in model.sim.indicators) where it pays for
 #: some of it, so that a lever is not credited with what it buys.
-MAIN: dict[str, tuple[str, str]] = {
+#: Why each lever is judged on the net indicator its scenario names in ``[fails_when]``
+#: (the indicator itself is read from the scenario file, the one place it is declared).
+WHY: dict[str, str] = {
     "capital_chain": (
-        "venture_private_mcny",
-        "the failure note's question, whether public venture money draws private money in "
-        "or crowds it out",
+        "the failure note's question, whether public venture money draws private money "
+        "in or crowds it out"
     ),
     "combined": (
-        "rd_performed_net_mcny",
-        "the package's common aim, research done with firms' own money (grants and relabelled "
-        "R&D left out)",
+        "the package's common aim, research done with firms' own money (grants and "
+        "relabelled R&D left out)"
     ),
     "innovation_vouchers": (
-        "rd_performed_net_mcny",
-        "a voucher is meant to start research the firm pays part of; deadweight replaces own R&D",
+        "a voucher is meant to start research the firm pays part of; deadweight replaces own R&D"
     ),
     "kpi_assessment": (
-        "rd_performed_net_mcny",
-        "the assessed counts rise by construction; whether research actually performed rises "
-        "is the failure note's question",
+        "the assessed counts rise by construction; whether research actually performed "
+        "rises is the failure note's question"
     ),
     "platform_consolidation": (
-        "invention_patent_applications",
-        "platform services act on firms' knowledge production, whose output is patents",
+        "platform services act on firms' knowledge production, whose output is patents"
     ),
     "platform_specialisation": (
-        "invention_patent_applications",
-        "as consolidation: services to firms of the focus sector against firms outside it",
+        "as consolidation: services to firms of the focus sector against firms outside it"
     ),
-    "rd_grants": (
-        "rd_performed_net_mcny",
-        "crowding-out is a question about firms' own R&D money",
-    ),
+    "rd_grants": ("crowding-out is a question about firms' own R&D money"),
     "regional_integration": (
-        "invention_patent_applications",
-        "access to better platforms and better job matches act on knowledge production",
+        "access to better platforms and better job matches act on knowledge production"
     ),
     "talent_enclaves": (
-        "high_tech_enterprises",
-        "enclave firms are the counties' best emerging-sector firms; relocation takes them away",
+        "enclave firms are the counties' best emerging-sector firms; relocation takes them away"
     ),
     "talent_programs": (
-        "invention_patent_applications",
-        "links and recruited experts are meant to raise firms' research output (recruits "
-        "themselves are not a result)",
+        "links and recruited experts are meant to raise firms' research output "
+        "(recruits themselves are not a result)"
     ),
-    "tax_rebate": (
-        "high_tech_enterprises",
-        "the rebate rewards counties for growing and certifying high-tech enterprises",
-    ),
+    "tax_rebate": ("the rebate rewards counties for growing and certifying high-tech enterprises"),
 }
+
+
+def main_indicators() -> dict[str, tuple[str, str]]:
+    """Lever -> (its ``[fails_when] indicator``, why it is judged on it)."""
+    return {
+        lever: (load_scenario(lever).fails_when["indicator"], why) for lever, why in WHY.items()
+    }
 
 
 def _fmt(x: float, digits: int = 1) -> str:
@@ -180,7 +176,7 @@ def section(exp, results, indices, signs, halves, command: str, timing: str) -> 
         "",
     ]
     readings = []
-    for lever, (name, why) in MAIN.items():
+    for lever, (name, why) in main_indicators().items():
         if lever not in set(signs["scenario"]):
             continue
         s = signs[(signs["scenario"] == lever) & (signs["indicator"] == name)].iloc[0]
@@ -277,7 +273,7 @@ def main() -> None:
     main_rows = pd.concat(
         [
             indices[(indices["scenario"] == lever) & (indices["indicator"] == name)]
-            for lever, (name, _) in MAIN.items()
+            for lever, (name, _) in main_indicators().items()
         ]
     )
     main_rows.attrs.update(indices.attrs)

@@ -158,6 +158,10 @@ def test_an_unknown_extends_lists_the_known_scenarios(tmp_path):
         ("[fails_when]\nparameters = 5\n", "'parameters'", "a table"),
         ("[fails_when]\nnote = 5\n", "'note'", "a string"),
         ("[fails_when]\nnote_zh = [1]\n", "'note_zh'", "a string"),
+        # the outcome a lever is judged on must be a net headline indicator (a gross one
+        # would credit the lever with its own money)
+        ('[fails_when]\nindicator = "rd_performed_mcny"\n', "'indicator'", "rd_performed_net_mcny"),
+        ('[fails_when]\nindicator = "high_tech_enterprise"\n', "'indicator'", "'startups'"),
     ],
 )
 def test_fails_when_fields_have_types(tmp_path, body, key, allowed):

@@ -131,7 +131,7 @@ def test_description_names_benefit_and_cost_channels(name):
 @pytest.mark.parametrize("name", POLICY_SCENARIOS)
 def test_fails_when_documents_a_valid_setting_that_changes_the_lever(name):
     s = load_scenario(name)
-    assert set(s.fails_when) == {"note", "note_zh", "parameters"}
+    assert set(s.fails_when) == {"note", "note_zh", "parameters", "indicator"}
     assert len(s.fails_when["note"]) > 40
     # the Chinese note is Chinese and about as complete as the English one
     cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in s.fails_when["note_zh"])

@@ -19,23 +19,7 @@ import numpy as np
 import pandas as pd
 
 from model.experiments.outcomes import horizon_values
-
-#: Indicators in the comparison's headline table: the report's KPIs (§3.1) and talent,
-#: start-ups and venture money, each net of the policy's own money and people (R&D without the
-#: grants in it, private venture money, experts without package recruits; hub staff are not
-#: county talent). Their gross values and the policy's part stand beside them in the
-#: pass-through table (``model.sim.indicators.NET_OF``). The figures show the first six.
-HEADLINE = (
-    "rd_performed_net_mcny",
-    "high_tech_enterprises",
-    "st_smes",
-    "high_tech_value_added_mcny",
-    "invention_patent_applications",
-    "invention_patent_grants",
-    "high_level_talent_net",
-    "startups",
-    "venture_private_mcny",
-)
+from model.sim.indicators import HEADLINE  # noqa: F401  (re-exported as model.HEADLINE)
 
 
 def _t_quantile_95(df: int) -> float:
@@ -102,6 +86,63 @@ def paired_effects(values: pd.DataFrame, baseline: str = "baseline") -> pd.DataF
                 }
             )
     return pd.DataFrame(rows)
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean of per-seed values and its 90% t-interval: ``(mean, lo, hi)``.
+
+    Parameters
+    ----------
+    values : (n_seeds,) float64
+        One value per seed (e.g. paired differences); NaN if fewer than two.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    n = len(x)
+    mean = float(x.mean()) if n else math.nan
+    half = _t_quantile_95(n - 1) * float(x.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+    return mean, mean - half, mean + half
+
+
+def paired_differences(
+    values: pd.DataFrame, scenario: str, baseline: str = "baseline"
+) -> pd.DataFrame:
+    """Per-seed differences ``scenario - baseline`` (common random numbers).
+
+    Parameters
+    ----------
+    values : DataFrame
+        Index (scenario, seed), one column per indicator (e.g. :func:`horizon_values`).
+
+    Returns
+    -------
+    DataFrame
+        Index seed (the seeds both have), the same columns.
+    """
+    scen = values.xs(scenario, level="scenario")
+    base = values.xs(baseline, level="scenario")
+    seeds = scen.index.intersection(base.index)
+    return scen.loc[seeds] - base.loc[seeds]
+
+
+def net_cost_by_seed(results: pd.DataFrame, scenario: str, baseline: str = "baseline") -> pd.Series:
+    """Net policy cost of ``scenario`` per seed over the whole run (m CNY).
+
+    County plus province policy spending summed over the run, less the change against the
+    baseline (same seed) of what the public funds hold at the horizon — the per-seed form of
+    ``net_cost`` in :func:`fiscal_summary`.
+
+    Returns
+    -------
+    Series
+        Index seed.
+    """
+    names = ["county_policy_cost_mcny", "province_policy_cost_mcny"]
+    cum = cumulative(results, names).reindex(columns=names).fillna(0.0)
+    assets = horizon_values(results)[["public_fund_assets_mcny"]]
+    spent = cum.xs(scenario, level="scenario").sum(axis=1)
+    held = paired_differences(assets, scenario, baseline)["public_fund_assets_mcny"]
+    seeds = spent.index.intersection(held.index)
+    return (spent.loc[seeds] - held.loc[seeds]).rename("net_cost_mcny")
 
 
 def fiscal_summary(results: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:

@@ -38,6 +38,7 @@ from model.params.reader import (
     resolve_reference,
 )
 from model.params.table import ParameterError, Parameters
+from model.sim.indicators import HEADLINE
 
 SCENARIO_DIR = builtin_dir("scenarios")
 #: The schema of a scenario file's top level.
@@ -58,6 +59,8 @@ FAILS_WHEN_SCHEMA = {
     "note": Field("text"),
     "note_zh": Field("text"),
     "parameters": Field("table"),
+    # the net outcome the lever is judged on, in both settings (tests/test_levers_work_and_fail.py)
+    "indicator": Field("text", choices=HEADLINE),
 }
 
 

@@ -397,6 +397,23 @@ NET_OF: dict[str, tuple[str, str]] = {
     "high_level_talent_net": ("high_level_talent", "recruited_experts"),
 }
 
+#: Indicators in the comparison's headline table: the report's KPIs (§3.1) and talent,
+#: start-ups and venture money, each net of the policy's own money and people (R&D without the
+#: grants in it, private venture money, experts without package recruits; hub staff are not
+#: county talent). Their gross values and the policy's part stand beside them in the
+#: pass-through table (``model.sim.indicators.NET_OF``). The figures show the first six.
+HEADLINE = (
+    "rd_performed_net_mcny",
+    "high_tech_enterprises",
+    "st_smes",
+    "high_tech_value_added_mcny",
+    "invention_patent_applications",
+    "invention_patent_grants",
+    "high_level_talent_net",
+    "startups",
+    "venture_private_mcny",
+)
+
 #: The indicators counties are assessed on (report §3.1), in the report's order.
 REPORT_KPIS: tuple[str, ...] = (
     "rd_spending_mcny",
