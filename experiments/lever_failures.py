@@ -1,15 +1,14 @@
 """Show each lever working in its scenario setting and not paying off in a documented setting.
 
-For every scenario with a ``[fails_when]`` table, runs (paired by seed, common random numbers):
-
-- the baseline and the scenario as written, and
-- the baseline and the scenario with the ``fails_when`` parameters applied to both (they
-  describe the world or the way the lever is run, so the baseline gets them too; lever
-  parameters have no effect on the baseline, whose levers are off).
-
-It writes ``docs/lever_failures.md`` with the effect on high-tech enterprises at the horizon
-and on invention patents over the run, the policy cost and the cost per extra high-tech
-enterprise in both settings — measured, so that the answer is visibly not built in.
+For every scenario whose ``[fails_when]`` table names an ``indicator`` (the net outcome the
+lever is judged on), runs the baseline and the scenario over common seeds as written, and
+both again in the failure setting (:func:`model.experiments.lever_check.lever_verdicts`; the
+test ``tests/test_levers_work_and_fail.py`` asserts the same verdicts). Writes
+``docs/lever_failures.md``: per lever, the paired effect on its indicator in both settings,
+the net policy cost (spending less what public funds still hold), the effect per 100 m CNY,
+and whether the lever works and its failure setting does worse — measured, so that the answer
+is visibly not built in. The block between ``<!-- morris:start -->`` and
+``<!-- morris:end -->`` (written by ``lever_morris.py``) is kept as it is.
 
 Usage::
 
@@ -23,13 +22,26 @@ import math
 import time
 from pathlib import Path
 
-from model import compare, list_scenarios, load_scenario
+from model import indicator, lever_verdicts, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
+START, END = "<!-- morris:start -->", "<!-- morris:end -->"
 
 
 def _fmt(x: float, digits: int = 1) -> str:
     return "–" if x is None or not math.isfinite(x) else f"{x:,.{digits}f}"
+
+
+def _interval(t: tuple[float, float, float], digits: int = 1) -> str:
+    return f"{_fmt(t[0], digits)} [{_fmt(t[1], digits)}, {_fmt(t[2], digits)}]"
+
+
+def _morris_block(doc: Path) -> str:
+    """The Morris section of the existing document (or its placeholder)."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    if START in text and END in text:
+        return START + text.split(START, 1)[1].split(END, 1)[0] + END
+    return f"{START}\nNot yet measured: written by `python experiments/lever_morris.py`.\n{END}"
 
 
 def main() -> None:
@@ -40,97 +52,64 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "results" / "lever_failures"))
     parser.add_argument("--doc", default=str(ROOT / "docs" / "lever_failures.md"))
     args = parser.parse_args()
-
-    failing = [
-        load_scenario(name)
-        for name in list_scenarios()
-        if name != "baseline" and load_scenario(name).fails_when
-    ]
-    out = Path(args.out)
-    common = {"seeds": args.seeds, "steps": args.steps, "workers": args.workers}
+    doc = Path(args.doc)
     start = time.perf_counter()
-    # every lever as written against the baseline: one comparison, the baseline run once
-    as_written = compare([s.name for s in failing], out=out / "as_written", **common)
-    comparisons = []  # (scenario, setting, comparison, failure parameters)
-    for s in failing:
-        comparisons.append((s, "as written", as_written, {}))
-    for s in failing:
-        world = dict(s.fails_when.get("parameters", {}))
-        fails = compare([s.name], overrides=world, out=out / f"fails_{s.name}", **common)
-        comparisons.append((s, "fails_when", fails, world))
+    verdicts = lever_verdicts(
+        seeds=args.seeds, steps=args.steps, workers=args.workers, out=args.out, progress=True
+    )
     elapsed = time.perf_counter() - start
-    sessions = {id(c): c.status for _, _, c, _ in comparisons}.values()
-    done = sum(st["done"] for st in sessions)
-    reused = sum(st["skipped"] for st in sessions)
-    n_runs = done + reused
-    if reused:  # a rerun reuses finished runs: its time says nothing
-        where = out.resolve()
-        where = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
-        timing = f"{done} run now, {reused} reused from {where}"
-    else:
-        timing = f"{elapsed:.0f} s with {args.workers} workers on this machine"
-
-    rows = []
-    for s, setting, c, _ in comparisons:
-        by_name = c.effects[c.effects["scenario"] == s.name].set_index("indicator")
-        rows.append(
-            (s.name, setting, by_name, c.fiscal.loc[s.name], c.cost_effectiveness.loc[s.name])
-        )
-
+    n_works = sum(v.works for v in verdicts)
+    n_worse = sum(v.fails_worse for v in verdicts)
     lines = [
         "# Each lever working, and not paying off",
         "",
-        "Measured by `python experiments/lever_failures.py "
-        f"--seeds {args.seeds} --steps {args.steps}` ({n_runs} runs; {timing}). Each row "
-        "compares a scenario with the baseline over the same seeds "
-        f"({args.seeds} replications from base seed 0, paired), {args.steps} quarters, on the "
-        "Jiaxing–Huzhou region (`model.experiments.compare`). "
-        "*as written*: the scenario file; *fails_when*: the documented setting from the file's "
-        "`[fails_when]` table, applied to baseline and scenario alike. Effects are mean paired "
-        "differences at the horizon (stocks: last quarter; flows: last four quarters) with 90% "
-        "t intervals. R&D performed leaves out R&D that firms relabel to reach a "
-        "certification threshold. Net cost is policy spending by counties and province over "
-        "the run less what the public guidance funds and tech-bank pools still hold at the "
-        "horizon (m CNY); Δ tax is the paired change in county + province tax revenue over the "
-        "run.",
+        f"Measured by `python experiments/lever_failures.py --seeds {args.seeds} "
+        f"--steps {args.steps}` in {elapsed:.0f} s with {args.workers} workers (runs already "
+        f"in `{Path(args.out).name}/` are reused, so a rerun's time says nothing). Each lever is "
+        "judged on the net outcome its scenario file names (`[fails_when] indicator`: net of "
+        "the policy's own money and people). *As written*: the scenario against the baseline "
+        f"over {args.seeds} common seeds, {args.steps} quarters, Jiaxing–Huzhou; *failing*: "
+        "both with the file's `[fails_when]` parameters. Effects are mean paired differences "
+        "at the horizon (stocks: last quarter; flows: the last four quarters) with 90% t "
+        "intervals. Net cost: county and province policy spending over the run less the "
+        "change in what public guidance funds and tech-bank pools hold at the horizon (m CNY). "
+        "*Per 100 m CNY*: the effect per 100 m CNY of net cost, seed by seed (for a lever "
+        "whose net cost is under 1 m CNY in a setting, the effect itself). *Works*: the "
+        "effect as written has its 90% interval above zero. *Fails worse*: the paired "
+        "difference of the per-100-m-CNY effect (as written minus failing) has its 90% "
+        "interval above zero.",
         "",
-        "| scenario | setting | Δ high-tech enterprises [90% CI] | Δ R&D performed (%) "
-        "[90% CI] | Δ invention patent applications (%) [90% CI] | Δ venture investment (%) "
-        "| net cost | Δ tax | net cost per extra HTE | net cost per extra patent application |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        f"**{n_works} of {len(verdicts)} levers work on their indicator; {n_worse} of "
+        f"{len(verdicts)} do worse in their failure setting.** The same verdicts are asserted "
+        "by `tests/test_levers_work_and_fail.py`; a lever that does not work is a finding "
+        "(docs/ODD.md §12.3).",
+        "",
+        "| lever | indicator | effect as written [90%] | effect failing [90%] | net cost "
+        "as written / failing (m CNY) | per 100 m CNY as written / failing | difference "
+        "[90%] | works | fails worse |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, setting, eff, fiscal, ce in rows:
-        tax = fiscal["county_tax_change"] + fiscal["province_tax_change"]
-        hte = eff.loc["high_tech_enterprises"]
-        cells = [name, setting, f"{_fmt(hte['diff'])} [{_fmt(hte['lo'])}, {_fmt(hte['hi'])}]"]
-        for ind in ("rd_performed_mcny", "invention_patent_applications"):
-            e = eff.loc[ind]
-            cells.append(f"{_fmt(e['rel_mean'])} [{_fmt(e['rel_lo'])}, {_fmt(e['rel_hi'])}]")
-        cells += [
-            _fmt(eff.loc["venture_investment_mcny", "rel_mean"]),
-            _fmt(fiscal["net_cost"], 0),
-            _fmt(tax, 0),
-            _fmt(ce["cost_per_extra_hte"], 2),
-            _fmt(ce["cost_per_extra_application"], 3),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+    for v in verdicts:
+        unit = indicator(v.indicator).unit
+        scale = "" if v.per_100m else " (effect: free lever)"
+        lines.append(
+            f"| {v.scenario} | {v.indicator} ({unit}) | {_interval(v.effect)} | "
+            f"{_interval(v.effect_failing)} | {_fmt(v.cost_mcny, 0)} / "
+            f"{_fmt(v.cost_failing_mcny, 0)} | {_fmt(v.efficiency, 2)} / "
+            f"{_fmt(v.efficiency_failing, 2)}{scale} | {_interval(v.gap, 2)} | "
+            f"{'yes' if v.works else '**no**'} | {'yes' if v.fails_worse else '**no**'} |"
+        )
     lines += ["", "The documented failure settings (from the scenario files):", ""]
-    for s, setting, _, world in comparisons:
-        if setting == "fails_when":
-            params = ", ".join(f"`{k} = {v}`" for k, v in sorted(world.items()))
-            lines += [f"- **{s.name}**: {s.fails_when.get('note', '').strip()} ({params})"]
-    lines += [
-        "",
-        "“–” in the last two columns: no significant gain to price (the 90% interval of "
-        "the gain includes zero or is negative). For the cost ratio, patent applications are "
-        "counted over the whole run.",
-        "",
-    ]
-    Path(args.doc).write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
-    failed = sum(st["failed"] for st in sessions)
-    if failed:
-        raise SystemExit(f"{failed} runs failed; see the failures/ folders under {out}")
+    for v in verdicts:
+        s = load_scenario(v.scenario)
+        params = ", ".join(f"`{k} = {x}`" for k, x in sorted(s.fails_when["parameters"].items()))
+        lines.append(f"- **{v.scenario}**: {s.fails_when.get('note', '').strip()} ({params})")
+    lines += ["", _morris_block(doc), ""]
+    text = "\n".join(lines)
+    tmp = doc.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(doc)
+    print(text)
 
 
 if __name__ == "__main__":

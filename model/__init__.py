@@ -24,6 +24,8 @@ Outcomes and statistics
 Sensitivity
     analyse_results, sobol_indices, morris_indices, effect_signs,
     effect_signs_by_half, plot_sobol, plot_morris.
+Levers
+    lever_verdicts (each lever as written and in its failure setting).
 Validation
     measure_stylised_facts, facts_table (stylised facts of firm and innovation dynamics).
 Inputs
@@ -79,6 +81,7 @@ _PUBLIC: dict[str, str] = {
     "effect_signs_by_half": "model.experiments.sensitivity",
     "plot_sobol": "model.experiments.sensitivity",
     "plot_morris": "model.experiments.sensitivity",
+    "lever_verdicts": "model.experiments.lever_check",
     "measure_stylised_facts": "model.validation.stylised_facts",
     "facts_table": "model.validation.stylised_facts",
     "Parameters": "model.params.table",
