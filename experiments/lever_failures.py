@@ -90,7 +90,9 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for v in verdicts:
-        unit = indicator(v.indicator).unit
+        meta = indicator(v.indicator)
+        # a flow's horizon value is the sum of the last four quarters
+        unit = meta.unit_en.replace("/quarter", "/year") if meta.kind == "flow" else meta.unit_en
         scale = "" if v.per_100m else " (effect: free lever)"
         lines.append(
             f"| {v.scenario} | {v.indicator} ({unit}) | {_interval(v.effect)} | "
