@@ -169,14 +169,17 @@ def certify(firms: Mapping[str, np.ndarray], step: int) -> dict[str, np.ndarray]
 # phase 2: R&D decisions
 
 
-def average_staff_wage(p) -> float:
-    """Mean quarterly wage of new S&T staff (R&D staff and senior engineers)."""
+def average_staff_wage(p, wage_index=(1.0, 1.0, 1.0)) -> float:
+    """Mean quarterly wage of new S&T staff (R&D staff and senior engineers), at a county's
+    going wages (``wage_index``: the county's index of each tier)."""
     senior = p.senior_share_of_staff
-    return (1 - senior) * p.wage_rd_staff_mcny_per_q + senior * p.wage_senior_mcny_per_q
+    return (1 - senior) * p.wage_rd_staff_mcny_per_q * wage_index[0] + (
+        senior * p.wage_senior_mcny_per_q * wage_index[1]
+    )
 
 
 def rd_decisions(
-    firms: Mapping[str, np.ndarray], p, step: int, policy_on: bool = False
+    firms: Mapping[str, np.ndarray], p, step: int, policy_on: bool = False, wage_index=None
 ) -> dict[str, np.ndarray]:
     """Real and reported R&D and staff demand of every live firm (see the module docstring).
 
@@ -216,10 +219,12 @@ def rd_decisions(
     yearly_bonus = p.hte_certification_bonus_mcny if policy_on else 0.0
     per_patent = p.rd_grant_expost_per_patent_mcny if policy_on else 0.0
     b_index_2018 = (1 - 0.25 - 0.25 * 0.75) / (1 - 0.25)
-    wage = average_staff_wage(p)
     for f in range(n):
         if not firms["alive"][f]:
             continue
+        # staff demand: the staff share of the budget at the county's going wage
+        county_index = (1.0, 1.0, 1.0) if wage_index is None else wage_index[firms["county"][f]]
+        wage = average_staff_wage(p, county_index)
         traditional = firms["sector"][f] == TRADITIONAL_SECTOR
         participation = (
             p.rd_participation_traditional if traditional else p.rd_participation_emerging
@@ -345,13 +350,16 @@ def service_at(f, cell, sector, k, platforms, cell_x, cell_y, p) -> float:
     return level
 
 
-def new_knowledge(f, firms, platforms, spill_field, cell_x, cell_y, p) -> float:
+def new_knowledge(f, firms, platforms, spill_field, cell_x, cell_y, p, wage_index=None) -> float:
     """The knowledge production function of the module docstring for one firm."""
-    # the firm's own research: staff can spend at most what their wages are a share of
+    # the firm's own research: staff can spend at most what their wages (the going wages of
+    # the firm's county) are a share of
     own_research = 0.0
     mean_weight = 1.0  # a voucher project without R&D staff: the platform's staff
     if firms["rd_staff"][f] > 0:
-        spendable = firms["talent_units"][f] * average_staff_wage(p) / p.rd_staff_share_of_rd
+        index = (1.0, 1.0, 1.0) if wage_index is None else wage_index[firms["county"][f]]
+        wage = average_staff_wage(p, index)
+        spendable = firms["talent_units"][f] * wage / p.rd_staff_share_of_rd
         own_research = min(firms["rd_real_mcny"][f], spendable)
         mean_weight = firms["talent_units"][f] / firms["rd_staff"][f]
     # a voucher buys a project the platform does for the firm: no staff limit (its
@@ -381,7 +389,9 @@ def new_knowledge(f, firms, platforms, spill_field, cell_x, cell_y, p) -> float:
     return value
 
 
-def produce_knowledge(firms, platforms, spill_field, cell_x, cell_y, p, seed, step):
+def produce_knowledge(
+    firms, platforms, spill_field, cell_x, cell_y, p, seed, step, wage_index=None
+):
     """Knowledge update and patents of every live firm.
 
     Applications ~ Poisson(patents_per_knowledge x new knowledge) at draw 0 of phase 3; the
@@ -405,7 +415,7 @@ def produce_knowledge(firms, platforms, spill_field, cell_x, cell_y, p, seed, st
     for f in range(len(firms["alive"])):
         if not firms["alive"][f]:
             continue
-        new = new_knowledge(f, firms, platforms, spill_field, cell_x, cell_y, p)
+        new = new_knowledge(f, firms, platforms, spill_field, cell_x, cell_y, p, wage_index)
         out["new_knowledge"][f] = new
         out["knowledge"][f] = (1 - p.knowledge_depreciation_per_q) * firms["knowledge"][f] + new
         apps = rng.poisson(p.patents_per_knowledge * new, seed, step, phase, f, 0)

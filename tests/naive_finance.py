@@ -93,7 +93,8 @@ def finance(
             cap["pool_mcny"][k] += inflow
             flows[SRC_OUTSIDE_INVESTORS] += inflow
 
-    # 3. venture deals; candidates: live, unlisted firms without a lead fund at the start
+    # 3. venture deals; candidates: live, unlisted firms without a lead fund at the start,
+    # younger than vc_max_firm_age_q and paying for R&D of their own
     candidates_in = [
         [
             f
@@ -102,6 +103,9 @@ def finance(
             and firms["alive"][f]
             and firms["lead_fund"][f] < 0
             and not firms["listed"][f]
+            # the venture stage: young firms paying for R&D of their own
+            and step - firms["born_step"][f] < p.vc_max_firm_age_q
+            and firms["rd_real_mcny"][f] - firms["rd_grant_funded_mcny"][f] > 1e-12
         ]
         for c in range(n_counties)
     ]

@@ -48,10 +48,12 @@ def copies(table: Mapping[str, np.ndarray], names) -> dict[str, np.ndarray]:
     return {name: np.array(table[name], copy=True) for name in names}
 
 
-def aggregate_talent(talent, n_firms: int, p) -> dict[str, np.ndarray]:
-    """Each firm's S&T staff, experts, tier-weighted staff and quarterly wage bill (m CNY),
-    and the parts counted apart: staff and experts working in a hub (paid the hub wage
-    premium), county experts recruited with a talent package."""
+def aggregate_talent(talent, firm_county, wage_index, p) -> dict[str, np.ndarray]:
+    """Each firm's S&T staff, experts, tier-weighted staff and quarterly wage bill (m CNY:
+    the table wage of the tier times the wage index of the firm's county and the tier), and
+    the parts counted apart: staff and experts working in a hub (paid the hub wage premium
+    on top), county experts recruited with a talent package."""
+    n_firms = len(firm_county)
     weight = {TIER_RD_STAFF: 1.0, TIER_SENIOR: p.talent_weight_senior}
     weight[TIER_EXPERT] = p.talent_weight_expert
     wage = {TIER_RD_STAFF: p.wage_rd_staff_mcny_per_q, TIER_SENIOR: p.wage_senior_mcny_per_q}
@@ -74,7 +76,8 @@ def aggregate_talent(talent, n_firms: int, p) -> dict[str, np.ndarray]:
         out["experts"][f] += tier == TIER_EXPERT
         in_hub = talent["hub"][i] >= 0
         out["talent_units"][f] += weight[tier]
-        out["talent_wage_mcny"][f] += wage[tier] * (p.hub_wage_premium if in_hub else 1.0)
+        going = wage[tier] * wage_index[firm_county[f]][tier]
+        out["talent_wage_mcny"][f] += going * (p.hub_wage_premium if in_hub else 1.0)
         out["hub_staff"][f] += in_hub
         out["hub_experts"][f] += in_hub and tier == TIER_EXPERT
         recruited = not in_hub and talent["recruited"][i]
@@ -287,3 +290,33 @@ def release_talent_of_dead_firms(talent, firm_alive) -> np.ndarray:
         if talent["alive"][i] and employer[i] >= 0 and not firm_alive[employer[i]]:
             employer[i] = -1
     return employer
+
+
+def update_wages(wage_index, talent, firms, p) -> np.ndarray:
+    """The county wage index of each tier after one quarter's partial adjustment toward the
+    wage curve ``(vacancies / unemployed of the tier / reference) ** elasticity``, the ratio
+    bounded to ``[1 / bound, bound]`` (``bound`` when a county has vacancies and no one of
+    the tier looking, 1 when it has neither)."""
+    out = np.array(wage_index, dtype=float, copy=True)
+    n_counties = out.shape[0]
+    vacancies = [0.0] * n_counties
+    for f in range(len(firms["alive"])):
+        gap = int(firms["staff_demand"][f]) - int(firms["rd_staff"][f])
+        if firms["alive"][f] and gap > 0:
+            vacancies[firms["county"][f]] += gap
+    seekers = [[0.0, 0.0, 0.0] for _ in range(n_counties)]
+    for i in range(len(talent["alive"])):
+        c = talent["county"][i]
+        if talent["alive"][i] and c >= 0 and talent["employer_firm"][i] < 0:
+            seekers[c][talent["tier"][i]] += 1
+    bound = p.wage_tightness_bound
+    for c in range(n_counties):
+        for tier in range(3):
+            if seekers[c][tier] > 0:
+                ratio = vacancies[c] / seekers[c][tier] / p.wage_reference_tightness
+            else:
+                ratio = bound if vacancies[c] > 0 else 1.0
+            ratio = min(max(ratio, 1 / bound), bound)
+            target = ratio**p.wage_tightness_elasticity
+            out[c, tier] += p.wage_adjustment_per_q * (target - out[c, tier])
+    return out

@@ -419,8 +419,14 @@ def _rd_params(**overrides) -> Parameters:
 
 def _run_rd(rows, params: Parameters, step=STEP, policy_on=False):
     firms = make_firms([{**RD_ROW_DEFAULTS, **row} for row in rows])
-    expected = naive.rd_decisions(firms.arrays, params, step, policy_on)
-    rd_decisions(firms.view(), params.for_kernels(), step, policy_on)
+    # two counties whose going wages differ by tier (scarcity, ODD §7.2)
+    counties = make_counties(2)
+    counties.arrays["wage_index"][:] = [[1.2, 0.9, 1.1], [0.85, 1.15, 1.0]]
+    firms.arrays["county"][:] = np.arange(len(firms.arrays["county"])) % 2
+    expected = naive.rd_decisions(
+        firms.arrays, params, step, policy_on, counties.arrays["wage_index"]
+    )
+    rd_decisions(firms.view(), counties.view(), params.for_kernels(), step, policy_on)
     return firms, expected
 
 
@@ -519,8 +525,10 @@ def test_rd_decisions_basic_behaviour():
     assert f["rd_real_mcny"][7] == 0.0
     # dead rows are left alone
     assert f["rd_real_mcny"][12] == 9.9 and f["staff_demand"][12] == 7
-    # staff demand is what the staff share of real R&D pays at the mean wage
-    wage = 0.85 * p.wage_rd_staff_mcny_per_q + 0.15 * p.wage_senior_mcny_per_q
+    # staff demand is what the staff share of real R&D pays at the county's going wage
+    # (firm 0 is in county 0 of _run_rd: R&D staff at 1.2, senior engineers at 0.9 times
+    # the table wage)
+    wage = 0.85 * p.wage_rd_staff_mcny_per_q * 1.2 + 0.15 * p.wage_senior_mcny_per_q * 0.9
     assert f["staff_demand"][0] == math.floor(f["rd_real_mcny"][0] * 0.55 / wage)
     # a larger super-deduction lowers the user cost and raises desired R&D
     cheaper, _ = _run_rd(_rd_rows(), _rd_params(rd_super_deduction=1.0))
@@ -677,16 +685,25 @@ def _knowledge_tables():
     return make_firms(rows), platforms
 
 
+@pytest.mark.parametrize("scarce_wages", [False, True])
 @pytest.mark.parametrize(
     "overrides", [{}, {"patents_per_knowledge": 3.0, "patent_grant_probability": 0.7}]
 )
-def test_produce_knowledge_matches_naive(overrides):
+def test_produce_knowledge_matches_naive(overrides, scarce_wages):
     p = Parameters(overrides)
     firms, platforms = _knowledge_tables()
     x, y = _cells()
     spill = np.random.default_rng(2).random((N_SECTORS, NY * NX)) * 3000
-    expected = naive.produce_knowledge(firms.arrays, platforms.arrays, spill, x, y, p, SEED, STEP)
-    produce_knowledge(firms.view(), platforms.view(), spill, x, y, p.for_kernels(), SEED, STEP)
+    wage_index = None
+    if scarce_wages:  # two counties whose going wages differ (ODD §7.2)
+        wage_index = np.array([[1.25, 1.1, 1.0], [0.8, 0.9, 1.2]])
+        firms.arrays["county"][:] = np.arange(len(firms.arrays["alive"])) % 2
+    expected = naive.produce_knowledge(
+        firms.arrays, platforms.arrays, spill, x, y, p, SEED, STEP, wage_index
+    )
+    produce_knowledge(
+        firms.view(), platforms.view(), spill, x, y, p.for_kernels(), SEED, STEP, wage_index
+    )
     for name, values in expected.items():
         np.testing.assert_allclose(firms.arrays[name], values, rtol=1e-12, err_msg=name)
     f = firms.arrays

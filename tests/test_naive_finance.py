@@ -76,7 +76,11 @@ def random_finance_state(seed: int):
             "quoted": bool(gen.random() < 0.3),
             "st_sme": bool(gen.random() < 0.4),
             "hte_until_step": int(gen.choice([NEVER_CERTIFIED, STEP - 1, STEP + 5])),
+            # the venture stage: some firms too old, some without R&D of their own
+            "born_step": int(gen.integers(STEP - 60, STEP)),
+            "rd_real_mcny": float(gen.choice([0.0, gen.uniform(0.1, 1.0)])),
         }
+        row["rd_grant_funded_mcny"] = float(gen.choice([0.0, row["rd_real_mcny"]]))
         if gen.random() < 0.3:
             row["lead_fund"], row["fund_stake_mcny"] = int(gen.integers(3, 7)), 2.0
             if gen.random() < 0.5:
@@ -122,6 +126,7 @@ def test_finance_matches_naive(seed, capital_chain):
 
 def test_finance_test_states_lend_invest_quote_and_list():
     seen = {"loans": 0, "deals": 0, "co_investments": 0, "quoted": 0, "listed": 0}
+    seen["outside_stage"] = 0  # candidates the stage rule turned away
     for seed in range(4):
         firms, capital, counties, banks, market_funds = random_finance_state(seed)
         f = firms.arrays
@@ -138,6 +143,14 @@ def test_finance_test_states_lend_invest_quote_and_list():
         )
         seen["loans"] += (out["debt_mcny"] > f["debt_mcny"]).sum()
         seen["deals"] += (out["lead_fund"] != f["lead_fund"]).sum()
+        deals = (out["lead_fund"] >= 0) & (f["lead_fund"] < 0)  # new deals (not exits)
+        # only firms at the venture stage get a deal: young, paying for R&D of their own
+        own_rd = f["rd_real_mcny"] - f["rd_grant_funded_mcny"]
+        stage = (STEP - f["born_step"] < Parameters(BUSY_MARKETS).vc_max_firm_age_q) & (
+            own_rd > 1e-12
+        )
+        assert not (deals & ~stage).any()
+        seen["outside_stage"] += (f["alive"] & ~stage & (f["lead_fund"] < 0)).sum()
         seen["co_investments"] += (out["co_fund"] != f["co_fund"]).sum()
         seen["quoted"] += (out["quoted"] & ~f["quoted"]).sum()
         seen["listed"] += (out["listed"] & ~f["listed"]).sum()

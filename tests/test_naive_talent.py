@@ -15,6 +15,7 @@ from model.kernels.talent_market import (
     release_talent_of_dead_firms,
     talent_market,
 )
+from model.kernels.wages import update_wages
 from model.params.table import Parameters
 from model.sim.ledger import N_FLOWS, N_TALENT_FLOWS, SINK_PROGRAMME_COSTS
 
@@ -231,15 +232,20 @@ def test_talent_market_test_states_exercise_every_rule():
 
 
 def test_aggregate_talent_matches_naive():
-    firms, talent, _ = random_market(5, enclaves=False)
+    firms, talent, counties = random_market(5, enclaves=False)
+    # wages that differ by county and tier (scarcity, ODD §7.2)
+    counties.arrays["wage_index"][:] = np.random.default_rng(5).uniform(0.8, 1.25, (N_COUNTIES, 3))
     p = Parameters(
         {"talent_weight_senior": 1.7, "talent_weight_expert": 3.1, "hub_wage_premium": 1.4}
     )
     t = talent.arrays  # some hub workers employed, so the hub columns are exercised
     hub_workers = np.flatnonzero(t["alive"] & (t["hub"] >= 0))
     t["employer_firm"][hub_workers[::2]] = 0
-    expected = naive_talent.aggregate_talent(talent.arrays, len(firms.arrays["alive"]), p)
-    aggregate_talent(talent.view(), firms.view(), p.for_kernels())
+    f = firms.arrays
+    expected = naive_talent.aggregate_talent(
+        talent.arrays, f["county"], counties.arrays["wage_index"], p
+    )
+    aggregate_talent(talent.view(), firms.view(), counties.view(), p.for_kernels())
     for name, values in expected.items():
         np.testing.assert_allclose(firms.arrays[name], values, rtol=1e-12, err_msg=name)
     assert firms.arrays["experts"].sum() > 0
@@ -256,3 +262,40 @@ def test_release_talent_of_dead_firms_matches_naive():
     release_talent_of_dead_firms(talent.view(), firms.view())
     np.testing.assert_array_equal(t["employer_firm"], expected)
     assert ((before >= 0) & (expected < 0)).any()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {
+            "wage_tightness_elasticity": 0.4,
+            "wage_adjustment_per_q": 1.0,
+            "wage_tightness_bound": 2.0,
+        },
+    ],
+)
+def test_update_wages_matches_naive(overrides):
+    firms, talent, counties = random_market(7, enclaves=False)
+    p = Parameters(overrides)
+    start = np.random.default_rng(7).uniform(0.8, 1.2, (N_COUNTIES, 3))
+    counties.arrays["wage_index"][:] = start
+    expected = naive_talent.update_wages(start, talent.arrays, firms.arrays, p)
+    update_wages(counties.view(), talent.view(), firms.view(), p.for_kernels())
+    np.testing.assert_allclose(counties.arrays["wage_index"], expected, rtol=1e-12)
+    assert not np.allclose(expected, start)  # the market moved wages
+
+
+def test_scarcity_raises_wages_and_slack_lowers_them():
+    """A county with many vacancies per seeker pays more than the table wage, one with many
+    seekers per vacancy less; both move by the adjustment share of the gap."""
+    firms, talent, counties = random_market(8, enclaves=False)
+    p = Parameters({"wage_adjustment_per_q": 1.0})
+    f, t = firms.arrays, talent.arrays
+    f["staff_demand"][:] = f["rd_staff"]
+    tight, slack = 0, 1
+    f["staff_demand"][np.flatnonzero(f["alive"] & (f["county"] == tight))[:3]] += 50
+    t["employer_firm"][t["alive"] & (t["county"] == slack)] = -1  # all of it unemployed
+    update_wages(counties.view(), talent.view(), firms.view(), p.for_kernels())
+    index = counties.arrays["wage_index"]
+    assert (index[tight] > 1.0).all() and (index[slack] < 1.0).all()

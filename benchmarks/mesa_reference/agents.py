@@ -147,6 +147,7 @@ class CountyGovernment(mesa.Agent):
         self.rd_staff_initial = rd_staff_initial
         self.enclave_hub = enclave_hub
         self.budget_mcny = 0.0
+        self.wage_index = [1.0, 1.0, 1.0]  # going wage / table wage by tier (scarcity)
         self.talent_pool_mcny = 0.0  # S&T envelope money set aside for talent packages
         self.tech_bank: TechBankAgent | None = None
         self.market_fund: FundAgent | None = None
@@ -635,10 +636,13 @@ class FirmAgent(mesa.Agent):
 
     # --- phase 1: recount staff after the talent market -----------------------------------
     def recount_staff(self) -> None:
-        """Tier-weighted S&T staff, experts and the quarterly S&T wage bill (hub workers earn
-        ``hub_wage_premium`` times the county wage); hub staff and recruits counted apart."""
+        """Tier-weighted S&T staff, experts and the quarterly S&T wage bill (the going wage of
+        each tier in the firm's county; hub workers earn ``hub_wage_premium`` times it); hub
+        staff and recruits counted apart."""
         p = self.model.p
+        index = self.model.counties[self.county].wage_index
         wage = (p.wage_rd_staff_mcny_per_q, p.wage_senior_mcny_per_q, p.wage_expert_mcny_per_q)
+        wage = tuple(w * i for w, i in zip(wage, index, strict=True))
         by_tier = [0, 0, 0]
         self.talent_wage_mcny = 0.0
         self.hub_staff = self.hub_experts = self.recruited_experts = 0
@@ -707,7 +711,7 @@ class FirmAgent(mesa.Agent):
         self.rd_reported_mcny = own + grant + relabelled
         self.rd_grant_funded_mcny = grant
         self.staff_demand = math.floor(
-            self.rd_real_mcny * p.rd_staff_share_of_rd / self.model.average_staff_wage_mcny
+            self.rd_real_mcny * p.rd_staff_share_of_rd / self.model.staff_wage_mcny(self.county)
         )
 
     def _bunch_at_high_tech_threshold(self, desired: float) -> tuple[float, float]:
@@ -754,7 +758,7 @@ class FirmAgent(mesa.Agent):
         """
         p = self.model.p
         staff_capacity = (
-            self.talent_units * self.model.average_staff_wage_mcny / p.rd_staff_share_of_rd
+            self.talent_units * self.model.staff_wage_mcny(self.county) / p.rd_staff_share_of_rd
         )
         effective = min(self.rd_real_mcny, staff_capacity)
         new = 0.0

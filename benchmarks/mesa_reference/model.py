@@ -121,9 +121,6 @@ class ReferenceModel(mesa.Model):
         x, y = self.region.cell_xy_km()
         self._cell_x_km, self._cell_y_km = x.tolist(), y.tolist()
         p = self.p
-        self.average_staff_wage_mcny = (
-            1.0 - p.senior_share_of_staff
-        ) * p.wage_rd_staff_mcny_per_q + p.senior_share_of_staff * p.wage_senior_mcny_per_q
         sigma_km = p.spillover_half_distance_km / math.sqrt(2.0 * math.log(2.0))
         self._spillover_weights = spillover_weights(sigma_km / self.region.cell_km)
         self.province_budget_mcny = 0.0
@@ -338,7 +335,42 @@ class ReferenceModel(mesa.Model):
             self.random.shuffle(group)
             for worker in group:
                 worker.seek_job(by_county, by_hub, p.matching_draws)
+        self._update_wages()
         self.firms.do("recount_staff")
+
+    def _update_wages(self) -> None:
+        """Each county's wage of each tier moves a share ``wage_adjustment_per_q`` of the way
+        to the wage curve ``(vacancies / unemployed of the tier / reference) ** elasticity``
+        (ratio bounded to [1 / bound, bound]; ``bound`` with vacancies and no one of the tier
+        looking, 1 with neither)."""
+        p = self.p
+        vacancies = [0] * len(self.counties)
+        for firm in self.firms:
+            vacancies[firm.county] += max(firm.staff_demand - firm.rd_staff, 0)
+        seekers = [[0, 0, 0] for _ in self.counties]
+        for worker in self.talent:
+            if worker.employer is None and worker.county >= 0:
+                seekers[worker.county][worker.tier] += 1
+        bound = p.wage_tightness_bound
+        for county in self.counties:
+            for tier in range(3):
+                n = seekers[county.index][tier]
+                if n:
+                    ratio = vacancies[county.index] / n / p.wage_reference_tightness
+                else:
+                    ratio = bound if vacancies[county.index] else 1.0
+                target = min(max(ratio, 1.0 / bound), bound) ** p.wage_tightness_elasticity
+                county.wage_index[tier] += p.wage_adjustment_per_q * (
+                    target - county.wage_index[tier]
+                )
+
+    def staff_wage_mcny(self, county: int) -> float:
+        """Mean quarterly wage of new S&T staff at the going wages of ``county``."""
+        p, index = self.p, self.counties[county].wage_index
+        senior = p.senior_share_of_staff
+        return (1.0 - senior) * p.wage_rd_staff_mcny_per_q * index[0] + (
+            senior * p.wage_senior_mcny_per_q * index[1]
+        )
 
     # 3. knowledge ------------------------------------------------------------------------
     def _knowledge_and_patents(self) -> None:
@@ -357,7 +389,16 @@ class ReferenceModel(mesa.Model):
     def _finance(self) -> None:
         self.firms.shuffle_do("use_tech_bank")
         self.funds.do("receive_commitments")
-        candidates = self.firms.select(lambda f: f.lead_fund is None and not f.listed)
+        p = self.p
+        # the venture stage: young firms that pay for R&D of their own (Gompers & Lerner 2001)
+        candidates = self.firms.select(
+            lambda f: (
+                f.lead_fund is None
+                and not f.listed
+                and f.age() < p.vc_max_firm_age_q
+                and f.rd_real_mcny - f.rd_grant_funded_mcny > 1e-12
+            )
+        )
         by_county = candidates.groupby("county", result_type="list").groups
         taken: set[FirmAgent] = set()
         self.funds.do("invest", by_county, taken)

@@ -68,7 +68,9 @@ def finance(
     Parameters
     ----------
     firms : Firms
-        Writes cash, debt, equity raised, fund stake, lead fund, quoted, listed.
+        Writes cash, debt, equity raised, fund stake, lead fund, quoted, listed. Reads
+        ``born_step``, ``rd_real_mcny`` and ``rd_grant_funded_mcny``: funds screen only firms
+        younger than ``vc_max_firm_age_q`` that pay for R&D of their own this quarter.
     capital : Capital
         Writes pools, loans, invested, returns.
     counties : Counties
@@ -82,7 +84,11 @@ def finance(
         board (Changxing's "S&T board").
     flows : (N_FLOWS,) float64
     """
+    # the venture stage (Gompers & Lerner 2001): young firms that pay for R&D of their own
+    own_rd_mcny = firms.rd_real_mcny - firms.rd_grant_funded_mcny
+    venture_stage = (step - firms.born_step < p.vc_max_firm_age_q) & (own_rd_mcny > 1e-12)
     return _finance_body(
+        venture_stage,
         firms.alive,
         firms.knowledge,
         firms.high_tech_share,
@@ -124,6 +130,7 @@ def finance(
 
 @njit(cache=True)
 def _finance_body(
+    venture_stage,
     firm_alive,
     firm_knowledge,
     firm_high_tech_share,
@@ -195,7 +202,7 @@ def _finance_body(
             capital_pool_mcny[k] += inflow
             flows[SRC_OUTSIDE_INVESTORS] += inflow
     # 3. venture investments
-    candidates = firm_alive & (firm_lead_fund < 0) & ~firm_listed
+    candidates = firm_alive & venture_stage & (firm_lead_fund < 0) & ~firm_listed
     by_county, off = group_index(firm_county, candidates, n_counties)
     taken = np.zeros(n_firms, dtype=np.bool_)
     for k in range(len(capital_alive)):

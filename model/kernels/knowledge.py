@@ -242,7 +242,9 @@ def service_level(f, cell, sector, pl, sm):
     return level
 
 
-def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, seed, step):
+def produce_knowledge(
+    firms, platforms, spill_field, cell_x_km, cell_y_km, p, seed, step, wage_index=None
+):
     """Update knowledge stocks and draw patent applications and grants.
 
     Parameters
@@ -257,13 +259,21 @@ def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, se
         Output of :func:`gaussian_blur`.
     cell_x_km, cell_y_km : (n_cells,) float64
         Cell centres.
+    wage_index : (n_counties, 3) float64, optional
+        Each county's going wage of each tier over the table wage (``counties.wage_index``;
+        default: table wages). A firm's staff can spend on research at most what their wages
+        are a share of, at the going wage of the firm's county.
 
     A Python function that hands the columns to the compiled loop (see
     ``platforms.choose_platforms``).
     """
-    avg_wage = (
-        1.0 - p.senior_share_of_staff
-    ) * p.wage_rd_staff_mcny_per_q + p.senior_share_of_staff * p.wage_senior_mcny_per_q
+    senior = p.senior_share_of_staff
+    index = np.ones((1, 3)) if wage_index is None else wage_index
+    county_wage = (1.0 - senior) * p.wage_rd_staff_mcny_per_q * index[:, 0] + (
+        senior * p.wage_senior_mcny_per_q * index[:, 1]
+    )
+    # each firm's going staff wage (rows of dead firms read some county's; never used)
+    staff_wage = county_wage[np.clip(firms.county, 0, len(county_wage) - 1)]
     # The parallel loop takes plain arrays and scalars: numba (0.68) loses writes made
     # through a namedtuple's arrays inside prange, and parfors take at most 100 arguments.
     _produce_knowledge_loop(
@@ -287,7 +297,7 @@ def produce_knowledge(firms, platforms, spill_field, cell_x_km, cell_y_km, p, se
         service_map(platforms, cell_x_km, cell_y_km, p),
         spill_field,
         np.int64(step % p.patent_grant_lag_q),
-        avg_wage,
+        staff_wage,
         p.rd_staff_share_of_rd,
         p.enclave_hub_knowledge,
         p.spillover_half_knowledge,
@@ -326,7 +336,7 @@ def _produce_knowledge_loop(
     sm,
     spill_field,
     slot,
-    avg_wage,
+    staff_wage,
     staff_share,
     hub_knowledge,
     spill_half,
@@ -356,7 +366,7 @@ def _produce_knowledge_loop(
         in_house = 0.0
         weight = 1.0
         if rd_staff[f] > 0:
-            in_house = min(rd_real[f], talent_units[f] * avg_wage / staff_share)
+            in_house = min(rd_real[f], talent_units[f] * staff_wage[f] / staff_share)
             weight = talent_units[f] / rd_staff[f]
         effective = in_house + voucher[f]
         if effective > 0.0:

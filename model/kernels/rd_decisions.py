@@ -90,7 +90,7 @@ def rd_params(p):
     return RdParams(*(float(getattr(p, name)) for name in RdParams._fields))
 
 
-def rd_decisions(firms, p, step, policy_on):
+def rd_decisions(firms, counties, p, step, policy_on):
     """Set each live firm's real and reported R&D for this quarter and its staff demand.
 
     Parameters
@@ -100,7 +100,11 @@ def rd_decisions(firms, p, step, policy_on):
         certification state and last quarter's ``rd_real_mcny`` and ``rd_grant_funded_mcny``
         (whether the firm was doing R&D, and its cash flow before R&D); writes
         ``rd_real_mcny``, ``rd_reported_mcny``, ``rd_grant_funded_mcny`` (the public grant
-        spent in ``rd_real_mcny``; m CNY this quarter) and ``staff_demand`` (persons).
+        spent in ``rd_real_mcny``; m CNY this quarter) and ``staff_demand`` (persons: the
+        staff share of the R&D budget at the going wage of the firm's county, so a firm
+        hires within its budget and wants fewer people when wages rise).
+    counties : Counties
+        Reads ``wage_index`` (n_counties, 3).
     p : KernelParams
     step : int
         Current quarter.
@@ -130,6 +134,8 @@ def rd_decisions(firms, p, step, policy_on):
         firms.rd_reported_mcny,
         firms.rd_grant_funded_mcny,
         firms.staff_demand,
+        firms.county,
+        counties.wage_index,
         rd_params(p),
         step,
         policy_on,
@@ -159,6 +165,8 @@ def _rd_decisions_body(
     firm_rd_reported_mcny,
     firm_rd_grant_funded_mcny,
     firm_staff_demand,
+    firm_county,
+    county_wage_index,
     p,
     step,
     policy_on,
@@ -166,9 +174,6 @@ def _rd_decisions_body(
     """Compiled body of :func:`rd_decisions`."""
     bonus = p.hte_certification_bonus_mcny if policy_on else 0.0
     expost_per_patent = p.rd_grant_expost_per_patent_mcny if policy_on else 0.0
-    avg_wage = (
-        1.0 - p.senior_share_of_staff
-    ) * p.wage_rd_staff_mcny_per_q + p.senior_share_of_staff * p.wage_senior_mcny_per_q
     for f in range(len(firm_alive)):
         if not firm_alive[f]:
             continue
@@ -205,7 +210,21 @@ def _rd_decisions_body(
         # the grant is spent on R&D in full (firm_rd: own money + grant); what the
         # ecosystem added is the rest (the headline's net R&D)
         firm_rd_grant_funded_mcny[f] = firm_grant_mcny[f]
-        firm_staff_demand[f] = int(np.floor(real * p.rd_staff_share_of_rd / avg_wage))
+        wage = going_staff_wage(county_wage_index[firm_county[f]], p)
+        firm_staff_demand[f] = int(np.floor(real * p.rd_staff_share_of_rd / wage))
+
+
+@njit(cache=True, inline="always")
+def going_staff_wage(wage_index, p):
+    """Mean quarterly wage of new S&T staff at a county's going wages (m CNY).
+
+    R&D staff and senior engineers in their arrival shares; ``wage_index`` is the county's
+    (3,) index by tier.
+    """
+    senior = p.senior_share_of_staff
+    return (1.0 - senior) * p.wage_rd_staff_mcny_per_q * wage_index[0] + (
+        senior * p.wage_senior_mcny_per_q * wage_index[1]
+    )
 
 
 @njit(cache=True, inline="always")

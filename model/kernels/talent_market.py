@@ -23,13 +23,14 @@ from model.kernels.streams import STREAM_TALENT_MARKET
 from model.sim.ledger import TALENT_ARRIVALS, TALENT_DEPARTURES
 
 
-def aggregate_talent(talent, firms, p):
+def aggregate_talent(talent, firms, counties, p):
     """Recount each firm's S&T staff from the talent table.
 
     Writes ``firms.rd_staff``, ``firms.experts``, ``firms.talent_units`` (tier-weighted staff:
     an R&D staff member counts 1, a senior engineer ``talent_weight_senior``, an expert
-    ``talent_weight_expert``), ``firms.talent_wage_mcny`` (quarterly wage bill, m CNY; a worker
-    employed in a hub earns ``hub_wage_premium`` times the county wage of the tier), and the
+    ``talent_weight_expert``), ``firms.talent_wage_mcny`` (quarterly wage bill, m CNY: the
+    going wage of the tier in the firm's county, table wage times ``counties.wage_index``; a
+    worker employed in a hub earns ``hub_wage_premium`` times it), and the
     parts counted apart: ``firms.hub_staff`` and ``firms.hub_experts`` (working in a hub
     enclave, report §1.5) and ``firms.recruited_experts`` (county experts who came with a
     county talent package).
@@ -47,6 +48,8 @@ def aggregate_talent(talent, firms, p):
         talent.tier,
         talent.hub,
         talent.recruited,
+        firms.county,
+        counties.wage_index,
         p.talent_weight_senior,
         p.talent_weight_expert,
         p.wage_rd_staff_mcny_per_q,
@@ -70,6 +73,8 @@ def _aggregate_talent_body(
     talent_tier,
     talent_hub,
     talent_recruited,
+    firm_county,
+    county_wage_index,
     weight_senior,
     weight_expert,
     wage_rd_staff_mcny_per_q,
@@ -94,7 +99,9 @@ def _aggregate_talent_body(
         if talent_alive[i] and f >= 0:
             tier = talent_tier[i]
             in_hub = talent_hub[i] >= 0
-            wage_factor = hub_wage_premium if in_hub else 1.0
+            wage_factor = county_wage_index[firm_county[f], tier]
+            if in_hub:
+                wage_factor *= hub_wage_premium
             firm_rd_staff[f] += 1
             if in_hub:
                 firm_hub_staff[f] += 1

@@ -494,6 +494,48 @@ SPECS: tuple[ParameterSpec, ...] = (
         "Wage of a high-level expert (tier 2).",
     ),
     _p(
+        "wage_tightness_elasticity",
+        0.1,
+        "elasticity",
+        0.0,
+        1.0,
+        "Blanchflower & Oswald (1994, The Wage Curve; 1995, J. Econ. Perspect. 9(3)): pay "
+        "falls with local unemployment with an elasticity of about -0.1 across countries",
+        "Elasticity of a county's wage of a tier to its labour-market tightness (vacancies "
+        "per unemployed S&T worker of the tier): the wage curve. 0: wages fixed by tier.",
+    ),
+    _p(
+        "wage_reference_tightness",
+        0.2,
+        "vacancies per seeker",
+        0.01,
+        100.0,
+        "assumption: the baseline's own tightness of R&D staff with fixed wages (3,396 "
+        "vacancies per 17,422 unemployed R&D staff at quarter 40, seed 1: 0.195; ODD §7.2), "
+        "so baseline R&D staff wages stay near the table wage",
+        "Tightness at which a county pays the table wage of a tier.",
+    ),
+    _p(
+        "wage_adjustment_per_q",
+        0.25,
+        "share of the gap per quarter",
+        0.0,
+        1.0,
+        "assumption: wages close a quarter of the gap to the wage curve each quarter "
+        "(partial adjustment; wage contracts are set about yearly)",
+        "Speed at which a county's wage index moves toward the wage curve.",
+    ),
+    _p(
+        "wage_tightness_bound",
+        10.0,
+        "ratio",
+        1.0,
+        1000.0,
+        "assumption: tightness counts at most 10 times (or a tenth of) the reference, so a "
+        "county with no unemployed expert does not bid wages without limit",
+        "Bound on tightness / reference in the wage curve.",
+    ),
+    _p(
         "senior_share_of_staff",
         0.15,
         "share",
@@ -1061,6 +1103,19 @@ SPECS: tuple[ParameterSpec, ...] = (
         "New commitments from outside investors to market venture funds.",
     ),
     _p("vc_ticket_mcny", 5.0, "m CNY", 0.01, 1e4, "assumption", "Size of a venture investment."),
+    _p(
+        "vc_max_firm_age_q",
+        40,
+        "quarters",
+        1,
+        400,
+        "Gompers & Lerner (2001, J. Econ. Perspect. 15(2), 'The venture capital revolution'): "
+        "venture capital finances young, innovative firms; 10 years covers seed to expansion "
+        "stages (assumption for the cut-off)",
+        "Funds invest only in firms younger than this that pay for R&D of their own this "
+        "quarter (the venture stage); older firms and firms without own R&D are not "
+        "candidates.",
+    ),
     _p(
         "vc_deals_per_fund_per_q",
         1,

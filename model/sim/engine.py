@@ -44,6 +44,7 @@ from model.kernels.talent_market import (
     release_talent_of_dead_firms,
     talent_market,
 )
+from model.kernels.wages import update_wages
 from model.params.table import Parameters
 from model.sim.indicators import INDICATOR_INDEX, INDICATORS, N_INDICATORS
 from model.sim.initialise import HIGH_TECH_SHARE_MEAN, initial_state
@@ -198,16 +199,27 @@ class Simulation:
             self.talent_flows,
             self.money_flows,
         )
-        aggregate_talent(talent, firms, kp)
+        update_wages(counties, talent, firms, kp)
+        aggregate_talent(talent, firms, counties, kp)
         # 2. R&D decisions
-        rd_decisions(firms, kp, t, policy_on)
+        rd_decisions(firms, counties, kp, t, policy_on)
         # 3. knowledge, spill-overs, patents
         platforms = self.platforms.view()
         ny, nx = self.region.shape
         field, occupied = knowledge_by_cell(firms, N_SECTORS, ny * nx)
         sigma_km = kp.spillover_half_distance_km / np.sqrt(2.0 * np.log(2.0))
         spill = gaussian_blur(field, ny, nx, sigma_km / self.region.cell_km, occupied)
-        produce_knowledge(firms, platforms, spill, self._cell_x_km, self._cell_y_km, kp, seed, t)
+        produce_knowledge(
+            firms,
+            platforms,
+            spill,
+            self._cell_x_km,
+            self._cell_y_km,
+            kp,
+            seed,
+            t,
+            wage_index=counties.wage_index,
+        )
         # 4. production, profit, taxes
         capital = self.capital.view()
         produce(

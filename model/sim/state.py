@@ -165,6 +165,8 @@ COUNTY_FIELDS = _columns(
     ("enclave_hub", np.int16, -1, ()),
     ("enclave_slots", np.int32, 0, ()),
     ("seat_cell", np.int32, 0, ()),
+    # going wage of each talent tier / its table wage: moves with scarcity (ODD §7.2)
+    ("wage_index", np.float64, 1.0, (3,)),
 )
 
 CAPITAL_GUIDANCE, CAPITAL_MOTHER, CAPITAL_MARKET_VC, CAPITAL_TECH_BANK = 0, 1, 2, 3
