@@ -9,9 +9,10 @@ setting in which it should not pay off. The model runs every lever both ways (6 
   the failure setting does worse than the scenario as written, seed by seed, with a 90%
   interval of the difference above zero.
 
-A lever that cannot be shown working is a finding (docs/ODD.md §12.3), marked as an expected
-failure with its reason; ``strict`` makes the mark fail the day the lever starts working, so
-the finding cannot go stale. Takes about two minutes on two cores (204 runs).
+A lever that cannot be shown working, or whose failure setting cannot be shown doing worse, is a
+finding (docs/ODD.md §12.3), marked as an expected failure with its measured numbers;
+``strict`` makes the mark fail the day the lever starts working, so the finding cannot go
+stale. Takes about three minutes on two cores (204 runs).
 """
 
 from __future__ import annotations
@@ -27,15 +28,28 @@ LEVERS = [n for n in list_scenarios() if n != "baseline"]
 
 #: Levers the model cannot show working on their indicator (docs/ODD.md §12.3, measured).
 NOT_SHOWN_WORKING = {
-    "platform_specialisation": "invention applications fall by 152 a year (90% interval -180 "
-    "to -125); high-tech enterprises +3.5 (-0.7 to +7.7)",
+    "capital_chain": "private venture money +6 m CNY a year (90% interval -26 to +38): funds "
+    "invest only at the venture stage, and few young firms pay for R&D of their own; with "
+    "the stage's age limit lifted (vc_max_firm_age_q 400) +60 (+41 to +80)",
+    "platform_specialisation": "invention applications fall by 166 a year (-188 to -144)",
     "rd_grants": "joint grants crowd out firms' own R&D at the default crowding-out: net R&D "
-    "-131 m CNY a year (-158 to -105); the grant-paid R&D is the policy's own money",
-    "regional_integration": "invention applications +50 a year, but the 90% interval "
-    "includes zero (-3 to +103) over 6 seeds",
-    "talent_enclaves": "high-tech enterprises -22 (-28 to -17); with relocation to the hub "
-    "off, -4 (-10 to +1): relocation is most of the loss (applications +600, net R&D "
-    "+629 m CNY a year rise)",
+    "-120 m CNY a year (-148 to -92); the grant-paid R&D is the policy's own money",
+    "regional_integration": "invention applications +7 a year, 90% interval -22 to +35",
+    "talent_enclaves": "high-tech enterprises -9.5 (-15.3 to -3.7), while enclave firms "
+    "relocate to the hubs",
+    "tax_rebate": "high-tech enterprises -1.5 (-6.1 to +3.1): no effect distinguishable "
+    "from chance over 6 seeds",
+}
+
+#: Levers whose failure setting the model cannot show doing worse per CNY (ODD §12.3).
+NOT_SHOWN_FAILING = {
+    "capital_chain": "per 100 m CNY +0.46 as written and -1.06 failing, but the paired "
+    "difference's 90% interval is -2.9 to +6.0: the effect as written is itself not "
+    "distinguishable from zero",
+    "regional_integration": "per 100 m CNY +3.3 as written and -5.6 failing, difference -3.1 "
+    "to +21.0",
+    "tax_rebate": "per 100 m CNY -0.86 as written and 0 failing (the failure setting "
+    "reinvests nothing, so the rebate changes nothing), difference -3.4 to +1.7",
 }
 
 
@@ -65,7 +79,15 @@ def test_lever_works_as_written(verdicts, lever):
     assert v.works, (v.indicator, v.effect)
 
 
-@pytest.mark.parametrize("lever", LEVERS)
+@pytest.mark.parametrize(
+    "lever",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=NOT_SHOWN_FAILING[n], strict=True))
+        if n in NOT_SHOWN_FAILING
+        else n
+        for n in LEVERS
+    ],
+)
 def test_failure_setting_does_worse_per_cny(verdicts, lever):
     v = verdicts[lever]
     assert v.fails_worse, (v.indicator, v.efficiency, v.efficiency_failing, v.gap)
