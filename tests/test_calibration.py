@@ -192,3 +192,81 @@ def test_a_bad_posterior_file_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(CalibrationError, match="has 1 particles of positive weight"):
         posterior_draws(2, few)
     assert posterior_draws(1, few) == [{"spillover_strength": 0.5}]
+
+
+def tiny_posterior(path, names=("spillover_strength", "rd_output_elasticity")):
+    frame = pd.DataFrame(
+        {
+            "particle": [0, 1, 2],
+            "weight": [0.5, 0.3, 0.2],
+            "distance": [0.4, 0.5, 0.6],
+            names[0]: [0.3, 0.6, 0.9],
+            names[1]: [0.35, 0.5, 0.55],
+        }
+    )
+    return write_posterior(frame, path, ["a hand-made posterior for tests"])
+
+
+def test_compare_over_posterior_draws_pairs_runs_and_reports_the_split(tmp_path, capsys):
+    from model.cli import main
+
+    post = tiny_posterior(tmp_path / "posterior.csv")
+    out = tmp_path / "cmp"
+    args = ["compare", "tax_rebate", "rd_grants", "--seeds", "2", "--steps", "4"]
+    args += ["--set", "firm_scale=0.1", "--posterior", "2", "--posterior-file", str(post)]
+    assert main([*args, "--out", str(out), "--workers", "1", "--lang", "en", "--quiet"]) == 0
+    assert "12 runs done" in capsys.readouterr().out  # 2 draws x 2 seeds x 3 scenarios
+    results = pd.read_parquet(out / "results.parquet")
+    runs = results[["scenario", "point", "seed"]].drop_duplicates()
+    # each seed belongs to one draw and is shared by the baseline and both scenarios
+    assert runs.groupby("seed")["point"].nunique().eq(1).all()
+    assert runs.groupby("seed")["scenario"].nunique().eq(3).all()
+    assert sorted(runs["point"].unique()) == [0, 1] and runs["seed"].nunique() == 4
+    split = pd.read_parquet(out / "uncertainty_split.parquet")
+    assert set(split["scenario"]) == {"tax_rebate", "rd_grants"}
+    assert (split["draws"] == 2).all() and (split["seeds"] == 2).all()
+    shares = split["parameter_share"].dropna()
+    assert ((shares >= 0) & (shares <= 1)).all()
+    rankings = pd.read_parquet(out / "ranking_robustness.parquet")
+    assert set(rankings[["higher", "lower"]].stack()) == {"tax_rebate", "rd_grants"}
+    text = (out / "report_en.md").read_text(encoding="utf-8")
+    assert "## Parameter and chance uncertainty" in text and "share from parameters" in text
+    assert "Rankings that depend on the parameters" in text
+
+
+def test_compare_refuses_too_few_draws_and_a_scenario_that_sets_a_drawn_parameter(tmp_path, capsys):
+    from model.cli import main
+
+    post = tiny_posterior(tmp_path / "posterior.csv")
+    base = ["compare", "tax_rebate", "--seeds", "2", "--steps", "4", "--quiet"]
+    base += ["--out", str(tmp_path / "cmp"), "--posterior-file"]
+    assert main([*base, str(post), "--posterior", "5"]) == 2
+    assert "has 3 particles of positive weight; ask for 1 to 3 draws" in capsys.readouterr().err
+    assert main([*base, str(tmp_path / "missing.csv"), "--posterior", "2"]) == 2
+    assert "no posterior file; make one with" in capsys.readouterr().err
+    clash = tiny_posterior(tmp_path / "clash.csv", ("rebate_reinvest_share", "spillover_strength"))
+    assert main([*base, str(clash), "--posterior", "2"]) == 2
+    assert "sets rebate_reinvest_share, which the posterior draws" in capsys.readouterr().err
+    assert not (tmp_path / "cmp").exists()  # refused before anything ran or was written
+
+
+def test_uncertainty_split_attributes_between_draw_spread_to_parameters():
+    from model.experiments.posterior_effects import ranking_robustness, uncertainty_split
+
+    rng = np.random.default_rng(3)
+    draw_effect = np.array([0.0, 10.0, 20.0, 30.0])  # variance 166.7 between draws
+    rows = [
+        {"scenario": s, "point": j, "seed": 100 * j + r, "indicator": "x", "effect": e}
+        for s, b in (("a", False), ("b", True))
+        for j, mean in enumerate(draw_effect)
+        for r, e in enumerate(mean + b * (16.0 if j == 0 else -2.0) + rng.normal(0.0, 1.0, 400))
+    ]
+    effects = pd.DataFrame(rows)
+    split = uncertainty_split(effects).set_index("scenario")
+    assert split.loc["a", "parameter_var"] == pytest.approx(np.var(draw_effect, ddof=1), rel=0.02)
+    assert split.loc["a", "chance_var"] == pytest.approx(1.0, rel=0.1)
+    assert split.loc["a", "parameter_share"] > 0.99
+    rank = ranking_robustness(effects).iloc[0]
+    # b is above a overall (by 2.5) but below it at 3 of the 4 draws: not robust
+    assert (rank["higher"], rank["lower"]) == ("b", "a")
+    assert rank["flip_share"] == 0.75 and not rank["robust"]
