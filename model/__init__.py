@@ -16,6 +16,10 @@ Sweeps
     Analysis, Experiment, Outputs, Range, Values, ExperimentError, load_experiment, run_experiment,
     open_results, load_results, replication_seed; make_executor, SerialExecutor,
     ProcessExecutor, DaskExecutor — where runs go.
+Calibration
+    Calibration, CalibrationError, load_calibration, calibrate — ABC-SMC of the free behavioural
+    parameters against the county data set (``innovsim calibrate``); calibration_targets;
+    read_posterior, posterior_draws — the posterior file.
 Outcomes and statistics
     horizon_values, outcome_table — the one definition of an outcome at a quarter;
     paired_effects, fiscal_summary, cost_effectiveness, county_effects; HEADLINE — the
@@ -62,6 +66,13 @@ _PUBLIC: dict[str, str] = {
     "open_results": "model.runs.store",
     "load_results": "model.runs.store",
     "load_experiment": "model.experiments.declaration",
+    "Calibration": "model.calibration.declaration",
+    "CalibrationError": "model.calibration.declaration",
+    "load_calibration": "model.calibration.declaration",
+    "calibrate": "model.calibration.run",
+    "calibration_targets": "model.calibration.targets",
+    "read_posterior": "model.calibration.posterior",
+    "posterior_draws": "model.calibration.posterior",
     "make_executor": "model.runs.executors",
     "SerialExecutor": "model.runs.executors",
     "ProcessExecutor": "model.runs.executors",

@@ -88,6 +88,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from model.experiments.comparison import compare
 
     _check_run_options(args, min_steps=4)
+    if args.posterior is not None:
+        from model.cli_checks import check_int
+
+        check_int("--posterior", args.posterior, 1)
     result = compare(
         args.scenarios or None,
         seeds=args.seeds,
@@ -99,6 +103,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=not args.quiet,
         command=_command_line(),
+        posterior=args.posterior,
+        posterior_file=args.posterior_file,
     )
     result.write_tables()
     result.write_reports(args.lang, workers=args.workers)
@@ -296,6 +302,40 @@ def _sweep_command_line(args: argparse.Namespace) -> str:
     return shlex.join(parts)
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Run or resume an ABC-SMC calibration; write its posterior and target table."""
+    from model.calibration.declaration import load_calibration
+    from model.calibration.run import calibrate
+    from model.cli_checks import check_int, check_output_folder, check_scheduler
+    from model.runs.executors import make_executor
+
+    if args.workers is not None:
+        check_int("--workers", args.workers, 1)
+    calibration = load_calibration(args.file)
+    if args.small:
+        calibration = calibration.small_version()
+    out = Path(args.out) if args.out else Path("results") / "calibration" / calibration.name
+    check_output_folder(out)
+    if args.scheduler and args.scheduler != "local":
+        check_scheduler(args.scheduler)
+    result = calibrate(
+        calibration,
+        out,
+        executor=make_executor(args.workers, args.scheduler),
+        posterior_file=args.posterior_file,
+        progress=not args.quiet,
+        command=_command_line(),
+    )
+    hits = int(result.summary["hit"].sum())
+    print(
+        f"{len(result.posterior)} posterior particles; {hits} of {len(result.summary)} targets "
+        f"hit; {result.runs['done']} runs now, {result.runs['reused']} reused, "
+        f"{result.runs['failed']} failed -> {result.out}"
+        + (f"; stopped early: {result.stopped}" if result.stopped else "")
+    )
+    return 1 if result.runs["failed"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``innovsim``."""
     parser = argparse.ArgumentParser(
@@ -336,6 +376,20 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: every scenario in scenarios/)",
     )
     _add_run_options(cmp_, compare=True)
+    cmp_.add_argument(
+        "--posterior",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run every scenario at N draws of the calibrated posterior, --seeds seeds each; "
+        "the report splits each effect's uncertainty into parameters and chance",
+    )
+    cmp_.add_argument(
+        "--posterior-file",
+        default=None,
+        metavar="PATH",
+        help="the posterior (default: the shipped model/data/posterior.csv)",
+    )
 
     params = sub.add_parser(
         "parameters",
@@ -380,6 +434,45 @@ def build_parser() -> argparse.ArgumentParser:
     explore.set_defaults(func=cmd_explore)
 
     add_sweep_parser(sub)
+    cal = sub.add_parser(
+        "calibrate",
+        help="fit the free behavioural parameters to the county data set (ABC-SMC)",
+        description="Run the ABC-SMC calibration declared in FILE (default: "
+        "experiments/calibration.toml; docs/calibration.md). Each population is a sweep whose "
+        "runs are stored at once under OUT; the same command resumes a killed calibration and "
+        "ends with the same posterior. Writes OUT/posterior.csv, OUT/targets.md and "
+        "OUT/particles.parquet.",
+    )
+    cal.add_argument(
+        "file",
+        nargs="?",
+        default="calibration",
+        help="calibration file (.toml), or the name of one in experiments/ (default calibration)",
+    )
+    cal.add_argument(
+        "--small", action="store_true", help="the file's [small] sizes: a quick pipeline check"
+    )
+    cal.add_argument("--out", default=None, help="folder (default results/calibration/NAME)")
+    cal.add_argument(
+        "--posterior-file",
+        default=None,
+        metavar="PATH",
+        help="also write the posterior here (the shipped one is model/data/posterior.csv)",
+    )
+    cal.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: every CPU; 1 runs in this process)",
+    )
+    cal.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster (tcp://host:8786), or 'local' for a LocalCluster",
+    )
+    cal.add_argument("--quiet", action="store_true", help="no progress output")
+    cal.set_defaults(func=cmd_calibrate)
     return parser
 
 

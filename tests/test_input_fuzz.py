@@ -28,6 +28,8 @@ from model.params.table import Parameters
 
 SCENARIOS = {p.stem: tomllib.loads(p.read_text("utf-8")) for p in SCENARIO_DIR.glob("*.toml")}
 EXPERIMENTS = {p.stem: tomllib.loads(p.read_text("utf-8")) for p in EXPERIMENT_DIR.glob("*.toml")}
+# calibration files (innovsim calibrate) are not sweeps
+EXPERIMENTS = {k: v for k, v in EXPERIMENTS.items() if "priors" not in v}
 # the committed studies are large; a small version of each keeps a load in milliseconds
 EXPERIMENTS["consolidation_sobol"]["samples"] = 2
 for _data in EXPERIMENTS.values():

@@ -69,6 +69,11 @@ class Comparison:
         ``wall_s``.
     command : str
         The command line recorded in the reports.
+    uncertainty : DataFrame or None
+        With posterior draws: :func:`model.experiments.posterior_effects.uncertainty_split`
+        (parameter and chance parts of each effect's variance).
+    rankings : DataFrame or None
+        With posterior draws: :func:`model.experiments.posterior_effects.ranking_robustness`.
     """
 
     experiment: Experiment
@@ -80,11 +85,18 @@ class Comparison:
     cost_effectiveness: pd.DataFrame
     status: dict[str, Any] = field(default_factory=dict)
     command: str = ""
+    uncertainty: pd.DataFrame | None = None
+    rankings: pd.DataFrame | None = None
 
     @property
     def n_seeds(self) -> int:
-        """Replications (seeds) per scenario."""
+        """Replications (seeds) per scenario (per posterior draw with ``--posterior``)."""
         return self.experiment.replications
+
+    @property
+    def n_draws(self) -> int:
+        """Posterior parameter draws (0 without ``--posterior``)."""
+        return len(self.experiment.points)
 
     @property
     def seeds(self) -> list[int]:
@@ -96,7 +108,13 @@ class Comparison:
         from model.runs.results import write_parquet_atomic
 
         folder = Path(out) if out is not None else self.out
-        return [
+        extra = []
+        if self.uncertainty is not None:
+            extra = [
+                write_parquet_atomic(self.uncertainty, folder / "uncertainty_split.parquet"),
+                write_parquet_atomic(self.rankings, folder / "ranking_robustness.parquet"),
+            ]
+        return extra + [
             write_parquet_atomic(self.results, folder / "results.parquet"),
             write_parquet_atomic(self.effects, folder / "effects.parquet"),
             write_parquet_atomic(self.fiscal.reset_index(), folder / "fiscal.parquet"),
@@ -125,6 +143,9 @@ class Comparison:
             n_seeds=self.n_seeds,
             steps=self.experiment.steps,
             command=self.command,
+            uncertainty=self.uncertainty,
+            rankings=self.rankings,
+            n_draws=self.n_draws,
         )
 
     def write_reports(
@@ -155,6 +176,8 @@ def comparison_experiment(
     region: str = "jiaxing-huzhou",
     overrides: Mapping[str, Any] | None = None,
     base_seed: int = 0,
+    posterior: int | None = None,
+    posterior_file: str | os.PathLike | None = None,
 ) -> Experiment:
     """The experiment a comparison runs: ``scenarios`` against the baseline, common seeds.
 
@@ -172,7 +195,14 @@ def comparison_experiment(
     overrides : mapping, optional
         Parameter values applied to every scenario, the baseline included.
     base_seed : int
-        The replication seeds follow from it (``replication_seed(base_seed, None, r)``).
+        The replication seeds follow from it (``replication_seed(base_seed, None, r)``; with
+        ``posterior``, ``replication_seed(base_seed, draw, r)``).
+    posterior : int, optional
+        Run every scenario at this many posterior parameter draws
+        (:func:`model.calibration.posterior.posterior_draws`), ``seeds`` seeds each; a scenario
+        and the baseline share the draw and the seed.
+    posterior_file : path, optional
+        The posterior (default: the shipped ``model/data/posterior.csv``).
 
     Raises
     ------
@@ -185,6 +215,10 @@ def comparison_experiment(
     names = [s for s in (scenarios or list_scenarios()) if s != REFERENCE]
     if int(steps) < 4:
         raise ExperimentError(f"--steps must be at least 4 (one year), got {steps}")
+    if posterior is not None:
+        return _posterior_experiment(
+            names, posterior, posterior_file, seeds, steps, region, overrides, base_seed
+        )
     return Experiment(
         name="compare",
         scenarios=tuple(names),
@@ -200,6 +234,48 @@ def comparison_experiment(
     )
 
 
+def _posterior_experiment(
+    names: list[str],
+    n_draws: int,
+    posterior_file: str | os.PathLike | None,
+    seeds: int,
+    steps: int,
+    region: str,
+    overrides: Mapping[str, Any] | None,
+    base_seed: int,
+) -> Experiment:
+    """The comparison over ``n_draws`` posterior draws x ``seeds`` (a ``points`` design)."""
+    from model.calibration.posterior import posterior_draws
+    from model.experiments.declaration import ExperimentError
+
+    draws = posterior_draws(int(n_draws), posterior_file)
+    experiment = Experiment(
+        name="compare",
+        scenarios=tuple(names),
+        reference=REFERENCE,
+        constants=dict(overrides or {}),
+        design="points",
+        points=draws,
+        replications=int(seeds),
+        base_seed=int(base_seed),
+        # one seed per draw and replication, shared by every scenario of that draw: paired
+        common_random_numbers=False,
+        steps=int(steps),
+        region=region,
+        outputs=COMPARE_OUTPUTS,
+        description=f"innovsim compare --posterior {n_draws}: scenarios against the baseline "
+        "at posterior draws, paired by draw and seed",
+    )
+    for scenario, values in experiment.scenario_overrides.items():
+        clash = sorted(set(values) & set(draws[0]))
+        if clash:
+            raise ExperimentError(
+                f"--posterior: scenario {scenario!r} sets {', '.join(clash)}, which the "
+                "posterior draws; a draw would replace the scenario's own value"
+            )
+    return experiment
+
+
 def compare(
     scenarios: Sequence[str] | None = None,
     *,
@@ -213,6 +289,8 @@ def compare(
     executor: Any = None,
     progress: bool = True,
     command: str | None = None,
+    posterior: int | None = None,
+    posterior_file: str | os.PathLike | None = None,
 ) -> Comparison:
     """Run scenarios against the baseline over common seeds; return effects and costs.
 
@@ -222,7 +300,7 @@ def compare(
 
     Parameters
     ----------
-    scenarios, seeds, steps, region, overrides, base_seed :
+    scenarios, seeds, steps, region, overrides, base_seed, posterior, posterior_file :
         See :func:`comparison_experiment`.
     out : path, optional
         Result folder.
@@ -258,6 +336,8 @@ def compare(
         region=region,
         overrides=overrides,
         base_seed=base_seed,
+        posterior=posterior,
+        posterior_file=posterior_file,
     )
     experiment.check()  # every scenario file, the region and each parameter set, now
     command = command or "model.experiments.compare"
@@ -290,6 +370,19 @@ def compare(
     effects = paired_effects(horizon_values(df), baseline=experiment.reference_name)
     fiscal = fiscal_summary(df, baseline=experiment.reference_name)
     ce = cost_effectiveness(effects, fiscal, df, baseline=experiment.reference_name)
+    uncertainty = rankings = None
+    if posterior is not None:
+        from model.experiments.compare import HEADLINE
+        from model.experiments.posterior_effects import (
+            paired_draw_effects,
+            ranking_robustness,
+            uncertainty_split,
+        )
+
+        draw_effects = paired_draw_effects(df, experiment.reference_name)
+        draw_effects = draw_effects[draw_effects["indicator"].isin(list(HEADLINE))]
+        uncertainty = uncertainty_split(draw_effects)
+        rankings = ranking_robustness(draw_effects)
     return Comparison(
         experiment=experiment,
         out=folder,
@@ -300,4 +393,6 @@ def compare(
         cost_effectiveness=ce,
         status=status,
         command=command,
+        uncertainty=uncertainty,
+        rankings=rankings,
     )

@@ -58,8 +58,9 @@ from model.params.reader import (
 from model.params.table import SPEC_BY_NAME, ParameterError, Parameters, check_value
 from model.sim.indicators import INDICATOR_INDEX, INDICATOR_NAMES
 
-#: Designs that place the uncertainty sample (levers are always a full grid).
-DESIGNS = ("grid", "lhs", "sobol", "morris")
+#: Designs that place the uncertainty sample (levers are always a full grid). ``points`` runs
+#: parameter sets listed one by one (the particles of a calibration, posterior draws).
+DESIGNS = ("grid", "lhs", "sobol", "morris", "points")
 #: Distributions of a :class:`Range` in sampling designs.
 DISTRIBUTIONS = ("uniform", "triangular", "loguniform")
 EXPERIMENT_DIR = builtin_dir("experiments")
@@ -104,6 +105,7 @@ SCHEMA: dict[str, Field] = {
     "constants": Field("table"),
     "outputs": Field("table"),
     "analysis": Field("table"),
+    "points": Field("list", high=MAX_POINTS),
 }
 
 
@@ -317,6 +319,10 @@ class Experiment:
         Free text.
     source : str
         File the experiment came from ("" when declared in Python).
+    points : sequence of mapping name -> value
+        The ``points`` design's parameter sets, one mapping per point, each naming the same
+        parameters (e.g. the particles of a calibration or draws of its posterior). Only for
+        ``design = "points"``, which has no ``[uncertainties]``.
 
     Raises
     ------
@@ -343,6 +349,7 @@ class Experiment:
     analysis: Analysis | None = None
     description: str = ""
     source: str = ""
+    points: Sequence[Mapping[str, Any]] = ()
 
     # ---------------------------------------------------------------- validation
     def __post_init__(self):
@@ -367,6 +374,7 @@ class Experiment:
             }
             object.__setattr__(self, section, axes)
         object.__setattr__(self, "constants", dict(self.constants))
+        object.__setattr__(self, "points", _points_from(self.points, where))
         self._validate(where)
 
     def _validate(self, where: str) -> None:
@@ -403,7 +411,20 @@ class Experiment:
                 "reference",
                 f"{self.reference!r} is also in 'scenarios'; list it only as the reference",
             )
-        if self.design == "grid":
+        need(
+            (self.design == "points") == bool(self.points),
+            "points",
+            "the points design lists its parameter sets in 'points' (a non-empty list); "
+            "other designs take none",
+        )
+        if self.design == "points":
+            need(self.samples is None, "samples", "not for the points design (it lists them)")
+            need(
+                not self.uncertainties,
+                "uncertainties",
+                "the points design lists its parameter values in 'points', not [uncertainties]",
+            )
+        elif self.design == "grid":
             need(
                 self.samples is None,
                 "samples",
@@ -446,6 +467,13 @@ class Experiment:
                     )
                 seen[name] = section
                 _check_axis(name, axis, where, key, grid=(section == "levers" or not self._sampled))
+        for name in self.point_names:
+            if name in seen:
+                raise ExperimentError(
+                    f"{where}: [points]: {name!r} is already in [{seen[name]}]; "
+                    "a parameter is either a lever, a point's value or a constant"
+                )
+            seen[name] = "points"
         for name, value in self.constants.items():
             if name in seen:
                 raise ExperimentError(
@@ -484,7 +512,12 @@ class Experiment:
 
     @property
     def _sampled(self) -> bool:
-        return self.design != "grid"
+        return self.design not in ("grid", "points")
+
+    @property
+    def point_names(self) -> tuple[str, ...]:
+        """Parameters the ``points`` design sets (empty for other designs)."""
+        return tuple(self.points[0]) if self.points else ()
 
     def _check_size(self, where: str) -> None:
         """Refuse a design larger than :data:`MAX_POINTS` points or :data:`MAX_RUNS` runs."""
@@ -546,8 +579,8 @@ class Experiment:
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
-        """Varied parameters: levers then uncertainties."""
-        return tuple(self.levers) + tuple(self.uncertainties)
+        """Varied parameters: levers then uncertainties (or the points' parameters)."""
+        return tuple(self.levers) + tuple(self.uncertainties) + self.point_names
 
     @property
     def crn(self) -> bool:
@@ -644,6 +677,8 @@ class Experiment:
     @cached_property
     def _samples(self) -> tuple[list[dict[str, Any]], np.ndarray | None]:
         names = list(self.uncertainties)
+        if self.design == "points":
+            return [dict(p) for p in self.points], None
         if not self._sampled:
             axes = [_grid_values(n, a) for n, a in self.uncertainties.items()]
             return [dict(zip(names, c, strict=True)) for c in itertools.product(*axes)], None
@@ -687,6 +722,8 @@ class Experiment:
         d = len(self.uncertainties)
         if self.design == "grid":
             samples = math.prod(_axis_size(a) for a in self.uncertainties.values())
+        elif self.design == "points":
+            samples = len(self.points)
         elif self.design == "lhs":
             samples = self.samples
         elif self.design == "sobol":
@@ -720,7 +757,7 @@ class Experiment:
         }
         for name in self.levers:
             table[name] = _typed(name, [row[name] for row in levers for _ in range(n_s)])
-        for name in self.uncertainties:
+        for name in (*self.uncertainties, *self.point_names):
             table[name] = _typed(name, [row[name] for row in sample] * n_l)
         if unit is not None:
             for j, name in enumerate(self.uncertainties):
@@ -792,6 +829,8 @@ class Experiment:
             out["morris_levels"] = self.morris_levels
         if self.analysis is not None:
             out["analysis"] = self.analysis.to_dict()
+        if self.design == "points":
+            out["points"] = [dict(p) for p in self.points]
         return out
 
     @classmethod
@@ -1082,6 +1121,34 @@ def _outputs_from(data: Mapping[str, Any], where: str) -> Outputs:
         steps=steps,
         counties=data.get("counties", False),
     )
+
+
+def _points_from(points: Any, where: str) -> tuple[dict[str, Any], ...]:
+    """Check the ``points`` design's parameter sets: same names in each, values in range."""
+    if not isinstance(points, list | tuple):
+        raise ExperimentError(f"{where}: key 'points': a list of tables, got {describe(points)}")
+    if len(points) > MAX_POINTS:
+        raise ExperimentError(
+            f"{where}: key 'points': {len(points):,} points; at most {MAX_POINTS:,} are allowed"
+        )
+    out: list[dict[str, Any]] = []
+    names: tuple[str, ...] | None = None
+    for i, point in enumerate(points):
+        origin = f"{where}: [points] point {i}"
+        if not isinstance(point, Mapping) or not point:
+            raise ExperimentError(f"{origin}: a table of parameter values, got {describe(point)}")
+        if names is None:
+            names = tuple(point)
+        elif set(point) != set(names):
+            raise ExperimentError(
+                f"{origin}: names {sorted(point)}; every point names the same parameters "
+                f"as point 0: {sorted(names)}"
+            )
+        try:
+            out.append({n: check_value(n, _py(point[n]), origin=origin) for n in names})
+        except ParameterError as err:
+            raise ExperimentError(str(err)) from None
+    return tuple(out)
 
 
 def _check_outputs(outputs: Outputs, horizon: int, where: str) -> None:

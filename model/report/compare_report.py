@@ -51,6 +51,9 @@ class ReportInputs:
     n_highlight : int, default 3
         Scenarios drawn in colour in the trajectories besides the baseline: those with the
         largest relative effect on high-tech enterprises.
+    uncertainty, rankings : DataFrame, optional
+        With posterior draws (``n_draws`` > 0): the parameter/chance split of each effect and
+        the robustness of rankings (:mod:`model.experiments.posterior_effects`).
     """
 
     out: Path
@@ -66,6 +69,9 @@ class ReportInputs:
     steps: int
     command: str
     n_highlight: int = 3
+    uncertainty: pd.DataFrame | None = None
+    rankings: pd.DataFrame | None = None
+    n_draws: int = 0
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,15 @@ def write_language_report(inputs: ReportInputs, lang: str) -> Path:
     }
     written = write_tables(tables, out / "tables", lang)
     region = load_region(inputs.region)
+    sections = []
+    if inputs.uncertainty is not None:
+        from model.report.posterior_section import posterior_section
+
+        sections.append(
+            posterior_section(
+                inputs.uncertainty, inputs.rankings, inputs.scenarios, inputs.n_draws, lang
+            )
+        )
     text = markdown_report(
         inputs.effects,
         inputs.fiscal,
@@ -214,6 +229,7 @@ def write_language_report(inputs: ReportInputs, lang: str) -> Path:
         captions=captions,
         table_files=("tables/", str(written[-1].relative_to(out))),
         first_year=BASE_YEAR,
+        extra_sections=sections,
     )
     path = out / f"report_{lang}.md"
     atomic_write_bytes(path, text.encode("utf-8"))

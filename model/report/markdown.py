@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +172,7 @@ def markdown_report(
     captions: Mapping[str, str] | None = None,
     table_files: tuple[str, str] | None = None,
     first_year: int | None = None,
+    extra_sections: Sequence[str] = (),
 ) -> str:
     """Render the comparison as Markdown in ``lang`` (``"en"`` or ``"zh"``).
 
@@ -198,6 +199,8 @@ def markdown_report(
         Paths of the CSV folder and the XLSX file, named under the tables.
     first_year : int, optional
         Calendar year of quarter 0; default :data:`model.report.plots.BASE_YEAR`.
+    extra_sections : sequence of str
+        Markdown sections placed before the figures (e.g. the posterior uncertainty split).
     """
     from model.experiments.compare import cost_ranking
     from model.report.plots import BASE_YEAR
@@ -334,6 +337,8 @@ def markdown_report(
                 ),
                 "",
             ]
+    for section in extra_sections:
+        lines += [section, ""]
     lines += [f"## {_t('figures', lang)}", ""]
     for f in figures:
         lines += [f"![{Path(f).stem}]({f})", ""]

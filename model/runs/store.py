@@ -359,7 +359,7 @@ def _new_manifest(
                 "design": experiment.design,
                 "points": len(design),
                 "levers": list(experiment.levers),
-                "uncertainties": list(experiment.uncertainties),
+                "uncertainties": [*experiment.uncertainties, *experiment.point_names],
                 "sampler_seed": int(experiment.base_seed % 2**32),
             },
             "seed_derivation": {
