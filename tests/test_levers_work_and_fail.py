@@ -65,29 +65,23 @@ def test_every_lever_names_its_indicator_and_failure_setting():
         assert fails_when.get("parameters"), name
 
 
-@pytest.mark.parametrize(
-    "lever",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=NOT_SHOWN_WORKING[n], strict=True))
-        if n in NOT_SHOWN_WORKING
+def _levers_with(findings: dict[str, str]) -> list:
+    """Every lever, those with a finding marked as a strict expected failure giving it."""
+    return [
+        pytest.param(n, marks=pytest.mark.xfail(reason=findings[n], strict=True))
+        if n in findings
         else n
         for n in LEVERS
-    ],
-)
+    ]
+
+
+@pytest.mark.parametrize("lever", _levers_with(NOT_SHOWN_WORKING))
 def test_lever_works_as_written(verdicts, lever):
     v = verdicts[lever]
     assert v.works, (v.indicator, v.effect)
 
 
-@pytest.mark.parametrize(
-    "lever",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=NOT_SHOWN_FAILING[n], strict=True))
-        if n in NOT_SHOWN_FAILING
-        else n
-        for n in LEVERS
-    ],
-)
+@pytest.mark.parametrize("lever", _levers_with(NOT_SHOWN_FAILING))
 def test_failure_setting_does_worse_per_cny(verdicts, lever):
     v = verdicts[lever]
     assert v.fails_worse, (v.indicator, v.efficiency, v.efficiency_failing, v.gap)
