@@ -61,14 +61,11 @@ def paired_effects(values: pd.DataFrame, baseline: str = "baseline") -> pd.DataF
         if scenario == baseline:
             continue
         scen = values.xs(scenario, level="scenario")
-        seeds = scen.index.intersection(base.index)
-        n = len(seeds)
-        t = _t_quantile_95(n - 1)
+        diffs = paired_differences(values, scenario, baseline)
+        seeds, n = diffs.index, len(diffs.index)
         for name in values.columns:
-            d = (scen.loc[seeds, name] - base.loc[seeds, name]).to_numpy(dtype=float)
             b = float(base.loc[seeds, name].mean())
-            mean = float(d.mean()) if n else math.nan
-            half = t * float(d.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+            mean, lo, hi = mean_interval(diffs[name].to_numpy(dtype=float))
             scale = 100.0 / b if b not in (0.0,) and np.isfinite(b) else math.nan
             rows.append(
                 {
@@ -77,11 +74,11 @@ def paired_effects(values: pd.DataFrame, baseline: str = "baseline") -> pd.DataF
                     "baseline": b,
                     "value": float(scen.loc[seeds, name].mean()),
                     "diff": mean,
-                    "lo": mean - half,
-                    "hi": mean + half,
+                    "lo": lo,
+                    "hi": hi,
                     "rel_mean": mean * scale,
-                    "rel_lo": (mean - half) * scale,
-                    "rel_hi": (mean + half) * scale,
+                    "rel_lo": lo * scale,
+                    "rel_hi": hi * scale,
                     "n_seeds": n,
                 }
             )

@@ -68,7 +68,7 @@ def collect_panel(region: Region, params: Parameters, seed: int, quarters: int) 
         raise ValueError(f"quarters must be a multiple of 4 and at least 24, got {quarters}")
     sim = Simulation(region, params, seed)
     n_counties = region.n_counties
-    rows_year = {}  # year start quarter -> (rows, born, employees)
+    rows_year = None  # firms alive at the year's start: (rows, born, employees, quarter)
     applications_prev: dict[tuple[int, int], int] = {}
     out = {k: [] for k in ("employees", "age", "survived", "growth", "apps", "prev")}
     cohort_size = cohort_alive = 0
