@@ -179,9 +179,9 @@ def average_staff_wage(p, wage_index=(1.0, 1.0, 1.0)) -> float:
 
 
 def rd_decisions(
-    firms: Mapping[str, np.ndarray], p, step: int, policy_on: bool = False, wage_index=None
+    firms: Mapping[str, np.ndarray], p, step: int, policy_on: bool = False
 ) -> dict[str, np.ndarray]:
-    """Real and reported R&D and staff demand of every live firm (see the module docstring).
+    """Real and reported R&D and staff budget of every live firm (see the module docstring).
 
     * Planned R&D is ``intensity x depth x (1 - short_termism) x revenue`` (intensity times
       ``rd_intensity_young_multiple`` for firms younger than 12 quarters), with
@@ -215,16 +215,13 @@ def rd_decisions(
     n = len(firms["alive"])
     real = firms["rd_real_mcny"].copy()
     reported = firms["rd_reported_mcny"].copy()
-    demand = firms["staff_demand"].copy()
+    budget = firms["staff_budget_mcny"].copy()
     yearly_bonus = p.hte_certification_bonus_mcny if policy_on else 0.0
     per_patent = p.rd_grant_expost_per_patent_mcny if policy_on else 0.0
     b_index_2018 = (1 - 0.25 - 0.25 * 0.75) / (1 - 0.25)
     for f in range(n):
         if not firms["alive"][f]:
             continue
-        # staff demand: the staff share of the budget at the county's going wage
-        county_index = (1.0, 1.0, 1.0) if wage_index is None else wage_index[firms["county"][f]]
-        wage = average_staff_wage(p, county_index)
         traditional = firms["sector"][f] == TRADITIONAL_SECTOR
         participation = (
             p.rd_participation_traditional if traditional else p.rd_participation_emerging
@@ -271,7 +268,7 @@ def rd_decisions(
         if not (pays or incubated):
             real[f] = grant + min(copay, cap)  # only a voucher's project takes own money
             reported[f] = real[f]
-            demand[f] = math.floor(real[f] * p.rd_staff_share_of_rd / wage)
+            budget[f] = real[f] * p.rd_staff_share_of_rd
             continue
         if incubated and revenue < 1.0:
             want = max(want, 0.08 * max(cash, 0.0))
@@ -298,8 +295,8 @@ def rd_decisions(
         own = min(max(own, 0.0) + copay, cap)
         real[f] = own + grant
         reported[f] = own + grant + relabelled
-        demand[f] = math.floor(real[f] * p.rd_staff_share_of_rd / wage)
-    return {"rd_real_mcny": real, "rd_reported_mcny": reported, "staff_demand": demand}
+        budget[f] = real[f] * p.rd_staff_share_of_rd  # the staff share of the R&D budget
+    return {"rd_real_mcny": real, "rd_reported_mcny": reported, "staff_budget_mcny": budget}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -188,7 +188,7 @@ FRESH_FIRM = {
     "applications_q": 0,
     "grants_q": 0,
     "patents_granted": 0,
-    "staff_demand": 0,
+    "staff_budget_mcny": 0.0,
     "rd_staff": 0,
     "talent_units": 0.0,
     "experts": 0,

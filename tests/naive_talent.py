@@ -43,6 +43,14 @@ SINK_PROGRAMME_COSTS = 15
 TALENT_ARRIVALS, TALENT_DEPARTURES = 0, 1
 
 
+def going_wage(p, wage_index, county: int, tier: int, in_hub: bool) -> float:
+    """A worker's quarterly going wage: table wage of its tier x its employer's county index
+    of the tier (x ``hub_wage_premium`` in a hub)."""
+    table = (p.wage_rd_staff_mcny_per_q, p.wage_senior_mcny_per_q, p.wage_expert_mcny_per_q)
+    wage = table[tier] * wage_index[county][tier]
+    return wage * p.hub_wage_premium if in_hub else wage
+
+
 def copies(table: Mapping[str, np.ndarray], names) -> dict[str, np.ndarray]:
     """Copies of the named columns (what a reference may write)."""
     return {name: np.array(table[name], copy=True) for name in names}
@@ -153,6 +161,18 @@ def talent_market(
     """
     out = copies(talent, ("alive", "tier", "sector", "employer_firm", "county", "hub", "recruited"))
     rd_staff = np.array(firms["rd_staff"], dtype=np.int64)
+    budget = firms["staff_budget_mcny"]
+    wage_index = counties["wage_index"]
+
+    def wage_of(i: int, f: int) -> float:
+        tier, in_hub = int(out["tier"][i]), out["hub"][i] >= 0
+        return going_wage(p, wage_index, firms["county"][f], tier, in_hub)
+
+    # each firm's wage bill at going wages (talent rows in order)
+    bill = np.zeros(len(firms["alive"]))
+    for i in range(len(out["alive"])):
+        if out["alive"][i] and out["employer_firm"][i] >= 0:
+            bill[out["employer_firm"][i]] += wage_of(i, out["employer_firm"][i])
     pool = np.array(counties["talent_pool_mcny"], copy=True)
     flows = np.zeros(2, dtype=np.int64)
     programme_costs = 0.0
@@ -160,14 +180,17 @@ def talent_market(
     def coin(i: int, draw: int) -> float:
         return rng.uniform(seed, step, PHASE_TALENT, i, draw)
 
-    # 1. each live worker, in row order: departure, else drain to the hub, else layoff
+    # 1. each live worker, in row order: departure, else drain to the hub, else layoff (while
+    # the employer's wage bill exceeds its staff budget, with probability excess / bill)
     for i in range(len(out["alive"])):
         if not out["alive"][i]:
             continue
         f = out["employer_firm"][i]
+        wage = wage_of(i, f) if f >= 0 else 0.0
         if coin(i, 10) < p.talent_attrition_per_q:
             if f >= 0:
                 rd_staff[f] -= 1
+                bill[f] -= wage
             out["alive"][i] = False
             out["employer_firm"][i] = -1
             flows[TALENT_DEPARTURES] += 1
@@ -176,14 +199,16 @@ def talent_market(
         if out["tier"][i] == TIER_EXPERT and c >= 0 and coin(i, 11) < p.expert_drain_to_hub_per_q:
             if f >= 0:
                 rd_staff[f] -= 1
+                bill[f] -= wage
             out["employer_firm"][i] = -1
             out["hub"][i] = counties["enclave_hub"][c]
             out["county"][i] = -1
             continue
         if f >= 0:
-            excess = rd_staff[f] - firms["staff_demand"][f]
-            if excess > 0 and coin(i, 12) < excess / rd_staff[f]:
+            excess = bill[f] - budget[f]
+            if excess > 0 and coin(i, 12) < excess / bill[f]:
                 rd_staff[f] -= 1
+                bill[f] -= wage
                 out["employer_firm"][i] = -1
 
     # 2. arrivals take the free rows in ascending order: per county its staff, then its
@@ -216,16 +241,21 @@ def talent_market(
     used = int(flows[TALENT_ARRIVALS])
 
     # 3. matching. Pools of vacant employers (ascending firm id), fixed before anyone is
-    # hired: the vacant firms of each county, and each hub's vacant enclave firms that have
-    # hub places left (their floor space holds enclave_m2_per_firm // enclave_m2_per_worker
-    # workers; last quarter's hub_staff are in them).
+    # hired: the firms of each county whose staff budget left pays at least the county's
+    # cheapest going wage, and each hub's such enclave firms that have hub places left (their
+    # floor space holds enclave_m2_per_firm // enclave_m2_per_worker workers; last quarter's
+    # hub_staff are in them).
     n_counties, n_hubs = len(arrivals_staff), len(arrivals_hub)
     places = int(p.enclave_m2_per_firm // p.enclave_m2_per_worker)
+    cheapest = [
+        min(going_wage(p, wage_index, c, k, False) for k in range(3)) for c in range(n_counties)
+    ]
+    money_left = budget - bill
     hub_places_left = {}
     county_pool: list[list[int]] = [[] for _ in range(n_counties)]
     hub_pool: list[list[int]] = [[] for _ in range(n_hubs)]
     for f in range(len(firms["alive"])):
-        if firms["alive"][f] and firms["staff_demand"][f] > rd_staff[f]:
+        if firms["alive"][f] and money_left[f] >= cheapest[firms["county"][f]]:
             c = firms["county"][f]
             county_pool[c].append(f)
             hub = counties["enclave_hub"][c]
@@ -256,13 +286,15 @@ def talent_market(
             f = employers[int(coin(i, 40 + 2 * d) * len(employers))]
             if from_hub and hub_places_left[f] == 0:
                 continue  # the enclave floor is full
-            if rd_staff[f] >= firms["staff_demand"][f]:
-                continue  # no vacancy left
+            wage = going_wage(p, wage_index, firms["county"][f], int(out["tier"][i]), from_hub)
+            if money_left[f] < wage:
+                continue  # the budget left does not pay this seeker
             other_sector = firms["sector"][f] != out["sector"][i]
             if other_sector and coin(i, 41 + 2 * d) >= p.cross_sector_acceptance:
                 continue
             out["employer_firm"][i] = f
             rd_staff[f] += 1
+            money_left[f] -= wage
             if from_hub:
                 hub_places_left[f] -= 1
             break
@@ -294,21 +326,34 @@ def release_talent_of_dead_firms(talent, firm_alive) -> np.ndarray:
 
 def update_wages(wage_index, talent, firms, p) -> np.ndarray:
     """The county wage index of each tier after one quarter's partial adjustment toward the
-    wage curve ``(vacancies / unemployed of the tier / reference) ** elasticity``, the ratio
+    wage curve ``(vacancies / unemployed of the tier / reference) ** elasticity`` (vacancies:
+    whole persons each firm's staff budget left after its going wage bill pays at the
+    county's mean going staff wage), the ratio
     bounded to ``[1 / bound, bound]`` (``bound`` when a county has vacancies and no one of
     the tier looking, 1 when it has neither)."""
     out = np.array(wage_index, dtype=float, copy=True)
     n_counties = out.shape[0]
-    vacancies = [0.0] * n_counties
-    for f in range(len(firms["alive"])):
-        gap = int(firms["staff_demand"][f]) - int(firms["rd_staff"][f])
-        if firms["alive"][f] and gap > 0:
-            vacancies[firms["county"][f]] += gap
+    bill = [0.0] * len(firms["alive"])
     seekers = [[0.0, 0.0, 0.0] for _ in range(n_counties)]
     for i in range(len(talent["alive"])):
-        c = talent["county"][i]
-        if talent["alive"][i] and c >= 0 and talent["employer_firm"][i] < 0:
+        f, c = talent["employer_firm"][i], talent["county"][i]
+        if not talent["alive"][i]:
+            continue
+        if f >= 0:
+            in_hub = talent["hub"][i] >= 0
+            bill[f] += going_wage(p, wage_index, firms["county"][f], talent["tier"][i], in_hub)
+        elif c >= 0:
             seekers[c][talent["tier"][i]] += 1
+    # open vacancies: whole persons the staff budget left pays at the going staff wage
+    vacancies = [0.0] * n_counties
+    for f in range(len(firms["alive"])):
+        c = firms["county"][f]
+        left = firms["staff_budget_mcny"][f] - bill[f]
+        if firms["alive"][f] and left > 0:
+            senior, index = p.senior_share_of_staff, wage_index[c]
+            staff_wage = (1 - senior) * p.wage_rd_staff_mcny_per_q * index[0]
+            staff_wage += senior * p.wage_senior_mcny_per_q * index[1]
+            vacancies[c] += math.floor(left / staff_wage)
     bound = p.wage_tightness_bound
     for c in range(n_counties):
         for tier in range(3):

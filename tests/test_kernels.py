@@ -409,7 +409,12 @@ def _rd_rows():
         {"sector": TRADITIONAL, "rd_taste": 0.1, "revenue_mcny": 80.0, "cash_mcny": 100.0},  # 9
         {**NOTCH_FIRM, "patents_granted": 0, "applications_q": 1},  # 10: pending application
         {**NOTCH_FIRM, "rd_staff": 3},  # 11: too few staff to hope for certification
-        {"alive": False, "rd_real_mcny": 9.9, "rd_reported_mcny": 9.9, "staff_demand": 7},  # 12
+        {
+            "alive": False,
+            "rd_real_mcny": 9.9,
+            "rd_reported_mcny": 9.9,
+            "staff_budget_mcny": 7.0,
+        },  # 12
     ]
 
 
@@ -419,14 +424,8 @@ def _rd_params(**overrides) -> Parameters:
 
 def _run_rd(rows, params: Parameters, step=STEP, policy_on=False):
     firms = make_firms([{**RD_ROW_DEFAULTS, **row} for row in rows])
-    # two counties whose going wages differ by tier (scarcity, ODD §7.2)
-    counties = make_counties(2)
-    counties.arrays["wage_index"][:] = [[1.2, 0.9, 1.1], [0.85, 1.15, 1.0]]
-    firms.arrays["county"][:] = np.arange(len(firms.arrays["county"])) % 2
-    expected = naive.rd_decisions(
-        firms.arrays, params, step, policy_on, counties.arrays["wage_index"]
-    )
-    rd_decisions(firms.view(), counties.view(), params.for_kernels(), step, policy_on)
+    expected = naive.rd_decisions(firms.arrays, params, step, policy_on)
+    rd_decisions(firms.view(), params.for_kernels(), step, policy_on)
     return firms, expected
 
 
@@ -501,7 +500,7 @@ def test_notch_firm_reports_exactly_the_threshold_and_relabels_part_of_it():
     assert relabelled_deep / f["rd_reported_mcny"][13] == pytest.approx(p.relabel_share)
     # ... and the deep firm raises real research too, and staff demand with it
     assert f["rd_real_mcny"][13] > desired_deep
-    assert f["staff_demand"][13] >= f["staff_demand"][14]
+    assert f["staff_budget_mcny"][13] > f["staff_budget_mcny"][14]
     # a firm already closer than that relabels the gap and does no more real research
     assert f["rd_real_mcny"][2] == pytest.approx(desired)
     relabelled = f["rd_reported_mcny"][2] - f["rd_real_mcny"][2]
@@ -524,12 +523,9 @@ def test_rd_decisions_basic_behaviour():
     # a firm with no cash and debts cannot spend
     assert f["rd_real_mcny"][7] == 0.0
     # dead rows are left alone
-    assert f["rd_real_mcny"][12] == 9.9 and f["staff_demand"][12] == 7
-    # staff demand is what the staff share of real R&D pays at the county's going wage
-    # (firm 0 is in county 0 of _run_rd: R&D staff at 1.2, senior engineers at 0.9 times
-    # the table wage)
-    wage = 0.85 * p.wage_rd_staff_mcny_per_q * 1.2 + 0.15 * p.wage_senior_mcny_per_q * 0.9
-    assert f["staff_demand"][0] == math.floor(f["rd_real_mcny"][0] * 0.55 / wage)
+    assert f["rd_real_mcny"][12] == 9.9 and f["staff_budget_mcny"][12] == 7.0
+    # the staff budget is the staff share of real R&D (the talent market hires within it)
+    assert f["staff_budget_mcny"][0] == pytest.approx(f["rd_real_mcny"][0] * 0.55)
     # a larger super-deduction lowers the user cost and raises desired R&D
     cheaper, _ = _run_rd(_rd_rows(), _rd_params(rd_super_deduction=1.0))
     assert cheaper.arrays["rd_real_mcny"][0] > f["rd_real_mcny"][0]

@@ -40,7 +40,8 @@ def random_market(seed: int, enclaves: bool):
     """Firms, talent and counties of a small random but consistent labour market.
 
     Employed workers work for live firms of their county; ``rd_staff`` is the head count;
-    staff demand scatters around it (some firms overstaffed, many with vacancies). Some
+    county wage indices differ by tier; each firm's staff budget scatters around its going
+    wage bill (some firms over budget, many with budget left, some enough for an expert). Some
     workers are in a hub (county -1). With ``enclaves``, about a third of the firms are enclave
     firms, which also hire in their county's hub.
     """
@@ -79,11 +80,16 @@ def random_market(seed: int, enclaves: bool):
     employed = t["alive"] & (t["employer_firm"] >= 0)
     head_count = np.bincount(t["employer_firm"][employed], minlength=n_firms + 3)
     firms.arrays["rd_staff"][:] = head_count
-    firms.arrays["staff_demand"][:] = np.maximum(head_count + gen.integers(-3, 5, n_firms + 3), 0)
     # last quarter's hub workers of each firm (some enclave firms already at their floor cap)
     firms.arrays["hub_staff"][:] = gen.integers(0, 4, n_firms + 3)
     t["recruited"][:] = t["alive"] & (t["tier"] == 2) & (gen.random(len(t["alive"])) < 0.3)
     counties = make_counties(N_COUNTIES)
+    counties.arrays["wage_index"][:] = gen.uniform(0.8, 1.25, (N_COUNTIES, 3))
+    bill = naive_talent.aggregate_talent(
+        t, firms.arrays["county"], counties.arrays["wage_index"], Parameters({})
+    )["talent_wage_mcny"]
+    budget = np.maximum(bill + gen.uniform(-0.15, 0.4, n_firms + 3), 0.0)
+    firms.arrays["staff_budget_mcny"][:] = budget
     counties.arrays["enclave_hub"][:] = gen.integers(N_HUBS, size=N_COUNTIES)
     counties.arrays["talent_pool_mcny"][:] = gen.uniform(0.0, 9.0, N_COUNTIES)
     counties.arrays["rd_staff_initial"][:] = gen.uniform(20.0, 300.0, N_COUNTIES)
@@ -292,10 +298,54 @@ def test_scarcity_raises_wages_and_slack_lowers_them():
     firms, talent, counties = random_market(8, enclaves=False)
     p = Parameters({"wage_adjustment_per_q": 1.0})
     f, t = firms.arrays, talent.arrays
-    f["staff_demand"][:] = f["rd_staff"]
+    c = counties.arrays
+    c["wage_index"][:] = 1.0
+    f["staff_budget_mcny"][:] = naive_talent.aggregate_talent(t, f["county"], c["wage_index"], p)[
+        "talent_wage_mcny"
+    ]
     tight, slack = 0, 1
-    f["staff_demand"][np.flatnonzero(f["alive"] & (f["county"] == tight))[:3]] += 50
+    f["staff_budget_mcny"][np.flatnonzero(f["alive"] & (f["county"] == tight))[:3]] += 5.0
     t["employer_firm"][t["alive"] & (t["county"] == slack)] = -1  # all of it unemployed
+    f["staff_budget_mcny"][f["county"] == slack] = 0.0  # and no budget for staff
     update_wages(counties.view(), talent.view(), firms.view(), p.for_kernels())
     index = counties.arrays["wage_index"]
     assert (index[tight] > 1.0).all() and (index[slack] < 1.0).all()
+
+
+def test_an_expert_is_hired_only_where_the_staff_budget_pays_her():
+    """Experts are served first but are bid for within budgets: a firm whose staff budget left
+    pays an R&D staff member's going wage but not an expert's takes the staff member, and an
+    expert goes to a firm whose budget pays her (ODD §7.2)."""
+    p = Parameters({"talent_attrition_per_q": 0.0, "expert_drain_to_hub_per_q": 0.0})
+    firms = make_firms([{"alive": True, "county": 0, "sector": 0}] * 2, capacity=2)
+    firms.arrays["staff_budget_mcny"][:] = [0.1, 0.3]  # expert's table wage is 0.2
+    talent = make_talent(
+        [{"alive": True, "tier": 2, "sector": 0, "county": 0}]
+        + [{"alive": True, "tier": 0, "sector": 0, "county": 0}],
+        capacity=2,
+    )
+    counties = make_counties(1)
+    args = (np.ones((1, N_SECTORS)), np.ones((0, N_SECTORS)), np.zeros(0), np.zeros(0, np.int64))
+    hired_by = {"expert": [], "staff": []}
+    for seed in range(20):
+        t, f = talent.copy(), firms.copy()
+        talent_market(
+            t.view(),
+            f.view(),
+            counties.view(),
+            *args,
+            np.zeros(1, np.int64),
+            np.zeros(1, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(1, np.int64),
+            p.for_kernels(),
+            seed,
+            STEP,
+            False,
+            np.zeros(N_TALENT_FLOWS, dtype=np.int64),
+            np.zeros(N_FLOWS),
+        )
+        hired_by["expert"].append(int(t.arrays["employer_firm"][0]))
+        hired_by["staff"].append(int(t.arrays["employer_firm"][1]))
+    assert 0 not in hired_by["expert"]  # never the firm whose budget cannot pay her
+    assert 1 in hired_by["expert"] and 0 in hired_by["staff"]

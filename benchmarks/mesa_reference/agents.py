@@ -258,8 +258,8 @@ class TalentAgent(mesa.Agent):
     def review_position(self) -> None:
         """Retire or leave the region; experts may drain to a hub; surplus staff are laid off.
 
-        Report §2.3: experts drift to the big cities. A firm whose staff exceeds its demand
-        lays off each worker with probability excess / staff.
+        Report §2.3: experts drift to the big cities. A firm whose going wage bill exceeds its
+        staff budget lays off each worker with probability excess / bill.
         """
         p = self.model.p
         if self.random.random() < p.talent_attrition_per_q:
@@ -274,14 +274,16 @@ class TalentAgent(mesa.Agent):
                 return
         firm = self.employer
         if firm is not None:
-            excess = firm.rd_staff - firm.staff_demand
-            if excess > 0 and self.random.random() < excess / max(firm.rd_staff, 1):
+            bill = firm.wage_bill_mcny()
+            excess = bill - firm.staff_budget_mcny
+            if excess > 0 and self.random.random() < excess / bill:
                 self.quit_job()
 
     def seek_job(self, vacancies_by_county: dict, vacancies_by_hub: dict, draws: int) -> None:
         """Visit up to ``draws`` random employers with vacancies where the worker lives.
 
-        A firm of another sector is accepted with probability ``cross_sector_acceptance``.
+        A firm whose staff budget left does not pay the worker's going wage refuses; a firm of
+        another sector is accepted with probability ``cross_sector_acceptance``.
         """
         if self.county >= 0:
             employers = vacancies_by_county.get(self.county)
@@ -291,7 +293,8 @@ class TalentAgent(mesa.Agent):
             return
         for _ in range(draws):
             firm = self.random.choice(employers)
-            if firm.rd_staff >= firm.staff_demand:
+            wage = self.model.going_wage_mcny(firm.county, self.tier, self.hub >= 0)
+            if firm.staff_budget_mcny - firm.wage_bill_mcny() < wage:
                 continue
             if (
                 firm.sector != self.sector
@@ -590,7 +593,7 @@ class FirmAgent(mesa.Agent):
         self.grants_q = 0
         self.patents_granted = patents_granted
         self.staff: set[TalentAgent] = set()
-        self.staff_demand = 0
+        self.staff_budget_mcny = 0.0  # the staff share of the R&D budget (m CNY per quarter)
         self.talent_units = 0.0
         self.talent_wage_mcny = 0.0
         self.experts = 0
@@ -635,6 +638,11 @@ class FirmAgent(mesa.Agent):
             platform.tenants.add(self)
 
     # --- phase 1: recount staff after the talent market -----------------------------------
+    def wage_bill_mcny(self) -> float:
+        """What the firm's staff cost this quarter at the going wages of its county."""
+        going = self.model.going_wage_mcny
+        return sum(going(self.county, w.tier, w.hub >= 0) for w in self.staff)
+
     def recount_staff(self) -> None:
         """Tier-weighted S&T staff, experts and the quarterly S&T wage bill (the going wage of
         each tier in the firm's county; hub workers earn ``hub_wage_premium`` times it); hub
@@ -710,9 +718,7 @@ class FirmAgent(mesa.Agent):
         self.rd_real_mcny = own + grant
         self.rd_reported_mcny = own + grant + relabelled
         self.rd_grant_funded_mcny = grant
-        self.staff_demand = math.floor(
-            self.rd_real_mcny * p.rd_staff_share_of_rd / self.model.staff_wage_mcny(self.county)
-        )
+        self.staff_budget_mcny = self.rd_real_mcny * p.rd_staff_share_of_rd
 
     def _bunch_at_high_tech_threshold(self, desired: float) -> tuple[float, float]:
         """Raise R&D to the certification threshold if the tax saving pays (Chen et al. 2021).

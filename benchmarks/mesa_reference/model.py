@@ -314,7 +314,12 @@ class ReferenceModel(mesa.Model):
                     tier = RD_STAFF
                 sector = _draw(self.hub_sector_cdf[hub], self.random.random())
                 TalentAgent(self, tier, sector, hub=hub)
-        vacancies = self.firms.select(lambda f: f.staff_demand > f.rd_staff)
+
+        def has_vacancy(firm) -> bool:
+            cheapest = min(self.going_wage_mcny(firm.county, tier, False) for tier in range(3))
+            return firm.staff_budget_mcny - firm.wage_bill_mcny() >= cheapest
+
+        vacancies = self.firms.select(has_vacancy)
         by_county = vacancies.groupby("county", result_type="list").groups
         by_hub: dict[int, list] = {}  # enclave employers also hire in the hubs (a policy)
 
@@ -342,11 +347,14 @@ class ReferenceModel(mesa.Model):
         """Each county's wage of each tier moves a share ``wage_adjustment_per_q`` of the way
         to the wage curve ``(vacancies / unemployed of the tier / reference) ** elasticity``
         (ratio bounded to [1 / bound, bound]; ``bound`` with vacancies and no one of the tier
-        looking, 1 with neither)."""
+        looking, 1 with neither). A firm's vacancies: whole persons its staff budget left
+        after its going wage bill pays at the county's going staff wage."""
         p = self.p
         vacancies = [0] * len(self.counties)
         for firm in self.firms:
-            vacancies[firm.county] += max(firm.staff_demand - firm.rd_staff, 0)
+            left = firm.staff_budget_mcny - firm.wage_bill_mcny()
+            if left > 0:
+                vacancies[firm.county] += math.floor(left / self.staff_wage_mcny(firm.county))
         seekers = [[0, 0, 0] for _ in self.counties]
         for worker in self.talent:
             if worker.employer is None and worker.county >= 0:
@@ -363,6 +371,14 @@ class ReferenceModel(mesa.Model):
                 county.wage_index[tier] += p.wage_adjustment_per_q * (
                     target - county.wage_index[tier]
                 )
+
+    def going_wage_mcny(self, county: int, tier: int, in_hub: bool) -> float:
+        """Quarterly going wage of a worker of ``tier`` employed in ``county`` (a hub worker
+        earns ``hub_wage_premium`` times it)."""
+        p = self.p
+        table = (p.wage_rd_staff_mcny_per_q, p.wage_senior_mcny_per_q, p.wage_expert_mcny_per_q)
+        wage = table[tier] * self.counties[county].wage_index[tier]
+        return wage * p.hub_wage_premium if in_hub else wage
 
     def staff_wage_mcny(self, county: int) -> float:
         """Mean quarterly wage of new S&T staff at the going wages of ``county``."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-import numpy as np
 from numba import njit
 
 from model.kernels.certification_rules import (
@@ -75,12 +74,9 @@ RdParams = namedtuple(
         "rd_super_deduction",
         "rd_user_cost_elasticity",
         "relabel_share",
-        "senior_share_of_staff",
         "short_termism",
         "voucher_copay_share",
         "voucher_crowding_out",
-        "wage_rd_staff_mcny_per_q",
-        "wage_senior_mcny_per_q",
     ],
 )
 
@@ -90,7 +86,7 @@ def rd_params(p):
     return RdParams(*(float(getattr(p, name)) for name in RdParams._fields))
 
 
-def rd_decisions(firms, counties, p, step, policy_on):
+def rd_decisions(firms, p, step, policy_on):
     """Set each live firm's real and reported R&D for this quarter and its staff demand.
 
     Parameters
@@ -100,11 +96,9 @@ def rd_decisions(firms, counties, p, step, policy_on):
         certification state and last quarter's ``rd_real_mcny`` and ``rd_grant_funded_mcny``
         (whether the firm was doing R&D, and its cash flow before R&D); writes
         ``rd_real_mcny``, ``rd_reported_mcny``, ``rd_grant_funded_mcny`` (the public grant
-        spent in ``rd_real_mcny``; m CNY this quarter) and ``staff_demand`` (persons: the
-        staff share of the R&D budget at the going wage of the firm's county, so a firm
-        hires within its budget and wants fewer people when wages rise).
-    counties : Counties
-        Reads ``wage_index`` (n_counties, 3).
+        spent in ``rd_real_mcny``; m CNY this quarter) and ``staff_budget_mcny`` (the staff
+        share ``rd_staff_share_of_rd`` of real R&D, m CNY this quarter: what the firm will pay
+        its S&T staff; the talent market hires and lays off within it at going wages).
     p : KernelParams
     step : int
         Current quarter.
@@ -133,9 +127,7 @@ def rd_decisions(firms, counties, p, step, policy_on):
         firms.rd_real_mcny,
         firms.rd_reported_mcny,
         firms.rd_grant_funded_mcny,
-        firms.staff_demand,
-        firms.county,
-        counties.wage_index,
+        firms.staff_budget_mcny,
         rd_params(p),
         step,
         policy_on,
@@ -164,9 +156,7 @@ def _rd_decisions_body(
     firm_rd_real_mcny,
     firm_rd_reported_mcny,
     firm_rd_grant_funded_mcny,
-    firm_staff_demand,
-    firm_county,
-    county_wage_index,
+    firm_staff_budget_mcny,
     p,
     step,
     policy_on,
@@ -210,21 +200,7 @@ def _rd_decisions_body(
         # the grant is spent on R&D in full (firm_rd: own money + grant); what the
         # ecosystem added is the rest (the headline's net R&D)
         firm_rd_grant_funded_mcny[f] = firm_grant_mcny[f]
-        wage = going_staff_wage(county_wage_index[firm_county[f]], p)
-        firm_staff_demand[f] = int(np.floor(real * p.rd_staff_share_of_rd / wage))
-
-
-@njit(cache=True, inline="always")
-def going_staff_wage(wage_index, p):
-    """Mean quarterly wage of new S&T staff at a county's going wages (m CNY).
-
-    R&D staff and senior engineers in their arrival shares; ``wage_index`` is the county's
-    (3,) index by tier.
-    """
-    senior = p.senior_share_of_staff
-    return (1.0 - senior) * p.wage_rd_staff_mcny_per_q * wage_index[0] + (
-        senior * p.wage_senior_mcny_per_q * wage_index[1]
-    )
+        firm_staff_budget_mcny[f] = real * p.rd_staff_share_of_rd
 
 
 @njit(cache=True, inline="always")

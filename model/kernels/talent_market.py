@@ -5,7 +5,11 @@ cities, are laid off when a firm cuts its R&D, and look for jobs. A worker sampl
 employers with vacancies in their county (more when shared databases improve matching, report
 §3.4); enclave firms also hire in their county's hub (report §1.5: "R&D in Shanghai,
 production in Jiashan"). Job seekers are served in an order drawn from the counter-based
-generator, so the outcome does not depend on agent storage order or threads.
+generator, so the outcome does not depend on agent storage order or threads. A firm hires and
+keeps staff within its staff budget (``staff_budget_mcny``, set in phase 2) at the going wages
+of its county (``counties.wage_index``, ``model/kernels/wages.py``): a seeker joins only a firm
+whose budget left pays its wage, so an expert, served first, is hired only where the budget
+covers an expert's pay.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from model.kernels.index import group_index
 from model.kernels.rng import poisson, uniform
 from model.kernels.sort import sort_by_key
 from model.kernels.streams import STREAM_TALENT_MARKET
+from model.kernels.wages import going_wage, table_wages
 from model.sim.ledger import TALENT_ARRIVALS, TALENT_DEPARTURES
 
 
@@ -255,7 +260,7 @@ TalentMarketParams = namedtuple(
     """
     talent_attrition_per_q expert_drain_to_hub_per_q expert_recruitment_cost_mcny
     senior_share_of_staff integration_matching_draws matching_draws cross_sector_acceptance
-    enclave_m2_per_firm enclave_m2_per_worker
+    enclave_m2_per_firm enclave_m2_per_worker hub_wage_premium
     """.split(),
 )
 
@@ -292,13 +297,18 @@ def talent_market(
         Written: ``alive``, ``tier``, ``sector``, ``employer_firm``, ``county``, ``hub``,
         ``recruited``.
     firms : Firms
-        Reads ``alive``, ``county``, ``sector``, ``staff_demand``, ``rd_staff``,
-        ``in_enclave``, ``hub_staff``; writes ``rd_staff`` (kept current while hiring). An
-        enclave firm employs at most ``enclave_m2_per_firm / enclave_m2_per_worker`` workers
-        in the hub (its floor space, report §1.5); ``hub_staff`` is last quarter's count, an
-        upper bound of the current one (hub workers only leave during the quarter).
+        Reads ``alive``, ``county``, ``sector``, ``staff_budget_mcny``, ``rd_staff``,
+        ``in_enclave``, ``hub_staff``; writes ``rd_staff`` (kept current while hiring). A
+        firm's wage bill is the going wages of its staff (tier wage x its county's index,
+        x ``hub_wage_premium`` in a hub); staff are laid off while it exceeds the budget
+        (each with probability excess / bill) and hired while the budget left pays the
+        seeker's going wage. An enclave firm employs at most ``enclave_m2_per_firm /
+        enclave_m2_per_worker`` workers in the hub (its floor space, report §1.5);
+        ``hub_staff`` is last quarter's count, an upper bound of the current one (hub workers
+        only leave during the quarter).
     counties : Counties
-        Reads ``enclave_hub``; spends ``talent_pool_mcny`` on recruited experts.
+        Reads ``enclave_hub`` and ``wage_index``; spends ``talent_pool_mcny`` on recruited
+        experts.
     county_sector_cdf : (n_counties, n_sectors) float64
         Cumulative sector shares of each county (for new workers' expertise).
     hub_sector_cdf : (n_hubs, n_sectors) float64
@@ -330,7 +340,9 @@ def talent_market(
         talent.tier,
         talent.hub,
         talent.recruited,
-        firms.staff_demand,
+        firms.staff_budget_mcny,
+        counties.wage_index,
+        table_wages(p),
         counties.talent_pool_mcny,
         talent.sector,
         firms.alive,
@@ -365,7 +377,9 @@ def _talent_market_body(
     talent_tier,
     talent_hub,
     talent_recruited,
-    firm_staff_demand,
+    firm_staff_budget_mcny,
+    county_wage_index,
+    table_wage_mcny,
     county_talent_pool_mcny,
     talent_sector,
     firm_alive,
@@ -391,22 +405,45 @@ def _talent_market_body(
     """Compiled body of :func:`talent_market`."""
     n_counties = len(county_enclave_hub)
     n_talent = len(talent_alive)
-    # 1. departures, drain of experts to the hubs, layoffs
-    # Staff only leave in this loop, so a firm can lay off only if it had more staff than it
-    # wants at the start; a bitset of those firms (small enough to stay in cache) spares the
-    # two random reads of rd_staff and staff_demand for the other firms' workers.
+    # 0. each firm's wage bill at going wages, in talent row order
     n_firms = len(firm_alive)
+    premium = prm.hub_wage_premium
+    bill = np.zeros(n_firms)
+    for i in range(n_talent):
+        f = talent_employer_firm[i]
+        if talent_alive[i] and f >= 0:
+            bill[f] += going_wage(
+                table_wage_mcny,
+                county_wage_index[firm_county[f]],
+                talent_tier[i],
+                talent_hub[i] >= 0,
+                premium,
+            )
+    # 1. departures, drain of experts to the hubs, layoffs
+    # Staff only leave in this loop, so a firm can lay off only if its wage bill exceeded its
+    # staff budget at the start; a bitset of those firms (small enough to stay in cache)
+    # spares the random reads of the bill and budget for the other firms' workers.
     overstaffed = np.zeros((n_firms + 63) // 64, dtype=np.uint64)
     for f in range(n_firms):
-        if firm_rd_staff[f] > firm_staff_demand[f]:
+        if bill[f] > firm_staff_budget_mcny[f]:
             overstaffed[f >> 6] |= np.uint64(1) << np.uint64(f & 63)
     for i in range(n_talent):
         if not talent_alive[i]:
             continue
+        f = talent_employer_firm[i]
+        wage = 0.0
+        if f >= 0:
+            wage = going_wage(
+                table_wage_mcny,
+                county_wage_index[firm_county[f]],
+                talent_tier[i],
+                talent_hub[i] >= 0,
+                premium,
+            )
         if uniform(seed, step, STREAM_TALENT_MARKET, i, 10) < prm.talent_attrition_per_q:
-            f = talent_employer_firm[i]
             if f >= 0:
                 firm_rd_staff[f] -= 1
+                bill[f] -= wage
             talent_alive[i] = False
             talent_employer_firm[i] = -1
             talent_flows[TALENT_DEPARTURES] += 1
@@ -414,21 +451,19 @@ def _talent_market_body(
         c = talent_county[i]
         if talent_tier[i] == 2 and c >= 0:
             if uniform(seed, step, STREAM_TALENT_MARKET, i, 11) < prm.expert_drain_to_hub_per_q:
-                f = talent_employer_firm[i]
                 if f >= 0:
                     firm_rd_staff[f] -= 1
+                    bill[f] -= wage
                 talent_employer_firm[i] = -1
                 talent_hub[i] = county_enclave_hub[c]
                 talent_county[i] = -1
                 continue
-        f = talent_employer_firm[i]
         if f >= 0 and (overstaffed[f >> 6] >> np.uint64(f & 63)) & np.uint64(1):
-            excess = firm_rd_staff[f] - firm_staff_demand[f]
-            if excess > 0:
-                if uniform(seed, step, STREAM_TALENT_MARKET, i, 12) < excess / max(
-                    firm_rd_staff[f], 1
-                ):
+            excess = bill[f] - firm_staff_budget_mcny[f]
+            if excess > 0.0:
+                if uniform(seed, step, STREAM_TALENT_MARKET, i, 12) < excess / bill[f]:
                     firm_rd_staff[f] -= 1
+                    bill[f] -= wage
                     talent_employer_firm[i] = -1
     # 2. arrivals fill free slots in ascending order: county staff, county experts, hubs
     used = 0
@@ -473,12 +508,18 @@ def _talent_market_body(
                 hub_sector_cdf[h], uniform(seed, step, STREAM_TALENT_MARKET, i, 24)
             )
             talent_flows[TALENT_ARRIVALS] += 1
-    # 3. matching: employers with vacancies grouped by county, enclave employers by hub
+    # 3. matching: employers with vacancies (a staff budget left that pays at least the
+    # cheapest going wage of the county) grouped by county, enclave employers by hub
     vacant = np.zeros(n_firms, dtype=np.bool_)
     enclave_hub_of_firm = np.full(n_firms, -1, dtype=np.int16)  # int16 like firm_county
     hub_places_per_firm = int(prm.enclave_m2_per_firm // prm.enclave_m2_per_worker)
+    cheapest = np.empty(n_counties)
+    for c in range(n_counties):
+        cheapest[c] = table_wage_mcny[0] * county_wage_index[c, 0]
+        for tier in range(1, 3):
+            cheapest[c] = min(cheapest[c], table_wage_mcny[tier] * county_wage_index[c, tier])
     for f in range(n_firms):
-        if firm_alive[f] and firm_staff_demand[f] > firm_rd_staff[f]:
+        if firm_alive[f] and firm_staff_budget_mcny[f] - bill[f] >= cheapest[firm_county[f]]:
             vacant[f] = True
             if firm_in_enclave[f] and firm_hub_staff[f] < hub_places_per_firm:
                 enclave_hub_of_firm[f] = county_enclave_hub[firm_county[f]]
@@ -486,22 +527,25 @@ def _talent_market_body(
     n_hubs = len(arrivals_hub)
     by_hub, hub_off = group_index(enclave_hub_of_firm, vacant, n_hubs)
     draws = prm.integration_matching_draws if integration_on else prm.matching_draws
-    # The vacant firms' free places and sector are packed into one compact array indexed by
+    # The vacant firms' budget left, sector and county are kept in compact arrays indexed by
     # position in ``by_county`` (a few % of the firms, so the random reads of the matching
-    # stay in cache): ``v_state = (staff_demand - rd_staff) << 8 | sector``, full when
-    # ``v_state < 256``; rd_staff is written back at the end. Pools are groups: county c is
-    # group c (positions ``group_off[c]:group_off[c + 1]`` of ``by_county``), hub h is group
-    # n_counties + h, whose positions are listed in ``hub_pos``.
+    # stay in cache); a firm is full when its budget left is below the cheapest going wage
+    # of its county. Hires are counted in ``v_hired`` and added to rd_staff at the end.
+    # Pools are groups: county c is group c (positions ``group_off[c]:group_off[c + 1]`` of
+    # ``by_county``), hub h is group n_counties + h, whose positions are listed in
+    # ``hub_pos``.
     n_vacant = len(by_county)
-    v_state = np.empty(n_vacant, dtype=np.int64)
+    v_money = np.empty(n_vacant, dtype=np.float64)
+    v_sector = np.empty(n_vacant, dtype=np.int64)
+    v_hired = np.zeros(n_vacant, dtype=np.int64)
     v_county = np.empty(n_vacant, dtype=np.int64)
     v_hub = np.full(n_vacant, -1, dtype=np.int64)
     v_hub_free = np.zeros(n_vacant, dtype=np.int64)  # places left in the hub enclave
     pos_of_firm = np.empty(n_firms, dtype=np.int64)  # read only for vacant firms
     for q in range(n_vacant):
         f = by_county[q]
-        free = np.int64(firm_staff_demand[f]) - np.int64(firm_rd_staff[f])
-        v_state[q] = (free << 8) | np.int64(firm_sector[f])
+        v_money[q] = firm_staff_budget_mcny[f] - bill[f]
+        v_sector[q] = firm_sector[f]
         v_county[q] = firm_county[f]
         pos_of_firm[f] = q
     n_groups = n_counties + n_hubs
@@ -576,7 +620,9 @@ def _talent_market_body(
         grouped_keys,
         grouped,
         seeker_off,
-        v_state,
+        v_money,
+        v_sector,
+        v_hired,
         v_county,
         v_hub,
         v_hub_free,
@@ -585,6 +631,11 @@ def _talent_market_body(
         hub_pos,
         open_in_group,
         talent_employer_firm,
+        talent_tier,
+        county_wage_index,
+        table_wage_mcny,
+        cheapest,
+        premium,
         n_counties,
         n_vacant,
         np.int64(draws),
@@ -593,8 +644,7 @@ def _talent_market_body(
         np.int64(step),
     )
     for q in range(n_vacant):
-        f = by_county[q]
-        firm_rd_staff[f] = firm_staff_demand[f] - (v_state[q] >> 8)
+        firm_rd_staff[by_county[q]] += v_hired[q]
     return used
 
 
@@ -603,7 +653,9 @@ def _serve_pools(
     grouped_keys,
     grouped,
     seeker_off,
-    v_state,
+    v_money,
+    v_sector,
+    v_hired,
     v_county,
     v_hub,
     v_hub_free,
@@ -612,6 +664,11 @@ def _serve_pools(
     hub_pos,
     open_in_group,
     employer_firm,
+    talent_tier,
+    county_wage_index,
+    table_wage_mcny,
+    cheapest,
+    premium,
     n_counties,
     n_vacant,
     draws,
@@ -622,9 +679,11 @@ def _serve_pools(
     """Let each pool's seekers take jobs in key order, pools in parallel (they share no state).
 
     A pool's seekers (packed: row | sector << 40 | group << 48), in ascending key, each sample
-    ``draws`` employers of their group; a full one refuses (for a hub seeker: one whose hub
-    places ``v_hub_free`` are taken), one of another sector accepts with probability
-    ``acceptance``. See :func:`talent_market` for the arrays.
+    ``draws`` employers of their group; one whose budget left ``v_money`` does not pay the
+    seeker's going wage refuses (for a hub seeker: also one whose hub places ``v_hub_free``
+    are taken), one of another sector accepts with probability ``acceptance``. A firm whose
+    budget left falls below its county's ``cheapest`` going wage is full. See
+    :func:`talent_market` for the arrays.
     """
     row_mask = (np.int64(1) << 40) - 1
     for pool in prange(len(seeker_off) - 1):
@@ -647,19 +706,24 @@ def _serve_pools(
                         q = hub_pos[q - n_vacant]
                         if v_hub_free[q] == 0:
                             continue  # the firm's enclave floor is full
-                    state = v_state[q]
-                    if state < 256:
-                        continue  # no free place left
-                    if (state & 255) != sector:
+                    c = v_county[q]
+                    wage = going_wage(
+                        table_wage_mcny, county_wage_index[c], talent_tier[i], in_hub, premium
+                    )
+                    if v_money[q] < wage:
+                        continue  # the budget left does not pay this seeker
+                    if v_sector[q] != sector:
                         if uniform(seed, step, STREAM_TALENT_MARKET, i, 41 + 2 * d) >= acceptance:
                             continue
                     employer_firm[i] = by_county[q]
-                    v_state[q] = state - 256
+                    v_money[q] -= wage
+                    v_hired[q] += 1
+                    full = v_money[q] < cheapest[c]
                     if in_hub:
                         v_hub_free[q] -= 1
-                        if v_hub_free[q] == 0 and state - 256 >= 256:
+                        if v_hub_free[q] == 0 and not full:
                             open_in_group[g] -= 1  # hub places gone, county places left
-                    if state - 256 < 256:
+                    if full:
                         open_in_group[v_county[q]] -= 1
                         if v_hub[q] >= 0 and (v_hub_free[q] > 0 or in_hub):
                             open_in_group[n_counties + v_hub[q]] -= 1

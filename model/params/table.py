@@ -510,9 +510,9 @@ SPECS: tuple[ParameterSpec, ...] = (
         "vacancies per seeker",
         0.01,
         100.0,
-        "assumption: the baseline's own tightness of R&D staff with fixed wages (3,396 "
-        "vacancies per 17,422 unemployed R&D staff at quarter 40, seed 1: 0.195; ODD §7.2), "
-        "so baseline R&D staff wages stay near the table wage",
+        "assumption: the baseline's own tightness of R&D staff with fixed wages (open "
+        "vacancies in persons per unemployed R&D staff at quarter 40: 0.23, 0.17, 0.14, 0.12 "
+        "for seeds 1-4; ODD §7.2), so baseline R&D staff wages stay near the table wage",
         "Tightness at which a county pays the table wage of a tier.",
     ),
     _p(

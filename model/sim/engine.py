@@ -202,7 +202,7 @@ class Simulation:
         update_wages(counties, talent, firms, kp)
         aggregate_talent(talent, firms, counties, kp)
         # 2. R&D decisions
-        rd_decisions(firms, counties, kp, t, policy_on)
+        rd_decisions(firms, kp, t, policy_on)
         # 3. knowledge, spill-overs, patents
         platforms = self.platforms.view()
         ny, nx = self.region.shape

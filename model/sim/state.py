@@ -67,7 +67,9 @@ FIRM_FIELDS = _columns(
     ("applications_q", np.int32, 0, ()),
     ("grants_q", np.int32, 0, ()),
     ("patents_granted", np.int32, 0, ()),
-    ("staff_demand", np.int32, 0, ()),
+    # the staff share of the R&D budget (m CNY per quarter): what the firm will pay its S&T
+    # staff at going wages (ODD §7.2, §7.3)
+    ("staff_budget_mcny", np.float64, 0.0, ()),
     ("rd_staff", np.int32, 0, ()),
     ("talent_units", np.float64, 0.0, ()),
     ("experts", np.int32, 0, ()),
