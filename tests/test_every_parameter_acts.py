@@ -80,6 +80,10 @@ PERTURB: dict[str, float | int | bool] = {
     # a cap: the county grant rate is a few per cent of real R&D, so raising the cap (0.45)
     # or halving it (0.15) changes nothing; a cap below the rate binds
     "rd_grant_rate_max": 0.01,
+    # a cap: enclave firms hire within their staff budgets, which pay at most about 20 hub
+    # workers a firm here (21 in combined, seed 1), below the 64 places of the default floor
+    # (42 at x1.5); 160 m2 a worker leaves 10 places, which binds
+    "enclave_m2_per_worker": 160.0,
 }
 
 
