@@ -178,10 +178,12 @@ def finance(
                 venture_public[firms["county"][best]] += ticket
 
     # 4. equity boards and listing
-    boost = p.capital_chain_quotation_boost if capital_chain else 1.0
     for f in range(n_firms):
         if not firms["alive"][f] or fm["listed"][f]:
             continue
+        # an equity board in every county under the chain, else where the status quo has one
+        board = capital_chain or bool(counties["equity_board"][firms["county"][f]])
+        boost = p.capital_chain_quotation_boost if board else 1.0
         revenue = firms["revenue_mcny"][f]
         certified = firms["hte_until_step"][f] > step
 

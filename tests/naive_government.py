@@ -139,28 +139,28 @@ def govern(firms, platforms, counties, province, p, seed, step, policy_on):
         return paid
 
     # 4. contracted programmes first: expert links, integration administration, enclave rent
-    if policy_on:
-        for c in range(n_counties):
-            linked = [f for f in live_firms if firms["county"][f] == c and firms["expert_link"][f]]
-            paid_links = pay(c, len(linked) * p.expert_link_cost_mcny_per_q)
-            if p.expert_link_cost_mcny_per_q > 0.0:
-                # the links it can pay for, lowest firm ids first
-                n_kept = int(paid_links / p.expert_link_cost_mcny_per_q * (1 + 1e-9))
-                for f in linked[n_kept:]:
-                    fm["expert_link"][f] = False
-            cost = paid_links
-            if p.integration_enabled:
-                cost += pay(c, p.integration_admin_cost_mcny_per_q * p.firm_scale)
-            slots = counties["enclave_slots"][c]
-            if p.enclaves_enabled and slots > 0:
-                per_place = p.enclave_m2_per_firm * p.enclave_rent_cny_per_m2_day
-                per_place = per_place * DAYS_PER_QUARTER / 1e6
-                paid = pay(c, slots * per_place)
-                cost += paid
-                if paid < slots * per_place:
-                    cty["enclave_slots"][c] = int(np.floor(paid / per_place + 1e-9))
-            cty["policy_cost_mcny"][c] += cost
-            flows[SINK_PROGRAMME_COSTS] += cost
+    # (status-quo links and enclaves of the region file are paid whether a scenario is on or not)
+    for c in range(n_counties):
+        linked = [f for f in live_firms if firms["county"][f] == c and firms["expert_link"][f]]
+        paid_links = pay(c, len(linked) * p.expert_link_cost_mcny_per_q)
+        if p.expert_link_cost_mcny_per_q > 0.0:
+            # the links it can pay for, lowest firm ids first
+            n_kept = int(paid_links / p.expert_link_cost_mcny_per_q * (1 + 1e-9))
+            for f in linked[n_kept:]:
+                fm["expert_link"][f] = False
+        cost = paid_links
+        if policy_on and p.integration_enabled:
+            cost += pay(c, p.integration_admin_cost_mcny_per_q * p.firm_scale)
+        slots = counties["enclave_slots"][c]
+        if slots > 0:
+            per_place = p.enclave_m2_per_firm * p.enclave_rent_cny_per_m2_day
+            per_place = per_place * DAYS_PER_QUARTER / 1e6
+            paid = pay(c, slots * per_place)
+            cost += paid
+            if paid < slots * per_place:
+                cty["enclave_slots"][c] = int(np.floor(paid / per_place + 1e-9))
+        cty["policy_cost_mcny"][c] += cost
+        flows[SINK_PROGRAMME_COSTS] += cost
 
     # 5. the scenario's programmes: joint grants (the county part; the province matches what
     # the county pays), talent subsidy, capital-chain tranche, vouchers

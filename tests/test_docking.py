@@ -87,7 +87,10 @@ def _engine_run(seed: int) -> tuple[int, pd.DataFrame, float]:
     """One engine run: kernel seed, region indicators (rows: steps 0..STEPS), and the mean
     platform quality after the burn-in."""
     model = InnovationModel(
-        region=REGION, parameters={"firm_scale": FIRM_SCALE}, seed=seed, build_mesa_grid=False
+        region=load_region(REGION).without_status_quo(),  # as the reference runs it
+        parameters={"firm_scale": FIRM_SCALE},
+        seed=seed,
+        build_mesa_grid=False,
     )
     platforms = model.sim.platforms
     quality = float(platforms.quality[platforms.alive].mean())

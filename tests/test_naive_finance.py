@@ -90,6 +90,7 @@ def random_finance_state(seed: int):
     firms = make_firms(rows)
     counties = make_counties(n_counties)
     counties.arrays["venture_mcny"][:] = gen.uniform(0.0, 5.0, n_counties)
+    counties.arrays["equity_board"][:] = gen.random(n_counties) < 0.5  # status-quo boards
     return firms, capital, counties, bank_of_county, market_vc_of_county
 
 

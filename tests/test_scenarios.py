@@ -55,15 +55,22 @@ DAYS_PER_QUARTER = 91.25
 
 
 @cache
-def region():
-    return load_region("jiaxing-huzhou")
+def region(status_quo: bool = False):
+    """The built-in region; by default without its status quo (ODD §7.12), so each lever's
+    mechanics and costs are seen alone: the status quo's own programmes (Jiashan's and
+    Changxing's enclave rent, Changxing's officers) would add their costs to those counties'
+    accounts in every scenario. tests/test_status_quo.py tests the status quo itself."""
+    full = load_region("jiaxing-huzhou")
+    return full if status_quo else full.without_status_quo()
 
 
 @cache
-def run(name: str, steps: int, seed: int = SEED, extra: tuple = ()) -> Simulation:
+def run(
+    name: str, steps: int, seed: int = SEED, extra: tuple = (), status_quo: bool = False
+) -> Simulation:
     """Scenario ``name`` after ``steps`` quarters (read only: the object is shared)."""
     params = load_scenario(name).parameters({**FAST, **dict(extra)})
-    sim = Simulation(region(), params, seed, check_accounting=True)
+    sim = Simulation(region(status_quo), params, seed, check_accounting=True)
     for _ in range(steps):
         sim.step()
     return sim
@@ -150,9 +157,10 @@ def test_scenarios_use_the_report_figures():
     talent = load_scenario("talent_programs").overrides
     assert talent["cto_firms_per_county"] == round(180 / 12)
     assert talent["town_mayor_experts_per_county"] == round(85 / 12)
-    enclaves = load_scenario("talent_enclaves").overrides
-    assert enclaves["enclave_m2_per_firm"] == pytest.approx(40_000 / 24, abs=1)
-    floors = {c.key: c.enclave_floor_m2 for c in region().counties}
+    m2_per_firm = load_scenario("talent_enclaves").parameters()["enclave_m2_per_firm"]
+    assert m2_per_firm == pytest.approx(40_000 / 24, abs=1)
+    assert 40_000 // m2_per_firm == 24  # Changxing's 24 firms
+    floors = {c.key: c.enclave_floor_m2 for c in region(status_quo=True).counties}
     assert floors["jiashan"] == 17_000 and floors["changxing"] == 40_000
     assert load_scenario("tax_rebate").overrides["tax_rebate_share"] == 1.0
     vouchers = load_scenario("innovation_vouchers").overrides
@@ -322,7 +330,7 @@ def test_cli_refuses_a_bad_file_before_anything_runs(tmp_path, monkeypatch, caps
     [n for n in POLICY_SCENARIOS],
 )
 def test_indicators_equal_the_baseline_before_the_policy_starts(name):
-    base, scenario = run("baseline", 0), run(name, 0)
+    base, scenario = run("baseline", 0, status_quo=True), run(name, 0, status_quo=True)
     assert scenario.step_index == 0 < scenario.params.policy_start_step
     differ = [
         ind.name
@@ -510,12 +518,15 @@ def test_vouchers_add_research_beyond_the_crowded_out_part():
 
 
 def test_enclaves_host_firms_that_hire_hub_talent_and_the_county_pays_rent():
-    base, enc = run("baseline", 2), run("talent_enclaves", 2)
+    # the scenario on the full region (Jiashan's and Changxing's enclaves are the status quo,
+    # the others the scenario's), against a baseline with no enclave at all
+    base, enc = run("baseline", 2), run("talent_enclaves", 2, status_quo=True)
     p = enc.params
-    floors = np.array([c.enclave_floor_m2 or p.enclave_default_floor_m2 for c in region().counties])
+    full = region(status_quo=True)
+    floors = np.array([c.enclave_floor_m2 or p.enclave_default_floor_m2 for c in full.counties])
     slots = np.floor(floors * p.firm_scale / p.enclave_m2_per_firm).astype(int)
     np.testing.assert_array_equal(enc.counties.enclave_slots, slots)
-    assert slots[region().county_id("changxing")] > slots[region().county_id("jiashan")] > 0
+    assert slots[full.county_id("changxing")] > slots[full.county_id("jiashan")] > 0
     f = enc.firms
     in_enclave = f.alive & f.in_enclave
     assert 0 < np.bincount(f.county[in_enclave], minlength=12).sum() <= slots.sum()
@@ -531,9 +542,13 @@ def test_enclaves_host_firms_that_hire_hub_talent_and_the_county_pays_rent():
     # enclave firms reach the hub's knowledge and staff: they produce more knowledge
     k = np.flatnonzero(in_enclave[: len(base.firms.alive)])
     assert enc.firms.new_knowledge[k].sum() > base.firms.new_knowledge[k].sum()
-    # rent on the whole floor, the county's only policy cost
+    # rent on the whole floor, the county's only policy cost besides Changxing's status-quo
+    # chief technology officers
     rent = slots * p.enclave_m2_per_firm * p.enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
-    np.testing.assert_allclose(indicator(enc, "county_policy_cost_mcny"), rent)
+    links = np.bincount(f.county[f.alive & f.expert_link], minlength=full.n_counties)
+    assert links[full.county_id("changxing")] > 0 and links.sum() == links.max()
+    expected = rent + links * p.expert_link_cost_mcny_per_q
+    np.testing.assert_allclose(indicator(enc, "county_policy_cost_mcny"), expected)
 
 
 def test_enclave_firms_that_relocate_are_lost_to_their_county():

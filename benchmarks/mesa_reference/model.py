@@ -117,7 +117,10 @@ class ReferenceModel(mesa.Model):
                 f"parameters at their defaults: {', '.join(policies)}"
             )
         self.p = self.params.for_kernels()  # a namedtuple: fast attribute access
-        self.region = region if isinstance(region, Region) else load_region(region)
+        # the reference restates the baseline's own mechanisms, not the status-quo practices
+        # of the region file (enclaves, county pools, equity board, officers: ODD §7.12)
+        region = region if isinstance(region, Region) else load_region(region)
+        self.region = region.without_status_quo()
         x, y = self.region.cell_xy_km()
         self._cell_x_km, self._cell_y_km = x.tolist(), y.tolist()
         p = self.p

@@ -80,15 +80,18 @@ def finance(
         Rows of each county's tech bank and market venture fund in ``capital``.
     capital_chain : bool
         Whether the capital chain policy is on (report §1.4): county guidance funds invest
-        their pool over ``capital_chain_deployment_q`` quarters, and counties run an equity
-        board (Changxing's "S&T board").
+        their pool over ``capital_chain_deployment_q`` quarters, and every county runs an
+        equity board (Changxing's "S&T board"). Without it only the counties whose
+        ``equity_board`` is set (the status quo, region file) run one.
     flows : (N_FLOWS,) float64
     """
     # the venture stage (Gompers & Lerner 2001): young firms that pay for R&D of their own
     own_rd_mcny = firms.rd_real_mcny - firms.rd_grant_funded_mcny
     venture_stage = (step - firms.born_step < p.vc_max_firm_age_q) & (own_rd_mcny > 1e-12)
+    equity_board = counties.equity_board | capital_chain  # (n_counties,) bool
     return _finance_body(
         venture_stage,
+        equity_board,
         firms.alive,
         firms.knowledge,
         firms.high_tech_share,
@@ -131,6 +134,7 @@ def finance(
 @njit(cache=True)
 def _finance_body(
     venture_stage,
+    county_equity_board,
     firm_alive,
     firm_knowledge,
     firm_high_tech_share,
@@ -272,10 +276,10 @@ def _finance_body(
             if kind == CAPITAL_GUIDANCE or kind == CAPITAL_MOTHER:
                 county_venture_public_mcny[firm_county[best]] += ticket  # public money
     # 4. quotation on equity boards, raising equity, listing
-    boost = prm.capital_chain_quotation_boost if capital_chain else 1.0
     for f in range(n_firms):
         if not firm_alive[f] or firm_listed[f]:
             continue
+        boost = prm.capital_chain_quotation_boost if county_equity_board[firm_county[f]] else 1.0
         certified = firm_hte_until_step[f] > step
         if not firm_quoted[f]:
             if (

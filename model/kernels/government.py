@@ -37,7 +37,7 @@ GovernmentParams = namedtuple(
     """
     county_borrowing_rate_per_q county_st_deficit_limit_years
     county_st_share_of_revenue enclave_m2_per_firm enclave_rent_cny_per_m2_day
-    enclaves_enabled equipment_sharing_regionwide expert_link_cost_mcny_per_q firm_scale
+    equipment_sharing_regionwide expert_link_cost_mcny_per_q firm_scale
     integration_admin_cost_mcny_per_q integration_enabled kpi_st_share_increase
     policy_start_step province_platform_budget_mcny_per_q rd_grant_exante_rate rd_grant_rate_max
     rd_grant_expost_per_patent_mcny rd_grant_province_share rebate_reinvest_share
@@ -262,42 +262,43 @@ def _govern_body(
             county_st_payable_mcny[c] -= paid
             county_policy_cost_mcny[c] += paid
             flows[SINK_PROGRAMME_COSTS] += paid
-    if policy_on:
-        link_budget = np.zeros(n_counties, dtype=np.float64)
-        links = np.zeros(n_counties, dtype=np.int64)
+    # status-quo expert links and enclaves (region file) are paid whether or not a scenario
+    # is on; links and places exist only where assigned
+    link_budget = np.zeros(n_counties, dtype=np.float64)
+    links = np.zeros(n_counties, dtype=np.int64)
+    for f in range(len(firm_alive)):
+        if firm_alive[f] and firm_expert_link[f]:
+            links[firm_county[f]] += 1
+    for c in range(n_counties):
+        request = links[c] * prm.expert_link_cost_mcny_per_q
+        link_budget[c] = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request)
+        cost = link_budget[c]
+        if policy_on and prm.integration_enabled:
+            cost += _pay(
+                county_budget_mcny,
+                floor,
+                county_st_cut_mcny,
+                c,
+                prm.integration_admin_cost_mcny_per_q * prm.firm_scale,
+            )
+        if county_enclave_slots[c] > 0:  # status-quo enclaves too, policy on or not
+            per_place = prm.enclave_m2_per_firm * prm.enclave_rent_cny_per_m2_day
+            per_place *= DAYS_PER_QUARTER / 1e6
+            request = county_enclave_slots[c] * per_place
+            paid = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request)
+            cost += paid
+            if paid < request:  # the floor it cannot rent is given up
+                county_enclave_slots[c] = int(np.floor(paid / per_place + 1e-9))
+        county_policy_cost_mcny[c] += cost
+        flows[SINK_PROGRAMME_COSTS] += cost
+    if prm.expert_link_cost_mcny_per_q > 0.0:
         for f in range(len(firm_alive)):
             if firm_alive[f] and firm_expert_link[f]:
-                links[firm_county[f]] += 1
-        for c in range(n_counties):
-            request = links[c] * prm.expert_link_cost_mcny_per_q
-            link_budget[c] = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request)
-            cost = link_budget[c]
-            if prm.integration_enabled:
-                cost += _pay(
-                    county_budget_mcny,
-                    floor,
-                    county_st_cut_mcny,
-                    c,
-                    prm.integration_admin_cost_mcny_per_q * prm.firm_scale,
-                )
-            if prm.enclaves_enabled and county_enclave_slots[c] > 0:
-                per_place = prm.enclave_m2_per_firm * prm.enclave_rent_cny_per_m2_day
-                per_place *= DAYS_PER_QUARTER / 1e6
-                request = county_enclave_slots[c] * per_place
-                paid = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request)
-                cost += paid
-                if paid < request:  # the floor it cannot rent is given up
-                    county_enclave_slots[c] = int(np.floor(paid / per_place + 1e-9))
-            county_policy_cost_mcny[c] += cost
-            flows[SINK_PROGRAMME_COSTS] += cost
-        if prm.expert_link_cost_mcny_per_q > 0.0:
-            for f in range(len(firm_alive)):
-                if firm_alive[f] and firm_expert_link[f]:
-                    c = firm_county[f]
-                    if link_budget[c] >= prm.expert_link_cost_mcny_per_q * (1.0 - 1e-9):
-                        link_budget[c] -= prm.expert_link_cost_mcny_per_q
-                    else:
-                        firm_expert_link[f] = False
+                c = firm_county[f]
+                if link_budget[c] >= prm.expert_link_cost_mcny_per_q * (1.0 - 1e-9):
+                    link_budget[c] -= prm.expert_link_cost_mcny_per_q
+                else:
+                    firm_expert_link[f] = False
 
     # --- 2. the scenario's programmes, paid before the baseline lines --------------------
     rd_by_county = np.zeros(n_counties, dtype=np.float64)

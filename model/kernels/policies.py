@@ -75,30 +75,37 @@ def pay_into_capital_chain(
     np.add.at(capital.pool_mcny, bank_of_county, paid * (1.0 - guidance_share))
 
 
-def assign_expert_links(firms, n_counties: int, p, step: int) -> None:
+def assign_expert_links(firms, counties, p, step: int, policy_on: bool) -> None:
     """Link firms to outside experts (report §1.5), re-drawn yearly.
 
     Chief technology officers go to the most knowledgeable certified or S&T firms of each
-    county, town-mayor experts to R&D-doing SMEs (at most 300 employees).
+    county, town-mayor experts to R&D-doing SMEs (at most 300 employees). A county's officers
+    are its status-quo number (``counties.cto_firms``: Changxing's 180, report §1.5) or, while
+    a scenario is on, ``cto_firms_per_county`` if that is more; town mayors come only with a
+    scenario.
 
     Parameters
     ----------
     firms : Table
         Writes ``expert_link`` (every row).
-    n_counties : int
+    counties : Table
+        Reads ``cto_firms`` (n_counties,) int32, at full firm scale.
     p : KernelParams
         Reads ``cto_firms_per_county``, ``town_mayor_experts_per_county``, ``firm_scale``.
     step : int
         Current quarter (certification is valid while ``hte_until_step > step``).
+    policy_on : bool
+        Whether the scenario's rules are in force.
     """
     f = firms
     f.expert_link[:] = False
-    n_cto = round(p.cto_firms_per_county * p.firm_scale)
-    n_mayor = round(p.town_mayor_experts_per_county * p.firm_scale)
-    if n_cto + n_mayor == 0:
-        return
+    scenario_cto = p.cto_firms_per_county if policy_on else 0
+    n_mayor = round(p.town_mayor_experts_per_county * p.firm_scale) if policy_on else 0
     certified = (f.hte_until_step > step) | f.st_sme
-    for c in range(n_counties):
+    for c in range(len(counties.cto_firms)):
+        n_cto = round(max(int(counties.cto_firms[c]), scenario_cto) * p.firm_scale)
+        if n_cto + n_mayor == 0:
+            continue
         in_c = f.alive & (f.county == c)
         if n_cto:
             cand = np.flatnonzero(in_c & certified)
@@ -120,8 +127,9 @@ def open_enclaves(counties, enclave_floor_m2, p) -> None:
     counties : Table
         Writes ``enclave_slots``.
     enclave_floor_m2 : (n_counties,) float64
-        Floor space each county rents in its hub, m2 (the region file's figure, or
-        ``enclave_default_floor_m2`` where the report gives none).
+        Floor space each county rents in its hub, m2: the region file's figure (the status
+        quo, open from the start), and under the talent-enclave scenario
+        ``enclave_default_floor_m2`` where the report gives none.
     p : KernelParams
         Reads ``firm_scale`` and ``enclave_m2_per_firm``.
     """

@@ -1045,8 +1045,9 @@ SPECS: tuple[ParameterSpec, ...] = (
         "m CNY per county",
         0.0,
         1e6,
-        "report §1.4: Jiashan's five tech banks, 94.62 m CNY outstanding",
-        "Lending pool of a county's tech bank.",
+        "assumption: below Jiashan's five tech banks, 94.62 m CNY outstanding (report §1.4; "
+        "Jiashan's own pool in the region file)",
+        "Lending pool of the tech bank of a county the report gives none.",
     ),
     _p(
         "guidance_fund_mcny",
@@ -1054,8 +1055,9 @@ SPECS: tuple[ParameterSpec, ...] = (
         "m CNY per county",
         0.0,
         1e6,
-        "report §1.4: Changxing's 6 funds total 458.5 m CNY; baseline smaller elsewhere",
-        "Pool of each county's government guidance fund.",
+        "assumption: smaller than Changxing's six funds, 458.5 m CNY (report §1.4; Changxing's "
+        "own pool in the region file)",
+        "Pool of the government guidance fund of a county the report gives none.",
     ),
     _p(
         "guidance_leverage",
@@ -1477,7 +1479,9 @@ SPECS: tuple[ParameterSpec, ...] = (
         0,
         1,
         "report §1.5, §3.5",
-        "Counties run talent enclaves in their hub (R&D in the hub, production at home).",
+        "Counties without an enclave of their own open one in their hub (R&D in the hub, "
+        "production at home); Jiashan's and Changxing's enclaves (region file) are the status "
+        "quo and open either way.",
     ),
     _p(
         "enclave_default_floor_m2",
@@ -1490,11 +1494,12 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "enclave_m2_per_firm",
-        1600.0,
+        1666.0,
         "m2 per firm",
         10.0,
         1e5,
-        "report §1.5: Changxing's 40,000 m2 enclave hosts 24 firms",
+        "report §1.5: Changxing's 40,000 m2 enclave hosts 24 firms (1,666 m2 a firm gives the "
+        "24 places; Jiashan's 17,000 m2 give 10)",
         "Floor space an enclave firm occupies.",
     ),
     _p(

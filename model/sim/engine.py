@@ -119,6 +119,10 @@ class Simulation:
         self.events = {"closed": 0, "left_for_hub": 0, "merged_platforms": 0, "relocated": 0}
         self._policy_first_step: int | None = None
         self._chain_guidance_share: np.ndarray | None = None  # set when the chain is built
+        # the status-quo enclaves of the region file (report §1.5) are open from the start
+        open_enclaves(
+            self.counties, np.array([c.enclave_floor_m2 for c in self.region.counties]), self.kp
+        )
         for quarter in range(-BURN_IN_Q, 0):
             self.step_index = quarter
             self._quarter()
@@ -167,10 +171,12 @@ class Simulation:
             # the initial state and is never simulated)
             self._policy_first_step = t
             self._switch_on_structural_policies(t)
-        if policy_on and (t - self._policy_first_step) % 4 == 0:
-            assign_expert_links(self.firms, nc, kp, t)
-            if kp.enclaves_enabled:
-                fill_enclaves(self.firms, self.counties)
+        # expert links and enclave places are re-drawn yearly: from the first burn-in quarter
+        # for the status quo, from the scenario's first quarter once it is on
+        yearly = (t - self._policy_first_step) if policy_on else (t + BURN_IN_Q)
+        if yearly % 4 == 0:
+            assign_expert_links(self.firms, self.counties, kp, t, policy_on)
+            fill_enclaves(self.firms, self.counties)
 
         # 1. talent market
         staff_in, experts_in, hub_in, paid_in = count_arrivals(

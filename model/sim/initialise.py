@@ -284,12 +284,20 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
             CAPITAL_MARKET_VC,
             CAPITAL_TECH_BANK,
         )
-        ca["pool_mcny"][g] = p.guidance_fund_mcny * scale
+        # a county's own pools where the report gives them (status quo, region file)
+        county = region.counties[c]
+        guidance_mcny = p.guidance_fund_mcny
+        if county.guidance_fund_mcny is not None:
+            guidance_mcny = county.guidance_fund_mcny
+        bank_mcny = p.tech_bank_pool_mcny
+        if county.tech_bank_pool_mcny is not None:
+            bank_mcny = county.tech_bank_pool_mcny
+        ca["pool_mcny"][g] = guidance_mcny * scale
         ca["threshold"][g] = p.guidance_threshold
         ca["leverage"][g] = p.guidance_leverage
         ca["pool_mcny"][m] = p.market_vc_mcny * scale
         ca["threshold"][m] = p.market_vc_threshold
-        ca["pool_mcny"][b] = p.tech_bank_pool_mcny * scale
+        ca["pool_mcny"][b] = bank_mcny * scale
         bank_of_county[c] = b
         guidance_of_county[c] = g
         market_vc_of_county[c] = m
@@ -305,6 +313,8 @@ def initial_state(region: Region, params: Parameters, seed: int) -> InitialState
     co = counties.arrays
     co["rd_staff_initial"][:] = staff + experts
     co["enclave_hub"][:] = [c.enclave_hub for c in region.counties]
+    co["equity_board"][:] = [c.equity_board for c in region.counties]
+    co["cto_firms"][:] = [c.cto_firms for c in region.counties]
     seeds = region.seed_xy_km()
     co["seat_cell"][:] = region.cell_of_xy_km(seeds[:, 0], seeds[:, 1])
     province = np.zeros(1, dtype=np.float64)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from random import Random
 from types import MappingProxyType
@@ -94,9 +94,19 @@ class County:
         Hub id where the county owns (``enclave_floor_m2 > 0``) or could own a talent enclave;
         -1 for none.
     enclave_floor_m2 : float
-        Floor space of the enclave in the report, 0 if none.
+        Floor space of the enclave in the report, 0 if none. The enclave is part of the status
+        quo: it is open in every scenario, the baseline included (issue 13 item 2).
     source : str
         Where the numbers come from, ``"field: source; ..."``.
+    guidance_fund_mcny, tech_bank_pool_mcny : float or None
+        Status quo: the county's own guidance-fund and tech-bank pools in the report (m CNY at
+        full firm scale); None where the report gives none, and the parameters
+        ``guidance_fund_mcny`` and ``tech_bank_pool_mcny`` hold.
+    equity_board : bool
+        Status quo: the county runs an equity board (report §1.4: Changxing's S&T board).
+    cto_firms : int
+        Status quo: firms linked to an outside chief technology officer (report §1.5: 180 in
+        Changxing).
     """
 
     id: int
@@ -115,6 +125,10 @@ class County:
     enclave_hub: int
     enclave_floor_m2: float
     source: str
+    guidance_fund_mcny: float | None = None
+    tech_bank_pool_mcny: float | None = None
+    equity_board: bool = False
+    cto_firms: int = 0
 
 
 @dataclass(frozen=True)
@@ -351,6 +365,26 @@ class Region:
         return np.column_stack(self.lonlat_to_xy_km(lon, lat)).reshape(self.n_hubs, 2)
 
     # -- look-ups ------------------------------------------------------------------------------
+
+    def without_status_quo(self) -> Region:
+        """Return the region with no status-quo practice.
+
+        No enclave floor, the parameters' pools, no equity board and no chief technology
+        officers: what the baseline's own mechanisms make of the same counties, e.g. for a
+        reference implementation that has none of the practices.
+        """
+        counties = tuple(
+            replace(
+                c,
+                enclave_floor_m2=0.0,
+                guidance_fund_mcny=None,
+                tech_bank_pool_mcny=None,
+                equity_board=False,
+                cto_firms=0,
+            )
+            for c in self.counties
+        )
+        return replace(self, counties=counties)
 
     def county_id(self, key: str) -> int:
         """Id of the county with this key (``ValueError`` listing the keys if unknown)."""
@@ -665,6 +699,9 @@ _COUNTY_SOURCES = (
     "sector_shares",
     "enclave",
 )
+# Status quo practices a county already ran in 2017-2018 (report §1.4, §1.5), in an optional
+# `status_quo` sub-table of the county; each needs a `status_quo` source.
+_STATUS_QUO_FIELDS = ("guidance_fund_mcny", "tech_bank_pool_mcny", "equity_board", "cto_firms")
 _HUB_SOURCES = ("position", "radius_km", "rd_staff", "experts")
 _ENCLAVE_NEAREST = "nearest"
 _ENCLAVE_NONE = "none"
@@ -722,6 +759,23 @@ def _read_hubs(top: _Table, synthetic: bool) -> list[dict[str, Any]]:
     return hubs
 
 
+def _read_status_quo(county: _Table) -> dict[str, Any]:
+    """The county's optional ``status_quo`` sub-table: practices already running (report §1)."""
+    if "status_quo" not in county.data:
+        return {}
+    t = county.table("status_quo")
+    t.check_keys((), _STATUS_QUO_FIELDS)
+    if not t.data:
+        raise county.error("status_quo", f"is empty; give any of {', '.join(_STATUS_QUO_FIELDS)}")
+    readers = {
+        "guidance_fund_mcny": lambda k: t.number(k, 0.0, 1e6),
+        "tech_bank_pool_mcny": lambda k: t.number(k, 0.0, 1e6),
+        "equity_board": t.flag,
+        "cto_firms": lambda k: t.integer(k, 0, MAX_COUNT),
+    }
+    return {k: readers[k](k) for k in _STATUS_QUO_FIELDS if k in t.data}
+
+
 def _join_sources(sources: Mapping[str, str], order: Sequence[str]) -> str:
     return "; ".join(f"{k}: {sources[k]}" for k in order if k in sources)
 
@@ -752,7 +806,7 @@ def _load_described(top: _Table, overrides: Mapping[str, Any]) -> Region:
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for t in tables:
-        t.check_keys(_COUNTY_FIELDS, ("sources",))
+        t.check_keys(_COUNTY_FIELDS, ("sources", "status_quo"))
         key = t.text("key")
         if key in seen:
             raise t.error("key", f"duplicate county key {key!r}")
@@ -770,13 +824,18 @@ def _load_described(top: _Table, overrides: Mapping[str, Any]) -> Region:
         floor = t.number("enclave_floor_m2", 0.0)
         if floor > 0 and enclave == _ENCLAVE_NONE:
             raise t.error("enclave_floor_m2", "must be 0 when enclave_hub is 'none'")
-        sources = {**default_sources, **t.sources("sources", _COUNTY_SOURCES, required=False)}
-        missing = [f for f in _COUNTY_SOURCES if f not in sources]
+        status_quo = _read_status_quo(t)
+        sources = {
+            **default_sources,
+            **t.sources("sources", (*_COUNTY_SOURCES, "status_quo"), required=False),
+        }
+        needed = _COUNTY_SOURCES + (("status_quo",) if status_quo else ())
+        missing = [f for f in needed if f not in sources]
         if missing:
             raise t.error(
                 "sources",
                 f"no source for {', '.join(missing)}; give one in the county's sources table or "
-                f"the top-level [sources] table (fields: {', '.join(_COUNTY_SOURCES)})",
+                f"the top-level [sources] table (fields: {', '.join(needed)})",
             )
         rows.append(
             {
@@ -795,7 +854,8 @@ def _load_described(top: _Table, overrides: Mapping[str, Any]) -> Region:
                 "sector_shares": shares,
                 "enclave": enclave,
                 "enclave_floor_m2": floor,
-                "source": _join_sources(sources, _COUNTY_SOURCES),
+                "source": _join_sources(sources, needed),
+                **status_quo,
             }
         )
 
@@ -972,7 +1032,7 @@ def _assemble(
                 if r["enclave"] == _ENCLAVE_NEAREST
                 else hub_index.get(r["enclave"], -1)
             ),
-            **{k: r[k] for k in county_keys},
+            **{k: r[k] for k in county_keys if k in r},
         )
         for i, r in enumerate(rows)
     )

@@ -166,6 +166,9 @@ COUNTY_FIELDS = _columns(
     ("rd_staff_initial", np.float64, 0.0, ()),
     ("enclave_hub", np.int16, -1, ()),
     ("enclave_slots", np.int32, 0, ()),
+    # status quo practices of the region file (report §1.4, §1.5), fixed from the start
+    ("equity_board", np.bool_, False, ()),
+    ("cto_firms", np.int32, 0, ()),
     ("seat_cell", np.int32, 0, ()),
     # going wage of each talent tier / its table wage: moves with scarcity (ODD §7.2)
     ("wage_index", np.float64, 1.0, (3,)),
