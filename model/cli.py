@@ -327,9 +327,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         command=_command_line(),
     )
     hits = int(result.summary["hit"].sum())
+    held = result.holdout_summary
+    held_text = f" (out of sample: {int(held['hit'].sum())} of {len(held)})" if len(held) else ""
     print(
         f"{len(result.posterior)} posterior particles; {hits} of {len(result.summary)} targets "
-        f"hit; {result.runs['done']} runs now, {result.runs['reused']} reused, "
+        f"hit{held_text}; {result.runs['done']} runs now, {result.runs['reused']} reused, "
         f"{result.runs['failed']} failed -> {result.out}"
         + (f"; stopped early: {result.stopped}" if result.stopped else "")
     )

@@ -50,6 +50,7 @@ SCHEMA: dict[str, Field] = {
     "last_year": Field("int", low=1900, high=2100),
     "base_seed": Field("int", low=0, high=2**63 - 1),
     "constants": Field("table"),
+    "holdout": Field("texts", high=2),
     "priors": Field("table", required=True),
     "small": Field("table"),
     **SIZE_FIELDS,
@@ -112,6 +113,10 @@ class Calibration:
         ``4 (last_year - base_year + 1)`` quarters.
     base_seed : int
         Seeds of the runs and of the proposals follow from it.
+    holdout : sequence of str
+        Data sets (:data:`model.calibration.targets.DATASETS`) kept out of the calibration:
+        their targets are simulated by every candidate and reported for the posterior (the
+        out-of-sample table) but are not in the distance.
     constants : mapping
         Fixed parameter values for every run.
     populations : int
@@ -142,6 +147,7 @@ class Calibration:
     base_year: int = 2013
     last_year: int = 2018
     base_seed: int = 0
+    holdout: tuple[str, ...] = ()
     constants: Mapping[str, Any] = field(default_factory=dict)
     populations: int = 5
     particles: int = 60
@@ -156,6 +162,15 @@ class Calibration:
 
     def __post_init__(self):
         where = self.source or "Calibration"
+        from model.calibration.targets import DATASETS
+
+        holdout = tuple(self.holdout)
+        for name in holdout:
+            if name not in DATASETS:
+                raise CalibrationError(
+                    f"{where}: 'holdout': unknown data set {name!r}; allowed: {', '.join(DATASETS)}"
+                )
+        object.__setattr__(self, "holdout", holdout)
         priors = {n: _prior_from(n, p, where) for n, p in dict(self.priors).items()}
         if not priors:
             raise CalibrationError(f"{where}: [priors]: name at least one free parameter")
@@ -244,6 +259,7 @@ class Calibration:
             "base_year": self.base_year,
             "last_year": self.last_year,
             "base_seed": self.base_seed,
+            "holdout": list(self.holdout),
             "constants": dict(self.constants),
             "priors": {n: p.to_dict() for n, p in self.priors.items()},
             **{k: getattr(self, k) for k in SIZE_FIELDS},

@@ -78,7 +78,10 @@ class CalibrationResult:
     posterior : DataFrame
         ``particle, weight, distance, <parameters>`` of the last population.
     summary : DataFrame
-        One row per target (:func:`target_summary`).
+        One row per in-sample target (:func:`target_summary`).
+    holdout_summary : DataFrame
+        The same for the targets kept out of the calibration (``Calibration.holdout``): how
+        the posterior predicts data it was not fitted to (empty if none is held out).
     stopped : str
         Why the calibration ended ("" if it ran every population).
     runs : dict
@@ -92,6 +95,7 @@ class CalibrationResult:
     particles: pd.DataFrame
     posterior: pd.DataFrame
     summary: pd.DataFrame
+    holdout_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     stopped: str = ""
     runs: dict[str, Any] = field(default_factory=dict)
     out: Path = Path(".")
@@ -241,8 +245,14 @@ def calibrate(
     targets = (
         tuple(targets) if targets is not None else calibration_targets(c.base_year, c.last_year)
     )
-    if not targets:
-        raise CalibrationError(f"{c.source or c.name}: no target in {c.base_year}-{c.last_year}")
+    # every target is simulated; those of held-out data sets stay out of the distance
+    held_out = tuple(t for t in targets if t.dataset in c.holdout)
+    in_sample = tuple(t for t in targets if t.dataset not in c.holdout)
+    if not in_sample:
+        raise CalibrationError(
+            f"{c.source or c.name}: no in-sample target in {c.base_year}-{c.last_year}"
+            + (f" once {', '.join(c.holdout)} is held out" if c.holdout else "")
+        )
     out = Path(out) if out is not None else Path("results") / "calibration" / c.name
     _check_folder(c, out)
     d = len(c.names)
@@ -253,7 +263,9 @@ def calibrate(
     records: list[pd.DataFrame] = []
     stat_records: list[pd.DataFrame] = []
     _log(
-        f"{c.name}: {d} free parameters, {len(targets)} targets, {c.populations} populations; "
+        f"{c.name}: {d} free parameters, {len(in_sample)} targets"
+        + (f" (+ {len(held_out)} held out)" if held_out else "")
+        + f", {c.populations} populations; "
         f"{c.typical_runs()} runs of {c.steps} quarters if each population needs one batch, at "
         f"most {c.max_runs()} -> {out}",
         progress,
@@ -275,7 +287,7 @@ def calibrate(
         counts["reused"] += last["skipped"]
         counts["failed"] += last["failed"]
         stats = batch_statistics(ExperimentResults(folder), targets, c.base_year)
-        dist = distance(stats, targets)
+        dist = distance(stats, in_sample)
         return np.where(np.isfinite(dist), dist, np.inf), stats
 
     def record(population, batch, u, dist, stats, accepted, weights):
@@ -377,12 +389,13 @@ def calibrate(
         particles.loc[rows, "weight"] = p.weights
     statistics = pd.concat(stat_records, ignore_index=True)
     posterior = posterior_frame(c, final)
-    summary = target_summary(targets, final.statistics, final.weights)
+    summary = target_summary(in_sample, final.statistics, final.weights)
+    holdout_summary = target_summary(held_out, final.statistics, final.weights)
     from model.runs.results import write_parquet_atomic
 
     write_parquet_atomic(particles, out / "particles.parquet")
     write_parquet_atomic(statistics, out / "statistics.parquet")
-    header = posterior_header(c, targets, final, stopped, command)
+    header = posterior_header(c, in_sample, final, stopped, command)
     from model.calibration.posterior import write_posterior
 
     write_posterior(posterior, out / "posterior.csv", header)
@@ -390,7 +403,13 @@ def calibrate(
         write_posterior(posterior, posterior_file, header)
     from model.runs.results import atomic_write_bytes
 
-    atomic_write_bytes(out / "targets.md", summary_markdown(summary).encode("utf-8"))
+    text = summary_markdown(summary)
+    if held_out:
+        text += (
+            f"\n**Out of sample** (data set{'s' if len(c.holdout) > 1 else ''} "
+            f"{', '.join(c.holdout)}, not in the distance):\n\n" + summary_markdown(holdout_summary)
+        )
+    atomic_write_bytes(out / "targets.md", text.encode("utf-8"))
     _log(
         f"done: {counts['done']} runs now, {counts['reused']} reused, {counts['failed']} failed, "
         f"{counts['wall_s']:.1f} s; posterior of {len(posterior)} particles (ESS "
@@ -404,6 +423,7 @@ def calibrate(
         particles=particles,
         posterior=posterior,
         summary=summary,
+        holdout_summary=holdout_summary,
         stopped=stopped,
         runs=counts,
         out=out,
@@ -508,5 +528,6 @@ def summary_markdown(summary: pd.DataFrame) -> str:
         )
     n_hit = int(summary["hit"].sum())
     lines.append("")
-    lines.append(f"{n_hit} of {len(summary)} targets hit ({100 * n_hit / len(summary):.0f}%).")
+    share = f" ({100 * n_hit / len(summary):.0f}%)" if len(summary) else ""
+    lines.append(f"{n_hit} of {len(summary)} targets hit{share}.")
     return "\n".join(lines) + "\n"

@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 KINDS = ("level", "lower_bound", "growth")
+#: The data sets of :mod:`model.data` targets come from.
+DATASETS = ("county_statistics", "report_figures")
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,8 @@ class Target:
         Publication, table and address (county statistics) or report section and quote.
     start_year : int or None
         Growth: the first year.
+    dataset : str
+        The data set of :data:`DATASETS` the figure comes from.
     """
 
     name: str
@@ -270,6 +274,7 @@ class Target:
     reason: str
     source: str
     start_year: int | None = None
+    dataset: str = "county_statistics"
 
     def quarters(self, base_year: int) -> tuple[int, ...]:
         """Quarters whose outcome the target reads (growth: first and last year)."""
@@ -351,6 +356,7 @@ def calibration_targets(
                         source=f"{rule.quantity} {first.year}: {_source(first)}; "
                         f"{last.year}: {_source(last)}",
                         start_year=first.year,
+                        dataset=rule.dataset,
                     )
                 )
                 continue
@@ -368,6 +374,7 @@ def calibration_targets(
                         unit=row.unit,
                         reason=rule.reason,
                         source=f"{rule.quantity}: {_source(row)}",
+                        dataset=rule.dataset,
                     )
                 )
     return tuple(out)
