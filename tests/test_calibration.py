@@ -7,6 +7,8 @@ is high-tech enterprises = 100 a + seed noise, so the posterior of ``a`` is know
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -124,19 +126,8 @@ def test_abc_smc_recovers_a_known_parameter_and_leaves_an_inert_one_wide(tmp_pat
 
 #: A second figure of the same outcome that disagrees with the first (80): held out, it must
 #: not move the posterior; in sample, it pulls it towards 0.5.
-CONFLICTING_TARGET = Target(
-    name="hte_report",
-    indicator="high_tech_enterprises",
-    area="region",
-    counties=("region",),
-    kind="level",
-    year=2013,
-    value=20.0,
-    tolerance=5.0,
-    unit="count",
-    reason="synthetic",
-    source="synthetic",
-    dataset="report_figures",
+CONFLICTING_TARGET = replace(
+    SYNTHETIC_TARGET, name="hte_report", value=20.0, dataset="report_figures"
 )
 
 
@@ -326,3 +317,18 @@ def test_uncertainty_split_attributes_between_draw_spread_to_parameters():
     # b is above a overall (by 2.5) but below it at 3 of the 4 draws: not robust
     assert (rank["higher"], rank["lower"]) == ("b", "a")
     assert rank["flip_share"] == 0.75 and not rank["robust"]
+
+
+def test_a_calibration_given_to_sweep_and_a_sweep_given_to_calibrate_say_which_command(
+    capsys, tmp_path
+):
+    from pathlib import Path
+
+    from model.cli import main
+
+    experiments = Path(__file__).resolve().parent.parent / "experiments"
+    calibration, sweep = experiments / "calibration.toml", experiments / "lever_morris.toml"
+    assert main(["sweep", str(calibration), "--out", str(tmp_path / "a")]) != 0
+    assert f"run it with `innovsim calibrate {calibration}`" in capsys.readouterr().err
+    assert main(["calibrate", str(sweep), "--out", str(tmp_path / "b")]) != 0
+    assert f"run it with `innovsim sweep {sweep}`" in capsys.readouterr().err

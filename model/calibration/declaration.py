@@ -276,6 +276,11 @@ class Calibration:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "") -> Calibration:
         """Build from a parsed TOML file; refuse unknown keys and wrong types."""
+        if "design" in data and "priors" not in data:  # a sweep, not a calibration
+            raise CalibrationError(
+                f"{source or 'calibration'}: is an experiment declaration (it has 'design'), "
+                f"not a calibration; run it with `innovsim sweep {source or 'FILE'}`"
+            )
         check_table(dict(data), SCHEMA, source or "calibration", cls=CalibrationError)
         return cls(**dict(data), source=source)
 

@@ -20,7 +20,8 @@ the last complete population), and weights them (:func:`model.calibration.smc.im
 Written to ``OUT``: ``calibration.json`` (the declaration, its fingerprint), one run store per
 batch, ``particles.parquet`` (every candidate: population, batch, parameters, distance,
 accepted, weight), ``statistics.parquet`` (every candidate's simulated targets),
-``posterior.csv`` and ``targets.md`` (the target table of docs/calibration.md).
+``posterior.csv``, ``targets.md`` (the target tables of docs/calibration.md) and ``run.json``
+(runs done, reused and failed, wall time, each population's tolerance and size).
 """
 
 from __future__ import annotations
@@ -410,6 +411,28 @@ def calibrate(
             f"{', '.join(c.holdout)}, not in the distance):\n\n" + summary_markdown(holdout_summary)
         )
     atomic_write_bytes(out / "targets.md", text.encode("utf-8"))
+    from model.runs.results import write_json_atomic
+
+    write_json_atomic(
+        {
+            **counts,
+            "populations": [
+                {
+                    "population": p.index,
+                    "tolerance": float(p.tolerance),
+                    "particles": len(p.u),
+                    "candidates": p.candidates,
+                    "batches": p.batches,
+                    "ess": float(smc.effective_sample_size(p.weights)),
+                }
+                for p in populations
+            ],
+            "stopped": stopped,
+            "in_sample_hit": int(summary["hit"].sum()) if len(summary) else 0,
+            "in_sample": len(summary),
+        },
+        out / "run.json",
+    )
     _log(
         f"done: {counts['done']} runs now, {counts['reused']} reused, {counts['failed']} failed, "
         f"{counts['wall_s']:.1f} s; posterior of {len(posterior)} particles (ESS "

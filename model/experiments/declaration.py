@@ -843,6 +843,11 @@ class Experiment:
             For unknown keys or wrong types, naming ``source``.
         """
         where = source or "experiment"
+        if "priors" in data and "design" not in data:  # a calibration, not a sweep
+            raise ExperimentError(
+                f"{where}: is a calibration declaration (it has [priors]), not an experiment; "
+                f"run it with `innovsim calibrate {source or 'FILE'}`"
+            )
         if isinstance(data.get("scenarios"), str):  # one scenario may be given as a string
             data = {**data, "scenarios": [data["scenarios"]]}
         check_table(dict(data), SCHEMA, where, cls=ExperimentError)

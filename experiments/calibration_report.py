@@ -1,0 +1,133 @@
+"""The results of the calibration in docs/calibration.md: target tables, posterior, plots.
+
+Reads a finished calibration folder (default ``results/calibration/calibration``, written by
+``innovsim calibrate experiments/calibration.toml``: ``targets.md``, ``run.json``,
+``posterior.csv``) and its declaration (the priors), and writes
+
+- the block between ``<!-- results:start -->`` and ``<!-- results:end -->`` of
+  docs/calibration.md: how the run went (populations, tolerances, runs, wall time), the
+  in-sample and out-of-sample target tables, and the posterior of each free parameter
+  (weighted mean and 90% interval against its prior and default);
+- ``docs/calibration/posterior_marginals.png`` and ``posterior_pairs.png``
+  (:mod:`model.report.calibration_plots`).
+
+Usage::
+
+    python experiments/calibration_report.py [--run results/calibration/calibration]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+
+from model.calibration import smc  # noqa: E402
+from model.calibration.declaration import load_calibration  # noqa: E402
+from model.calibration.posterior import read_posterior  # noqa: E402
+from model.params.table import SPEC_BY_NAME  # noqa: E402
+from model.report.calibration_plots import marginals, pairs  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def _header_lines(path: Path) -> list[str]:
+    """The ``#`` lines of a posterior file: how it was made."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line[2:] for line in lines if line.startswith("# ")]
+
+
+def posterior_table(posterior, calibration) -> str:
+    """Per free parameter: weighted mean, 90% interval, prior range and default (Markdown)."""
+    w = posterior["weight"].to_numpy(float)
+    rows = [
+        "| parameter | prior | default | posterior mean | 90% interval |",
+        "|---|---|---|---|---|",
+    ]
+    for name, prior in calibration.priors.items():
+        x = posterior[name].to_numpy(float)
+        lo, hi = smc.weighted_quantiles(x, w / w.sum(), (0.05, 0.95))
+        kind = "log-uniform" if prior.distribution == "loguniform" else "uniform"
+        rows.append(
+            f"| `{name}` | {kind} [{prior.low:g}, {prior.high:g}] | "
+            f"{SPEC_BY_NAME[name].default:g} | {float(np.sum(w * x)):.4g} | "
+            f"{lo:.4g} – {hi:.4g} |"
+        )
+    return "\n".join(rows)
+
+
+def results_block(run: Path, calibration) -> str:
+    """The Markdown between the results markers."""
+    info = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    posterior = read_posterior(run / "posterior.csv")
+    pops = info["populations"]
+    tolerances = ", ".join(f"{p['tolerance']:.3g}" for p in pops)
+    header = "\n".join(f"    {line}" for line in _header_lines(run / "posterior.csv"))
+    in_sample, _, out_of_sample = (
+        (run / "targets.md").read_text(encoding="utf-8").partition("\n**Out of sample**")
+    )
+    parts = [
+        START,
+        "",
+        f"Measured by the full run (`innovsim calibrate experiments/calibration.toml "
+        f"--posterior-file model/data/posterior.csv`, then `python "
+        f"experiments/calibration_report.py`). {info['done']} runs in {info['wall_s']:.0f} s "
+        f"of wall time ({info['reused']} reused, {info['failed']} failed); "
+        f"{len(pops)} populations with tolerances {tolerances}; the posterior keeps "
+        f"{len(posterior)} particles (effective sample size {pops[-1]['ess']:.1f})"
+        + (f"; stopped early: {info['stopped']}" if info["stopped"] else "")
+        + ". The posterior file's header:",
+        "",
+        header,
+        "",
+        f"**In sample** ({info['in_sample_hit']} of {info['in_sample']} targets hit):",
+        "",
+        in_sample.strip(),
+        "",
+    ]
+    if out_of_sample:
+        parts += ["**Out of sample**" + out_of_sample.rstrip(), ""]
+    parts += [
+        "**Posterior** (weighted over the particles):",
+        "",
+        posterior_table(posterior, calibration),
+        "",
+        "![Posterior marginals against the priors](calibration/posterior_marginals.png)",
+        "",
+        "![Posterior pairs](calibration/posterior_pairs.png)",
+        "",
+        END,
+    ]
+    return "\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--run", default=str(ROOT / "results" / "calibration" / "calibration"))
+    parser.add_argument("--calibration", default="calibration", help="its declaration")
+    parser.add_argument("--doc", default=str(ROOT / "docs" / "calibration.md"))
+    args = parser.parse_args()
+    run, doc = Path(args.run), Path(args.doc)
+    calibration = load_calibration(args.calibration)
+    figures = doc.parent / "calibration"
+    figures.mkdir(parents=True, exist_ok=True)
+    posterior = read_posterior(run / "posterior.csv")
+    marginals(posterior, calibration, figures / "posterior_marginals.png")
+    pairs(posterior, calibration, figures / "posterior_pairs.png")
+    text = doc.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"{doc}: no {START} ... {END} block to fill")
+    before, rest = text.split(START, 1)
+    after = rest.split(END, 1)[1]
+    doc.write_text(before + results_block(run, calibration) + after, encoding="utf-8")
+    print(f"wrote the results of {run} into {doc}, figures in {figures}")
+
+
+if __name__ == "__main__":
+    main()
