@@ -47,6 +47,23 @@ GovernmentParams = namedtuple(
     """.split(),
 )
 
+#: A county's S&T account and what is recorded of its spending, each (n_counties,) float64:
+#: budget, floor, cut, S&T spending, county and province policy cost (m CNY).
+CountyAccounts = namedtuple(
+    "CountyAccounts",
+    "budget_mcny floor st_cut_mcny st_spending_mcny policy_cost_mcny province_policy_cost_mcny",
+)
+#: The firm columns the voucher programme reads and writes, each (n_firms,).
+VoucherFirms = namedtuple(
+    "VoucherFirms",
+    "alive employees hte_until_step listed county sector platform voucher_mcny "
+    "voucher_platform rd_staff rd_real_mcny",
+)
+#: The platform columns the voucher programme reads and writes, each (n_platforms,).
+VoucherPlatforms = namedtuple(
+    "VoucherPlatforms", "alive anchor_firm sector_focus quality cash_mcny"
+)
+
 
 def government_params(p):
     """The :data:`GovernmentParams` of ``KernelParams`` ``p`` (same values and types)."""
@@ -346,13 +363,15 @@ def _govern_body(
             county_st_spending_mcny[c] += paid
             county_policy_cost_mcny[c] += paid
     if policy_on and prm.voucher_budget_mcny_per_q > 0.0:
-        _issue_vouchers(
+        accounts = CountyAccounts(
             county_budget_mcny,
             floor,
             county_st_cut_mcny,
             county_st_spending_mcny,
             county_policy_cost_mcny,
             county_province_policy_cost_mcny,
+        )
+        voucher_firms = VoucherFirms(
             firm_alive,
             firm_employees,
             firm_hte_until_step,
@@ -364,16 +383,15 @@ def _govern_body(
             firm_voucher_platform,
             firm_rd_staff,
             firm_rd_real_mcny,
+        )
+        voucher_platforms = VoucherPlatforms(
             platform_alive,
             platform_anchor_firm,
             platform_sector_focus,
             platform_quality,
             platform_cash_mcny,
-            prm,
-            seed,
-            step,
-            flows,
         )
+        _issue_vouchers(accounts, voucher_firms, voucher_platforms, prm, seed, step, flows)
 
     # --- 3. the baseline S&T lines, from what is left above zero -------------------------
     # Shares of the county's S&T money (report §3.1): equal parts to its platforms (report
@@ -440,34 +458,7 @@ def _govern_body(
 
 
 @njit(cache=True)
-def _issue_vouchers(
-    county_budget_mcny,
-    floor,
-    county_st_cut_mcny,
-    county_st_spending_mcny,
-    county_policy_cost_mcny,
-    county_province_policy_cost_mcny,
-    firm_alive,
-    firm_employees,
-    firm_hte_until_step,
-    firm_listed,
-    firm_county,
-    firm_sector,
-    firm_platform,
-    firm_voucher_mcny,
-    firm_voucher_platform,
-    firm_rd_staff,
-    firm_rd_real_mcny,
-    platform_alive,
-    platform_anchor_firm,
-    platform_sector_focus,
-    platform_quality,
-    platform_cash_mcny,
-    prm,
-    seed,
-    step,
-    flows,
-):
+def _issue_vouchers(acc, vf, vp, prm, seed, step, flows):
     """Innovation vouchers (report §3.4), half county, half province.
 
     A firm applies when it has an R&D project it cannot do alone: it is an eligible SME
@@ -479,39 +470,40 @@ def _issue_vouchers(
     Steeg). With ``voucher_by_application`` off, the lottery runs among all eligible SMEs and
     a winner without a project never redeems its voucher. A share ``voucher_nonuse`` of
     vouchers is never redeemed either. A redeemed voucher pays its platform (``cash_mcny``)
-    for the project and records where (``firm_voucher_platform``); it is paid only while its
+    for the project and records where (``vf.voucher_platform``); it is paid only while its
     county can pay its half (what it cannot is recorded as cut).
+
+    ``acc``, ``vf`` and ``vp`` are the :data:`CountyAccounts`, :data:`VoucherFirms` and
+    :data:`VoucherPlatforms` it reads and writes.
     """
-    n_firms = len(firm_alive)
+    n_firms = len(vf.alive)
     # where each firm would redeem a voucher (-1: nowhere)
     n_sectors = 0
-    for k in range(len(platform_alive)):
-        n_sectors = max(n_sectors, platform_sector_focus[k] + 1)
+    for k in range(len(vp.alive)):
+        n_sectors = max(n_sectors, vp.sector_focus[k] + 1)
     best_platform = np.full(max(n_sectors, 1) + 1, -1, dtype=np.int64)
     best_q = np.full(max(n_sectors, 1) + 1, -1.0)
-    for k in range(len(platform_alive)):
-        if not platform_alive[k] or platform_anchor_firm[k] >= 0:
+    for k in range(len(vp.alive)):
+        if not vp.alive[k] or vp.anchor_firm[k] >= 0:
             continue
-        slot = platform_sector_focus[k] + 1  # 0: general platforms
-        if platform_quality[k] > best_q[slot]:
-            best_q[slot] = platform_quality[k]
+        slot = vp.sector_focus[k] + 1  # 0: general platforms
+        if vp.quality[k] > best_q[slot]:
+            best_q[slot] = vp.quality[k]
             best_platform[slot] = k
     redeem_at = np.full(n_firms, -1, dtype=np.int64)
     in_draw = np.zeros(n_firms, dtype=np.bool_)
     n_in_draw = 0
     for f in range(n_firms):
-        if not _voucher_eligible(
-            firm_alive, firm_employees, firm_hte_until_step, firm_listed, f, step
-        ):
+        if not _voucher_eligible(vf.alive, vf.employees, vf.hte_until_step, vf.listed, f, step):
             continue
-        k = firm_platform[f]
+        k = vf.platform[f]
         if prm.equipment_sharing_regionwide:
-            for slot in (firm_sector[f] + 1, 0):
+            for slot in (vf.sector[f] + 1, 0):
                 if slot >= len(best_platform) or best_platform[slot] < 0:
                     continue
-                if k < 0 or platform_quality[k] < best_q[slot]:
+                if k < 0 or vp.quality[k] < best_q[slot]:
                     k = best_platform[slot]
-        has_project = firm_rd_staff[f] > 0 or firm_rd_real_mcny[f] > 0.0
+        has_project = vf.rd_staff[f] > 0 or vf.rd_real_mcny[f] > 0.0
         if has_project:
             redeem_at[f] = k
         if (k >= 0 and has_project) or not prm.voucher_by_application:
@@ -532,17 +524,17 @@ def _issue_vouchers(
         k = redeem_at[f]
         if k < 0:
             continue  # no project, or nowhere to redeem it
-        c = firm_county[f]
-        if county_budget_mcny[c] - 0.5 * value < floor[c]:
-            county_st_cut_mcny[c] += 0.5 * value  # the county cannot pay its half
+        c = vf.county[f]
+        if acc.budget_mcny[c] - 0.5 * value < acc.floor[c]:
+            acc.st_cut_mcny[c] += 0.5 * value  # the county cannot pay its half
             continue
-        firm_voucher_mcny[f] = value
-        firm_voucher_platform[f] = k
-        platform_cash_mcny[k] += value
-        county_budget_mcny[c] -= 0.5 * value
-        county_st_spending_mcny[c] += value
-        county_policy_cost_mcny[c] += 0.5 * value
-        _province_pays(county_province_policy_cost_mcny, c, 0.5 * value, flows)
+        vf.voucher_mcny[f] = value
+        vf.voucher_platform[f] = k
+        vp.cash_mcny[k] += value
+        acc.budget_mcny[c] -= 0.5 * value
+        acc.st_spending_mcny[c] += value
+        acc.policy_cost_mcny[c] += 0.5 * value
+        _province_pays(acc.province_policy_cost_mcny, c, 0.5 * value, flows)
 
 
 @njit(cache=True, inline="always")
