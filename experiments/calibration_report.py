@@ -9,7 +9,7 @@ Reads a finished calibration folder (default ``results/calibration/calibration``
   in-sample and out-of-sample target tables, and the posterior of each free parameter
   (weighted mean and 90% interval against its prior and default);
 - ``docs/calibration/posterior_marginals.png`` and ``posterior_pairs.png``
-  (:mod:`model.report.calibration_plots`).
+  (``plot_posterior_marginals``, ``plot_posterior_pairs``).
 
 Usage::
 
@@ -25,13 +25,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-
-from model.calibration import smc  # noqa: E402
-from model.calibration.declaration import load_calibration  # noqa: E402
-from model.calibration.posterior import read_posterior  # noqa: E402
-from model.params.table import SPEC_BY_NAME  # noqa: E402
-from model.report.calibration_plots import marginals, pairs  # noqa: E402
+from model import (  # noqa: E402
+    load_calibration,
+    plot_posterior_marginals,
+    plot_posterior_pairs,
+    posterior_summary,
+    read_posterior,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -44,20 +44,16 @@ def _header_lines(path: Path) -> list[str]:
 
 
 def posterior_table(posterior, calibration) -> str:
-    """Per free parameter: weighted mean, 90% interval, prior range and default (Markdown)."""
-    w = posterior["weight"].to_numpy(float)
+    """Per free parameter: prior, default, weighted mean and 90% interval (Markdown)."""
     rows = [
         "| parameter | prior | default | posterior mean | 90% interval |",
         "|---|---|---|---|---|",
     ]
-    for name, prior in calibration.priors.items():
-        x = posterior[name].to_numpy(float)
-        lo, hi = smc.weighted_quantiles(x, w / w.sum(), (0.05, 0.95))
-        kind = "log-uniform" if prior.distribution == "loguniform" else "uniform"
+    for name, r in posterior_summary(posterior, calibration).iterrows():
+        kind = "log-uniform" if r.distribution == "loguniform" else "uniform"
         rows.append(
-            f"| `{name}` | {kind} [{prior.low:g}, {prior.high:g}] | "
-            f"{SPEC_BY_NAME[name].default:g} | {float(np.sum(w * x)):.4g} | "
-            f"{lo:.4g} – {hi:.4g} |"
+            f"| `{name}` | {kind} [{r.low:g}, {r.high:g}] | {r.default:g} | {r['mean']:.4g} | "
+            f"{r.p05:.4g} – {r.p95:.4g} |"
         )
     return "\n".join(rows)
 
@@ -118,8 +114,8 @@ def main() -> None:
     figures = doc.parent / "calibration"
     figures.mkdir(parents=True, exist_ok=True)
     posterior = read_posterior(run / "posterior.csv")
-    marginals(posterior, calibration, figures / "posterior_marginals.png")
-    pairs(posterior, calibration, figures / "posterior_pairs.png")
+    plot_posterior_marginals(posterior, calibration, figures / "posterior_marginals.png")
+    plot_posterior_pairs(posterior, calibration, figures / "posterior_pairs.png")
     text = doc.read_text(encoding="utf-8")
     if START not in text or END not in text:
         raise SystemExit(f"{doc}: no {START} ... {END} block to fill")

@@ -19,7 +19,8 @@ Sweeps
 Calibration
     Calibration, CalibrationError, load_calibration, calibrate — ABC-SMC of the free behavioural
     parameters against the county data set (``innovsim calibrate``); calibration_targets;
-    read_posterior, posterior_draws — the posterior file.
+    read_posterior, posterior_draws, posterior_summary — the posterior file;
+    plot_posterior_marginals, plot_posterior_pairs — its plots.
 Outcomes and statistics
     horizon_values, outcome_table — the one definition of an outcome at a quarter;
     paired_effects, fiscal_summary, cost_effectiveness, county_effects; HEADLINE — the
@@ -73,6 +74,9 @@ _PUBLIC: dict[str, str] = {
     "calibration_targets": "model.calibration.targets",
     "read_posterior": "model.calibration.posterior",
     "posterior_draws": "model.calibration.posterior",
+    "posterior_summary": "model.calibration.posterior",
+    "plot_posterior_marginals": "model.report.calibration_plots",
+    "plot_posterior_pairs": "model.report.calibration_plots",
     "make_executor": "model.runs.executors",
     "SerialExecutor": "model.runs.executors",
     "ProcessExecutor": "model.runs.executors",

@@ -125,3 +125,39 @@ def posterior_draws(
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(frame), size=n, replace=False, p=w)
     return [{name: float(frame[name].iloc[i]) for name in names} for i in rows]
+
+
+def posterior_summary(posterior: pd.DataFrame, calibration) -> pd.DataFrame:
+    """Each free parameter's prior, default, weighted posterior mean and 90% interval.
+
+    Parameters
+    ----------
+    posterior : DataFrame
+        :func:`read_posterior`'s frame (``weight`` and one column per free parameter).
+    calibration : Calibration
+        The declaration it came from (its priors).
+
+    Returns
+    -------
+    DataFrame
+        Index: the free parameters in the declaration's order; columns ``distribution, low,
+        high, default, mean, p05, p95`` (the quantiles weighted by the particles' weights).
+    """
+    from model.calibration.smc import weighted_quantiles
+
+    w = posterior["weight"].to_numpy(float)
+    w = w / w.sum()
+    rows = {}
+    for name, prior in calibration.priors.items():
+        x = posterior[name].to_numpy(float)
+        p05, p95 = weighted_quantiles(x, w, (0.05, 0.95))
+        rows[name] = {
+            "distribution": prior.distribution,
+            "low": prior.low,
+            "high": prior.high,
+            "default": float(SPEC_BY_NAME[name].default),
+            "mean": float(np.sum(w * x)),
+            "p05": float(p05),
+            "p95": float(p95),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

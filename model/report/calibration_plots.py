@@ -19,7 +19,7 @@ def _scaled(values: np.ndarray, log: bool) -> np.ndarray:
     return np.log10(values) if log else values
 
 
-def marginals(posterior, calibration, path: Path) -> None:
+def plot_posterior_marginals(posterior, calibration, path: Path) -> None:
     """Weighted posterior histogram of each free parameter over its prior's range."""
     names = list(calibration.priors)
     cols = 4
@@ -48,7 +48,7 @@ def marginals(posterior, calibration, path: Path) -> None:
     plt.close(fig)
 
 
-def pairs(posterior, calibration, path: Path) -> None:
+def plot_posterior_pairs(posterior, calibration, path: Path) -> None:
     """Particles of every pair of free parameters, marker area by weight."""
     names = list(calibration.priors)
     n = len(names)
