@@ -431,40 +431,39 @@ def _talent_market_body(
         if not talent_alive[i]:
             continue
         f = talent_employer_firm[i]
-        wage = 0.0
-        if f >= 0:
-            wage = going_wage(
+        c = talent_county[i]
+        dies = uniform(seed, step, STREAM_TALENT_MARKET, i, 10) < prm.talent_attrition_per_q
+        drains = (
+            not dies
+            and talent_tier[i] == 2
+            and c >= 0
+            and uniform(seed, step, STREAM_TALENT_MARKET, i, 11) < prm.expert_drain_to_hub_per_q
+        )
+        laid_off = False
+        overstaffed_f = f >= 0 and (overstaffed[f >> 6] >> np.uint64(f & 63)) & np.uint64(1)
+        if overstaffed_f and not (dies or drains):
+            excess = bill[f] - firm_staff_budget_mcny[f]
+            laid_off = excess > 0.0 and (
+                uniform(seed, step, STREAM_TALENT_MARKET, i, 12) < excess / bill[f]
+            )
+        if f >= 0 and (dies or drains or laid_off):
+            # a leaver's going wage leaves the bill (looked up for leavers only: the hot loop
+            # visits every worker)
+            firm_rd_staff[f] -= 1
+            bill[f] -= going_wage(
                 table_wage_mcny,
                 county_wage_index[firm_county[f]],
                 talent_tier[i],
                 talent_hub[i] >= 0,
                 premium,
             )
-        if uniform(seed, step, STREAM_TALENT_MARKET, i, 10) < prm.talent_attrition_per_q:
-            if f >= 0:
-                firm_rd_staff[f] -= 1
-                bill[f] -= wage
-            talent_alive[i] = False
             talent_employer_firm[i] = -1
+        if dies:
+            talent_alive[i] = False
             talent_flows[TALENT_DEPARTURES] += 1
-            continue
-        c = talent_county[i]
-        if talent_tier[i] == 2 and c >= 0:
-            if uniform(seed, step, STREAM_TALENT_MARKET, i, 11) < prm.expert_drain_to_hub_per_q:
-                if f >= 0:
-                    firm_rd_staff[f] -= 1
-                    bill[f] -= wage
-                talent_employer_firm[i] = -1
-                talent_hub[i] = county_enclave_hub[c]
-                talent_county[i] = -1
-                continue
-        if f >= 0 and (overstaffed[f >> 6] >> np.uint64(f & 63)) & np.uint64(1):
-            excess = bill[f] - firm_staff_budget_mcny[f]
-            if excess > 0.0:
-                if uniform(seed, step, STREAM_TALENT_MARKET, i, 12) < excess / bill[f]:
-                    firm_rd_staff[f] -= 1
-                    bill[f] -= wage
-                    talent_employer_firm[i] = -1
+        elif drains:
+            talent_hub[i] = county_enclave_hub[c]
+            talent_county[i] = -1
     # 2. arrivals fill free slots in ascending order: county staff, county experts, hubs
     used = 0
     for c in range(n_counties):
