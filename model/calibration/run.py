@@ -428,7 +428,7 @@ def calibrate(
                 for p in populations
             ],
             "stopped": stopped,
-            "in_sample_hit": int(summary["hit"].sum()) if len(summary) else 0,
+            "in_sample_hit": int(summary["hit"].sum()),
             "in_sample": len(summary),
         },
         out / "run.json",
@@ -551,6 +551,5 @@ def summary_markdown(summary: pd.DataFrame) -> str:
         )
     n_hit = int(summary["hit"].sum())
     lines.append("")
-    share = f" ({100 * n_hit / len(summary):.0f}%)" if len(summary) else ""
-    lines.append(f"{n_hit} of {len(summary)} targets hit{share}.")
+    lines.append(f"{n_hit} of {len(summary)} targets hit ({100 * n_hit / len(summary):.0f}%).")
     return "\n".join(lines) + "\n"

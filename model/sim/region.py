@@ -373,17 +373,8 @@ class Region:
         officers: what the baseline's own mechanisms make of the same counties, e.g. for a
         reference implementation that has none of the practices.
         """
-        counties = tuple(
-            replace(
-                c,
-                enclave_floor_m2=0.0,
-                guidance_fund_mcny=None,
-                tech_bank_pool_mcny=None,
-                equity_board=False,
-                cto_firms=0,
-            )
-            for c in self.counties
-        )
+        none = {f.name: f.default for f in fields(County) if f.name in _STATUS_QUO_FIELDS}
+        counties = tuple(replace(c, enclave_floor_m2=0.0, **none) for c in self.counties)
         return replace(self, counties=counties)
 
     def county_id(self, key: str) -> int:
