@@ -243,7 +243,16 @@ def service_level(f, cell, sector, pl, sm):
 
 
 def produce_knowledge(
-    firms, platforms, spill_field, cell_x_km, cell_y_km, p, seed, step, wage_index=None
+    firms,
+    platforms,
+    spill_field,
+    cell_x_km,
+    cell_y_km,
+    p,
+    seed,
+    step,
+    wage_index=None,
+    price_level=1.0,
 ):
     """Update knowledge stocks and draw patent applications and grants.
 
@@ -263,6 +272,9 @@ def produce_knowledge(
         Each county's going wage of each tier over the table wage (``counties.wage_index``;
         default: table wages). A firm's staff can spend on research at most what their wages
         are a share of, at the going wage of the firm's county.
+    price_level : float
+        Price level of the quarter (``model/sim/prices.py``): R&D money and vouchers are
+        deflated by it before they make knowledge, so research effort does not grow with prices.
 
     A Python function that hands the columns to the compiled loop (see
     ``platforms.choose_platforms``).
@@ -309,6 +321,7 @@ def produce_knowledge(
         1.0 - p.knowledge_depreciation_per_q,
         p.patents_per_knowledge,
         p.patent_grant_probability,
+        1.0 / float(price_level),
         np.int64(seed),
         np.int64(step),
     )
@@ -348,6 +361,7 @@ def _produce_knowledge_loop(
     keep,
     patents_per_knowledge,
     grant_probability,
+    deflator,
     seed,
     step,
 ):
@@ -368,7 +382,8 @@ def _produce_knowledge_loop(
         if rd_staff[f] > 0:
             in_house = min(rd_real[f], talent_units[f] * staff_wage[f] / staff_share)
             weight = talent_units[f] / rd_staff[f]
-        effective = in_house + voucher[f]
+        # in base-quarter prices: research effort, not its nominal cost, makes knowledge
+        effective = (in_house + voucher[f]) * deflator
         if effective > 0.0:
             services = service_level(f, cell[f], sector[f], platform[f], sm)
             vk = voucher_platform[f]

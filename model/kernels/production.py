@@ -63,7 +63,19 @@ def production_params(p):
     return params_bundle(ProductionParams, p)
 
 
-def produce(firms, platforms, counties, capital, bank_of_county, province, p, seed, step, flows):
+def produce(
+    firms,
+    platforms,
+    counties,
+    capital,
+    bank_of_county,
+    province,
+    p,
+    seed,
+    step,
+    flows,
+    price_level=1.0,
+):
     """Produce, pay costs and taxes, adjust employment.
 
     Parameters
@@ -83,6 +95,9 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         Province budget; receives its share of CIT.
     flows : (N_FLOWS,) float64
         External flows are added.
+    price_level : float
+        Price level of the quarter (``model/sim/prices.py``): revenue per worker is the base
+        quarter's times this level; wages in ``p`` are already at it.
     """
     return _produce_body(
         firms.alive,
@@ -118,6 +133,7 @@ def produce(firms, platforms, counties, capital, bank_of_county, province, p, se
         seed,
         step,
         flows,
+        float(price_level),
     )
 
 
@@ -156,6 +172,7 @@ def _produce_body(
     seed,
     step,
     flows,
+    price_level,
 ):
     """Compiled body of :func:`produce`."""
     # the transcendental part of each firm's revenue is a per-firm map (parallel); money is
@@ -187,7 +204,7 @@ def _produce_body(
         ramp = min(1.0, 0.25 + age / 8.0) if firm_incubated[f] else 1.0
         productivity = productivity_of[f]
         shock = shock_of[f]
-        revenue = productivity * firm_employees[f] * shock * ramp
+        revenue = productivity * firm_employees[f] * shock * ramp * price_level
         materials = prm.materials_share_of_revenue * revenue
         worker_wages = prm.worker_wage_mcny_per_q * firm_employees[f]
         talent_wages = firm_talent_wage_mcny[f]

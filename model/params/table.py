@@ -128,6 +128,20 @@ SPECS: tuple[ParameterSpec, ...] = (
         "Base labour productivity (revenue per employee) before knowledge effects.",
     ),
     _p(
+        "market_growth_per_year",
+        0.0,
+        "share a year",
+        0.0,
+        0.3,
+        "assumption: zero keeps the economy stationary; the calibration fits it to the "
+        "prefectures' growth of GDP at current prices (docs/calibration.md)",
+        "Aggregate nominal growth the model takes as given (it does not explain it): after "
+        "quarter 0 revenue per worker, wages of workers and S&T staff, the fixed cost of "
+        "research and start-up equity rise by this rate a year, and knowledge is produced from "
+        "R&D money deflated by the same price level (ODD §7.14). Policy budgets, fees and the "
+        "thresholds written in law stay nominal, so a fixed budget weighs less every year.",
+    ),
+    _p(
         "productivity_sigma",
         0.2,
         "log units",

@@ -54,6 +54,7 @@ from model.sim.ledger import (
     check_money,
     money_stock,
 )
+from model.sim.prices import at_price_level, price_level
 from model.sim.region import Region
 from model.sim.sectors import N_SECTORS, SECTORS
 
@@ -157,7 +158,9 @@ class Simulation:
 
     # ----------------------------------------------------------------------------------
     def _quarter(self) -> None:
-        kp, seed, t = self.kp, self.seed, self.step_index
+        seed, t = self.seed, self.step_index
+        level = price_level(self.kp.market_growth_per_year, t)
+        kp = at_price_level(self.kp, level)
         nc = self.n_counties
         stock_before = self.money_stock() if self.check_accounting else 0.0
         talent_before = self.talent_count() if self.check_accounting else 0
@@ -225,6 +228,7 @@ class Simulation:
             seed,
             t,
             wage_index=counties.wage_index,
+            price_level=level,
         )
         # 4. production, profit, taxes
         capital = self.capital.view()
@@ -239,6 +243,7 @@ class Simulation:
             seed,
             t,
             self.money_flows,
+            price_level=level,
         )
         # 5. finance
         capital_chain = bool(policy_on and kp.capital_chain_enabled)
