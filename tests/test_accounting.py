@@ -98,8 +98,8 @@ def test_engine_catches_a_kernel_that_creates_money(region, monkeypatch):
     sim = Simulation(region, Parameters({"firm_scale": 0.1}), seed=3, check_accounting=True)
     real_produce = engine.produce
 
-    def leaky_produce(firms, *args):
-        real_produce(firms, *args)
+    def leaky_produce(firms, *args, **kwargs):
+        real_produce(firms, *args, **kwargs)
         firms.cash_mcny[np.flatnonzero(firms.alive)[0]] += 0.5
 
     monkeypatch.setattr(engine, "produce", leaky_produce)

@@ -52,7 +52,7 @@ def _write(tmp_path: Path, header: str, *lines: str) -> Path:
 
 def test_shipped_county_statistics_pass_the_checks():
     rows = load_county_statistics()
-    assert len(rows) == 87
+    assert len(rows) == 89
     assert all(r.quantity in QUANTITIES and r.unit == QUANTITIES[r.quantity].unit for r in rows)
 
 

@@ -48,13 +48,9 @@ NOT_SHOWN_WORKING = {
 NOT_SHOWN_FAILING = {
     "capital_chain": "per 100 m CNY -0.02 as written and -0.96 failing, difference -0.60 to "
     "+2.48: the effect as written is itself not distinguishable from zero",
-    "kpi_assessment": "per 100 m CNY -0.17 as written and -0.45 failing, difference -0.25 to "
-    "+0.81: neither setting moves net R&D distinguishably",
     "platform_consolidation": "per 100 m CNY 61.7 applications as written and 58.6 failing, "
     "difference -3.8 to +10.2: the long-radius merger raises applications more (+802 against "
     "+620) at a cost higher in about the same proportion",
-    "platform_specialisation": "per 100 m CNY -17.1 as written and -21.4 failing, difference "
-    "-0.1 to +8.7: worse in the failure setting, but not by a margin 6 seeds can show",
     "tax_rebate": "per 100 m CNY 0.20 as written and 0 failing (the failure setting "
     "reinvests nothing, so the rebate changes nothing), difference -0.47 to +0.87",
 }

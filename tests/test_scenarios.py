@@ -543,11 +543,14 @@ def test_enclaves_host_firms_that_hire_hub_talent_and_the_county_pays_rent():
     k = np.flatnonzero(in_enclave[: len(base.firms.alive)])
     assert enc.firms.new_knowledge[k].sum() > base.firms.new_knowledge[k].sum()
     # rent on the whole floor, the county's only policy cost besides Changxing's status-quo
-    # chief technology officers
+    # chief technology officers and the interest on an S&T deficit they run up (Changxing's
+    # rent and officers exceed its S&T envelope)
     rent = slots * p.enclave_m2_per_firm * p.enclave_rent_cny_per_m2_day * DAYS_PER_QUARTER / 1e6
     links = np.bincount(f.county[f.alive & f.expert_link], minlength=full.n_counties)
     assert links[full.county_id("changxing")] > 0 and links.sum() == links.max()
-    expected = rent + links * p.expert_link_cost_mcny_per_q
+    interest = enc.counties.st_interest_mcny[: full.n_counties]
+    assert interest[full.county_id("changxing")] > 0 and interest.sum() == interest.max()
+    expected = rent + links * p.expert_link_cost_mcny_per_q + interest
     np.testing.assert_allclose(indicator(enc, "county_policy_cost_mcny"), expected)
 
 

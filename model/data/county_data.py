@@ -16,8 +16,9 @@ Two files live next to this module and ship in the wheel (read with :mod:`import
     ``"none:"`` and says why it cannot map.
 
 Every row is checked on reading; the first problem raises :class:`DataError` naming the file,
-the row (its line number in the file, the header being line 1) and the column. No model code
-reads these files yet: a region builder is meant to use them (see ``docs/data.md``).
+the row (its line number in the file, the header being line 1) and the column. The calibration
+targets (``model/calibration/targets.py``) and the built-in region's Huzhou firm counts (checked
+by ``tests/test_region_from_data.py``) come from them (see ``docs/data.md``).
 """
 
 from __future__ import annotations

@@ -70,6 +70,7 @@ UNIT_ZH: dict[str, str] = {
     "score": "分",
     "service factor": "服务系数",
     "share": "比例",
+    "share a year": "每年比例",
     "share of the gap per quarter": "每季缩小差距的比例",
     "vacancies per seeker": "空缺岗位/求职者",
     "ratio": "比值",
