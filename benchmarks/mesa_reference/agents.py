@@ -766,7 +766,8 @@ class FirmAgent(mesa.Agent):
         staff_capacity = (
             self.talent_units * self.model.staff_wage_mcny(self.county) / p.rd_staff_share_of_rd
         )
-        effective = min(self.rd_real_mcny, staff_capacity)
+        # in the base quarter's prices: effort, not its nominal cost, makes knowledge
+        effective = min(self.rd_real_mcny, staff_capacity) / self.model.price_level
         new = 0.0
         if effective > 0.0 and self.rd_staff > 0:
             weight = self.talent_units / self.rd_staff
@@ -812,7 +813,7 @@ class FirmAgent(mesa.Agent):
         shock_scale = (self.employees / p.firm_employees_median) ** -p.shock_size_exponent
         passing_sd = p.demand_sigma * shock_scale
         shock = math.exp(passing_sd * self.random.gauss(0.0, 1.0) - 0.5 * passing_sd**2)
-        revenue = productivity * self.employees * shock * ramp
+        revenue = productivity * self.employees * shock * ramp * self.model.price_level
         materials = p.materials_share_of_revenue * revenue
         worker_wages = p.worker_wage_mcny_per_q * self.employees
         rd_cash = max(self.rd_real_mcny, self.talent_wage_mcny)  # S&T staff are paid anyway

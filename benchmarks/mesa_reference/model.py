@@ -117,6 +117,8 @@ class ReferenceModel(mesa.Model):
                 f"parameters at their defaults: {', '.join(policies)}"
             )
         self.p = self.params.for_kernels()  # a namedtuple: fast attribute access
+        self.table_p = self.p  # the table's prices; self.p holds them at the quarter's level
+        self.price_level = 1.0
         # the reference restates the baseline's own mechanisms, not the status-quo practices
         # of the region file (enclaves, county pools, equity board, officers: ODD §7.12)
         region = region if isinstance(region, Region) else load_region(region)
@@ -264,6 +266,7 @@ class ReferenceModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _quarter(self) -> None:
+        self._set_prices()
         self.county_governments.do("start_quarter")
         self._talent_market()
         self.firms.do("decide_rd")
@@ -275,6 +278,26 @@ class ReferenceModel(mesa.Model):
         self._government()
         if self.quarter % 4 == 3:  # the last quarter of a year
             self.firms.do("certify")
+
+    def _set_prices(self) -> None:
+        """Aggregate nominal growth (ODD §7.14): the quarter's price level and prices.
+
+        After quarter 0 the price level rises by ``market_growth_per_year`` a year; wages, the
+        fixed cost of research and start-up equity are the table's at that level. Revenue per
+        worker follows it in ``Firm.produce``; ``Firm.create_knowledge`` deflates R&D by it.
+        """
+        t = self.table_p
+        g = t.market_growth_per_year
+        self.price_level = (1.0 + g) ** (self.quarter / 4.0) if self.quarter > 0 else 1.0
+        level = self.price_level
+        self.p = t._replace(
+            worker_wage_mcny_per_q=t.worker_wage_mcny_per_q * level,
+            wage_rd_staff_mcny_per_q=t.wage_rd_staff_mcny_per_q * level,
+            wage_senior_mcny_per_q=t.wage_senior_mcny_per_q * level,
+            wage_expert_mcny_per_q=t.wage_expert_mcny_per_q * level,
+            rd_fixed_cost_mcny_per_q=t.rd_fixed_cost_mcny_per_q * level,
+            startup_cash_mcny=t.startup_cash_mcny * level,
+        )
 
     # 1. talent market ---------------------------------------------------------------------
     def _talent_market(self) -> None:

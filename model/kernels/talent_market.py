@@ -615,26 +615,20 @@ def _talent_market_body(
             grouped_keys[fill[g]] = keys[j]
             grouped[fill[g]] = seekers[j]
             fill[g] += 1
+    pools = Pools(
+        grouped_keys, grouped, seeker_off, group_off, hub_pos, by_county, v_sector, v_county, v_hub
+    )
+    wages = SeekerWages(talent_tier, county_wage_index, table_wage_mcny, cheapest, premium)
+    # what the matching writes goes as plain arrays: numba (0.68) loses writes made through a
+    # namedtuple's arrays inside prange (see knowledge._produce_knowledge_loop)
     _serve_pools(
-        grouped_keys,
-        grouped,
-        seeker_off,
+        pools,
+        wages,
         v_money,
-        v_sector,
         v_hired,
-        v_county,
-        v_hub,
         v_hub_free,
-        by_county,
-        group_off,
-        hub_pos,
         open_in_group,
         talent_employer_firm,
-        talent_tier,
-        county_wage_index,
-        table_wage_mcny,
-        cheapest,
-        premium,
         n_counties,
         n_vacant,
         np.int64(draws),
@@ -647,27 +641,32 @@ def _talent_market_body(
     return used
 
 
+#: The read-only layout of the matching's pools (see :func:`talent_market`): seekers packed
+#: ``row | sector << 40 | group << 48`` and their keys, grouped by pool (``seeker_off``); each
+#: group's vacant employers (positions ``group_off``; a hub's through ``hub_pos``) and, per
+#: position, the firm (``by_county``), its sector, county and enclave hub.
+Pools = namedtuple(
+    "Pools",
+    "grouped_keys grouped seeker_off group_off hub_pos by_county v_sector v_county v_hub",
+)
+
+#: What a seeker's going wage reads: her tier, each county's wage index, the table wages, each
+#: county's cheapest going wage (an employer whose budget left is below it is full) and the hub
+#: premium.
+SeekerWages = namedtuple(
+    "SeekerWages", "talent_tier county_wage_index table_wage_mcny cheapest premium"
+)
+
+
 @njit(cache=True, parallel=True)
 def _serve_pools(
-    grouped_keys,
-    grouped,
-    seeker_off,
+    pools,
+    wages,
     v_money,
-    v_sector,
     v_hired,
-    v_county,
-    v_hub,
     v_hub_free,
-    by_county,
-    group_off,
-    hub_pos,
     open_in_group,
     employer_firm,
-    talent_tier,
-    county_wage_index,
-    table_wage_mcny,
-    cheapest,
-    premium,
     n_counties,
     n_vacant,
     draws,
@@ -685,10 +684,12 @@ def _serve_pools(
     :func:`talent_market` for the arrays.
     """
     row_mask = (np.int64(1) << 40) - 1
+    seeker_off, group_off, hub_pos = pools.seeker_off, pools.group_off, pools.hub_pos
+    v_county, v_hub, cheapest = pools.v_county, pools.v_hub, wages.cheapest
     for pool in prange(len(seeker_off) - 1):
         first, last = seeker_off[pool], seeker_off[pool + 1]
         if last > first:
-            served = sort_by_key(grouped_keys[first:last], grouped[first:last])
+            served = sort_by_key(pools.grouped_keys[first:last], pools.grouped[first:last])
             for j in range(len(served)):
                 packed = served[j]
                 g = packed >> 48
@@ -707,14 +708,18 @@ def _serve_pools(
                             continue  # the firm's enclave floor is full
                     c = v_county[q]
                     wage = going_wage(
-                        table_wage_mcny, county_wage_index[c], talent_tier[i], in_hub, premium
+                        wages.table_wage_mcny,
+                        wages.county_wage_index[c],
+                        wages.talent_tier[i],
+                        in_hub,
+                        wages.premium,
                     )
                     if v_money[q] < wage:
                         continue  # the budget left does not pay this seeker
-                    if v_sector[q] != sector:
+                    if pools.v_sector[q] != sector:
                         if uniform(seed, step, STREAM_TALENT_MARKET, i, 41 + 2 * d) >= acceptance:
                             continue
-                    employer_firm[i] = by_county[q]
+                    employer_firm[i] = pools.by_county[q]
                     v_money[q] -= wage
                     v_hired[q] += 1
                     full = v_money[q] < cheapest[c]

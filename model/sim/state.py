@@ -29,6 +29,11 @@ Column = namedtuple("Column", ["name", "dtype", "fill", "shape", "per_quarter"])
 PER_QUARTER = True
 
 
+def _float_columns(*names: str) -> tuple[Column, ...]:
+    """float64 columns filled with 0 (the common case: money, stocks and rates of an agent)."""
+    return tuple((name, np.float64, 0.0, ()) for name in names)
+
+
 def _columns(*rows) -> tuple[Column, ...]:
     """Columns from ``(name, dtype, fill, trailing shape[, per_quarter])`` rows."""
     return tuple(Column(*row) if len(row) == 5 else Column(*row, False) for row in rows)
@@ -41,17 +46,19 @@ FIRM_FIELDS = _columns(
     ("county", np.int16, -1, ()),
     ("origin_county", np.int16, -1, ()),
     ("born_step", np.int32, 0, ()),
-    ("employees", np.float64, 0.0, ()),
-    ("base_productivity", np.float64, 0.0, ()),
-    ("high_tech_share", np.float64, 0.0, ()),
-    ("rd_taste", np.float64, 0.0, ()),
-    ("revenue_mcny", np.float64, 0.0, ()),
-    ("value_added_mcny", np.float64, 0.0, ()),
-    ("profit_mcny", np.float64, 0.0, ()),
-    ("cash_mcny", np.float64, 0.0, ()),
-    ("debt_mcny", np.float64, 0.0, ()),
-    ("equity_raised_mcny", np.float64, 0.0, ()),
-    ("fund_stake_mcny", np.float64, 0.0, ()),
+    *_float_columns(
+        "employees",
+        "base_productivity",
+        "high_tech_share",
+        "rd_taste",
+        "revenue_mcny",
+        "value_added_mcny",
+        "profit_mcny",
+        "cash_mcny",
+        "debt_mcny",
+        "equity_raised_mcny",
+        "fund_stake_mcny",
+    ),
     ("lead_fund", np.int32, -1, ()),
     ("co_fund", np.int32, -1, ()),
     ("co_stake_mcny", np.float64, 0.0, ()),
@@ -59,10 +66,7 @@ FIRM_FIELDS = _columns(
     ("rd_real_mcny", np.float64, 0.0, ()),
     ("rd_reported_mcny", np.float64, 0.0, ()),
     ("rd_grant_funded_mcny", np.float64, 0.0, ()),  # of rd_real_mcny: the public grant in it
-    ("rd_reported_year_mcny", np.float64, 0.0, ()),
-    ("revenue_year_mcny", np.float64, 0.0, ()),
-    ("knowledge", np.float64, 0.0, ()),
-    ("new_knowledge", np.float64, 0.0, ()),
+    *_float_columns("rd_reported_year_mcny", "revenue_year_mcny", "knowledge", "new_knowledge"),
     ("patent_pipeline", np.int32, 0, (MAX_GRANT_LAG_Q,)),
     ("applications_q", np.int32, 0, ()),
     ("grants_q", np.int32, 0, ()),
@@ -100,10 +104,7 @@ PLATFORM_FIELDS = _columns(
     ("cell", np.int32, -1, ()),
     ("county", np.int16, -1, ()),
     ("capacity", np.int32, 0, ()),
-    ("quality", np.float64, 0.0, ()),
-    ("budget_mcny", np.float64, 0.0, ()),
-    ("cash_mcny", np.float64, 0.0, ()),
-    ("equipment_mcny", np.float64, 0.0, ()),
+    *_float_columns("quality", "budget_mcny", "cash_mcny", "equipment_mcny"),
     ("tenants", np.int32, 0, ()),
     ("anchor_firm", np.int32, -1, ()),
     ("transition_until_step", np.int32, NEVER_CERTIFIED, ()),  # never in transition
@@ -123,13 +124,15 @@ CAPITAL_FIELDS = _columns(
     ("alive", np.bool_, False, ()),
     ("kind", np.int8, 0, ()),
     ("county", np.int16, -1, ()),
-    ("pool_mcny", np.float64, 0.0, ()),
-    ("threshold", np.float64, 0.0, ()),
-    ("leverage", np.float64, 0.0, ()),
-    ("invested_mcny", np.float64, 0.0, ()),
-    ("loans_mcny", np.float64, 0.0, ()),
-    ("losses_mcny", np.float64, 0.0, ()),
-    ("returns_mcny", np.float64, 0.0, ()),
+    *_float_columns(
+        "pool_mcny",
+        "threshold",
+        "leverage",
+        "invested_mcny",
+        "loans_mcny",
+        "losses_mcny",
+        "returns_mcny",
+    ),
 )
 
 COUNTY_FIELDS = _columns(
