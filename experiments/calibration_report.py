@@ -7,13 +7,16 @@ Reads a finished calibration folder (default ``results/calibration/calibration``
 - the block between ``<!-- results:start -->`` and ``<!-- results:end -->`` of
   docs/calibration.md: how the run went (populations, tolerances, runs, wall time), the
   in-sample and out-of-sample target tables, and the posterior of each free parameter
-  (weighted mean and 90% interval against its prior and default);
+  (weighted mean and 90% interval against its prior and default, and whether the data
+  identify it: ``posterior_summary``'s ``identified``);
 - ``docs/calibration/posterior_marginals.png`` and ``posterior_pairs.png``
-  (``plot_posterior_marginals``, ``plot_posterior_pairs``).
+  (``plot_posterior_marginals``, ``plot_posterior_pairs``);
+- the default baseline against the same targets: the parameter table's defaults run on
+  ``--seeds`` seeds (``check_defaults``, into ``RUN/defaults``; resumed if there).
 
 Usage::
 
-    python experiments/calibration_report.py [--run results/calibration/calibration]
+    python experiments/calibration_report.py [--run results/calibration/calibration] [--seeds 10]
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 from model import (  # noqa: E402
+    check_defaults,
     load_calibration,
     plot_posterior_marginals,
     plot_posterior_pairs,
     posterior_summary,
     read_posterior,
+    summary_markdown,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,19 +51,43 @@ def _header_lines(path: Path) -> list[str]:
 def posterior_table(posterior, calibration) -> str:
     """Per free parameter: prior, default, weighted mean and 90% interval (Markdown)."""
     rows = [
-        "| parameter | prior | default | posterior mean | 90% interval |",
-        "|---|---|---|---|---|",
+        "| parameter | prior | default | posterior mean | 90% interval | identified |",
+        "|---|---|---|---|---|---|",
     ]
     for name, r in posterior_summary(posterior, calibration).iterrows():
         kind = "log-uniform" if r.distribution == "loguniform" else "uniform"
         rows.append(
             f"| `{name}` | {kind} [{r.low:g}, {r.high:g}] | {r.default:g} | {r['mean']:.4g} | "
-            f"{r.p05:.4g} – {r.p95:.4g} |"
+            f"{r.p05:.4g} – {r.p95:.4g} | {'yes' if r.identified else 'no'} |"
         )
     return "\n".join(rows)
 
 
-def results_block(run: Path, calibration) -> str:
+def defaults_block(summary, seeds: int) -> list[str]:
+    """The default baseline's target tables (in sample, held out) as Markdown lines."""
+    in_sample = summary[~summary["held_out"]]
+    held_out = summary[summary["held_out"]]
+    hit = int(in_sample["hit"].sum())
+    parts = [
+        f"**The default baseline** (the parameter table's defaults, which take the posterior "
+        f"mean of each identified parameter, on {seeds} seeds: `python "
+        f"experiments/calibration_report.py` runs it): {hit} of {len(in_sample)} in-sample "
+        f"targets hit.",
+        "",
+        summary_markdown(in_sample.drop(columns="held_out")).strip(),
+        "",
+    ]
+    if len(held_out):
+        parts += [
+            "Held out, at the defaults:",
+            "",
+            summary_markdown(held_out.drop(columns="held_out")).strip(),
+            "",
+        ]
+    return parts
+
+
+def results_block(run: Path, calibration, defaults=None, seeds: int = 0) -> str:
     """The Markdown between the results markers."""
     info = json.loads((run / "run.json").read_text(encoding="utf-8"))
     posterior = read_posterior(run / "posterior.csv")
@@ -89,8 +118,12 @@ def results_block(run: Path, calibration) -> str:
     ]
     if out_of_sample:
         parts += ["**Out of sample**" + out_of_sample.rstrip(), ""]
+    if defaults is not None:
+        parts += defaults_block(defaults, seeds)
     parts += [
-        "**Posterior** (weighted over the particles):",
+        "**Posterior** (weighted over the particles; *identified*: the 90% interval spans less "
+        "than half the prior's range, log scale for a log-uniform prior, so the default is the "
+        "posterior mean, rounded; the others keep their literature or assumed defaults):",
         "",
         posterior_table(posterior, calibration),
         "",
@@ -108,6 +141,8 @@ def main() -> None:
     parser.add_argument("--run", default=str(ROOT / "results" / "calibration" / "calibration"))
     parser.add_argument("--calibration", default="calibration", help="its declaration")
     parser.add_argument("--doc", default=str(ROOT / "docs" / "calibration.md"))
+    parser.add_argument("--seeds", type=int, default=10, help="seeds of the default baseline")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes")
     args = parser.parse_args()
     run, doc = Path(args.run), Path(args.doc)
     calibration = load_calibration(args.calibration)
@@ -121,7 +156,9 @@ def main() -> None:
         raise SystemExit(f"{doc}: no {START} ... {END} block to fill")
     before, rest = text.split(START, 1)
     after = rest.split(END, 1)[1]
-    doc.write_text(before + results_block(run, calibration) + after, encoding="utf-8")
+    defaults = check_defaults(calibration, run / "defaults", seeds=args.seeds, workers=args.workers)
+    block = results_block(run, calibration, defaults, args.seeds)
+    doc.write_text(before + block + after, encoding="utf-8")
     print(f"wrote the results of {run} into {doc}, figures in {figures}")
 
 

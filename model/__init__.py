@@ -20,7 +20,8 @@ Calibration
     Calibration, CalibrationError, load_calibration, calibrate — ABC-SMC of the free behavioural
     parameters against the county data set (``innovsim calibrate``); calibration_targets;
     read_posterior, posterior_draws, posterior_summary — the posterior file;
-    plot_posterior_marginals, plot_posterior_pairs — its plots.
+    plot_posterior_marginals, plot_posterior_pairs — its plots; check_defaults, target_summary,
+    summary_markdown — the default baseline against the same targets.
 Outcomes and statistics
     horizon_values, outcome_table — the one definition of an outcome at a quarter;
     paired_effects, fiscal_summary, cost_effectiveness, county_effects; HEADLINE — the
@@ -75,6 +76,9 @@ _PUBLIC: dict[str, str] = {
     "read_posterior": "model.calibration.posterior",
     "posterior_draws": "model.calibration.posterior",
     "posterior_summary": "model.calibration.posterior",
+    "check_defaults": "model.calibration.defaults_check",
+    "target_summary": "model.calibration.run",
+    "summary_markdown": "model.calibration.run",
     "plot_posterior_marginals": "model.report.calibration_plots",
     "plot_posterior_pairs": "model.report.calibration_plots",
     "make_executor": "model.runs.executors",

@@ -332,3 +332,21 @@ def test_a_calibration_given_to_sweep_and_a_sweep_given_to_calibrate_say_which_c
     assert f"run it with `innovsim calibrate {calibration}`" in capsys.readouterr().err
     assert main(["calibrate", str(sweep), "--out", str(tmp_path / "b")]) != 0
     assert f"run it with `innovsim sweep {sweep}`" in capsys.readouterr().err
+
+
+def test_the_default_baseline_is_read_against_the_same_targets_and_resumes(tmp_path):
+    from model.calibration.defaults_check import check_defaults
+    from model.params.table import Parameters
+
+    cal = load_calibration("calibration").small_version()
+    summary = check_defaults(cal, tmp_path / "defaults", seeds=2, workers=1, progress=False)
+    targets = calibration_targets(cal.base_year, cal.last_year)
+    assert list(summary["target"]) == [t.name for t in targets]
+    assert list(summary["held_out"]) == [t.dataset in cal.holdout for t in targets]
+    # the growth targets read the default nominal trend: revenue grows by about it a year
+    growth = summary.set_index("target")["simulated_mean"].filter(regex="^revenue_mcny/")
+    assert len(growth) == 2
+    assert (abs(growth - Parameters().market_growth_per_year) < 0.03).all(), growth
+    # a second call reuses the stored runs and reads the same numbers
+    again = check_defaults(cal, tmp_path / "defaults", seeds=2, workers=1, progress=False)
+    assert_frame_equal(again, summary)

@@ -141,7 +141,10 @@ def posterior_summary(posterior: pd.DataFrame, calibration) -> pd.DataFrame:
     -------
     DataFrame
         Index: the free parameters in the declaration's order; columns ``distribution, low,
-        high, default, mean, p05, p95`` (the quantiles weighted by the particles' weights).
+        high, default, mean, p05, p95`` (the quantiles weighted by the particles' weights) and
+        ``identified``: whether the 90% interval spans less than :data:`IDENTIFIED_SHARE` of
+        the prior's range (on a log scale for a log-uniform prior), i.e. whether the data
+        narrowed the prior enough for the posterior mean to serve as a default.
     """
     from model.calibration.smc import weighted_quantiles
 
@@ -159,5 +162,18 @@ def posterior_summary(posterior: pd.DataFrame, calibration) -> pd.DataFrame:
             "mean": float(np.sum(w * x)),
             "p05": float(p05),
             "p95": float(p95),
+            "identified": bool(_span(prior, p05, p95) < IDENTIFIED_SHARE),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+#: A parameter is identified when its posterior 90% interval spans less than this share of its
+#: prior's range: the data then rule out at least half of what was thought plausible.
+IDENTIFIED_SHARE = 0.5
+
+
+def _span(prior, low: float, high: float) -> float:
+    """Share of the prior's range between ``low`` and ``high`` (log scale if log-uniform)."""
+    if prior.distribution == "loguniform":
+        return float(np.log(high / low) / np.log(prior.high / prior.low))
+    return float((high - low) / (prior.high - prior.low))

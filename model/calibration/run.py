@@ -151,12 +151,24 @@ def batch_statistics(results, targets: Sequence[Target], base_year: int) -> pd.D
         Index ``point`` (every point of the design; NaN where its runs failed), one column
         per target.
     """
-    from model.experiments.outcomes import outcome_table, window_steps
-
     n_points = len(results.design)
     names = [t.name for t in targets]
     if results.status()["done"] == 0:
         return pd.DataFrame(np.nan, index=pd.RangeIndex(n_points, name="point"), columns=names)
+    per_point = run_statistics(results, targets, base_year).groupby(level="point").mean()
+    return per_point.reindex(pd.RangeIndex(n_points, name="point"))
+
+
+def run_statistics(results, targets: Sequence[Target], base_year: int) -> pd.DataFrame:
+    """Simulated targets of every finished run of an experiment.
+
+    Returns
+    -------
+    DataFrame
+        Index (point, replication); one column per target.
+    """
+    from model.experiments.outcomes import outcome_table, window_steps
+
     quarters = needed_quarters(targets, base_year)
     indicators = sorted({t.indicator for t in targets})
     steps = sorted({s for q in quarters for s in window_steps(q)})
@@ -169,9 +181,7 @@ def batch_statistics(results, targets: Sequence[Target], base_year: int) -> pd.D
         )
         long["quarter"] = q
         frames.append(long)
-    stats = simulated_statistics(pd.concat(frames, ignore_index=True), targets, base_year)
-    per_point = stats.groupby(level="point").mean()
-    return per_point.reindex(pd.RangeIndex(n_points, name="point"))
+    return simulated_statistics(pd.concat(frames, ignore_index=True), targets, base_year)
 
 
 def _check_folder(calibration: Calibration, out: Path) -> None:
