@@ -7,8 +7,8 @@ Reads a finished calibration folder (default ``results/calibration/calibration``
 - the block between ``<!-- results:start -->`` and ``<!-- results:end -->`` of
   docs/calibration.md: how the run went (populations, tolerances, runs, wall time), the
   in-sample and out-of-sample target tables, and the posterior of each free parameter
-  (weighted mean and 90% interval against its prior and default, and whether the data
-  identify it: ``posterior_summary``'s ``identified``);
+  (weighted mean and 90% interval against its prior and default, its posterior contraction
+  and whether the data identify it: ``posterior_summary``'s ``identified``);
 - ``docs/calibration/posterior_marginals.png`` and ``posterior_pairs.png``
   (``plot_posterior_marginals``, ``plot_posterior_pairs``);
 - the default baseline against the same targets: the parameter table's defaults run on
@@ -51,14 +51,16 @@ def _header_lines(path: Path) -> list[str]:
 def posterior_table(posterior, calibration) -> str:
     """Per free parameter: prior, default, weighted mean and 90% interval (Markdown)."""
     rows = [
-        "| parameter | prior | default | posterior mean | 90% interval | identified |",
-        "|---|---|---|---|---|---|",
+        "| parameter | prior | default | posterior mean | 90% interval | contraction | "
+        "identified |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, r in posterior_summary(posterior, calibration).iterrows():
         kind = "log-uniform" if r.distribution == "loguniform" else "uniform"
         rows.append(
             f"| `{name}` | {kind} [{r.low:g}, {r.high:g}] | {r.default:g} | {r['mean']:.4g} | "
-            f"{r.p05:.4g} – {r.p95:.4g} | {'yes' if r.identified else 'no'} |"
+            f"{r.p05:.4g} – {r.p95:.4g} | {r.contraction:.2f} | "
+            f"{'yes' if r.identified else 'no'} |"
         )
     return "\n".join(rows)
 
@@ -121,9 +123,10 @@ def results_block(run: Path, calibration, defaults=None, seeds: int = 0) -> str:
     if defaults is not None:
         parts += defaults_block(defaults, seeds)
     parts += [
-        "**Posterior** (weighted over the particles; *identified*: the 90% interval spans less "
-        "than half the prior's range, log scale for a log-uniform prior, so the default is the "
-        "posterior mean, rounded; the others keep their literature or assumed defaults):",
+        "**Posterior** (weighted over the particles; *contraction*: 1 - posterior variance / "
+        "prior variance, on a log scale for a log-uniform prior (Schad, Betancourt & Vasishth "
+        "2021); *identified*: contraction at least 0.5, and then the default is the posterior "
+        "mean, rounded; the others keep their literature or assumed defaults):",
         "",
         posterior_table(posterior, calibration),
         "",

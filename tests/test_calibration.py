@@ -350,3 +350,16 @@ def test_the_default_baseline_is_read_against_the_same_targets_and_resumes(tmp_p
     # a second call reuses the stored runs and reads the same numbers
     again = check_defaults(cal, tmp_path / "defaults", seeds=2, workers=1, progress=False)
     assert_frame_equal(again, summary)
+
+
+def test_posterior_contraction_is_zero_for_the_prior_and_near_one_for_a_point():
+    from model.calibration.declaration import Prior
+    from model.calibration.posterior import posterior_contraction
+
+    rng = np.random.default_rng(0)
+    n = 20_000
+    w = np.full(n, 1.0 / n)
+    flat, log = Prior(low=0.0, high=2.0), Prior(low=0.01, high=1.0, distribution="loguniform")
+    assert abs(posterior_contraction(rng.uniform(0.0, 2.0, n), w, flat)) < 0.03
+    assert abs(posterior_contraction(np.exp(rng.uniform(np.log(0.01), 0.0, n)), w, log)) < 0.03
+    assert posterior_contraction(rng.normal(1.0, 0.01, n), w, flat) > 0.99

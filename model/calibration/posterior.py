@@ -141,10 +141,10 @@ def posterior_summary(posterior: pd.DataFrame, calibration) -> pd.DataFrame:
     -------
     DataFrame
         Index: the free parameters in the declaration's order; columns ``distribution, low,
-        high, default, mean, p05, p95`` (the quantiles weighted by the particles' weights) and
-        ``identified``: whether the 90% interval spans less than :data:`IDENTIFIED_SHARE` of
-        the prior's range (on a log scale for a log-uniform prior), i.e. whether the data
-        narrowed the prior enough for the posterior mean to serve as a default.
+        high, default, mean, p05, p95`` (the quantiles weighted by the particles' weights),
+        ``contraction`` (:func:`posterior_contraction`) and ``identified``: contraction at
+        least :data:`IDENTIFIED_CONTRACTION`, i.e. the data narrowed the prior enough for the
+        posterior mean to serve as a default.
     """
     from model.calibration.smc import weighted_quantiles
 
@@ -162,18 +162,34 @@ def posterior_summary(posterior: pd.DataFrame, calibration) -> pd.DataFrame:
             "mean": float(np.sum(w * x)),
             "p05": float(p05),
             "p95": float(p95),
-            "identified": bool(_span(prior, p05, p95) < IDENTIFIED_SHARE),
         }
+        rows[name]["contraction"] = posterior_contraction(x, w, prior)
+        rows[name]["identified"] = bool(rows[name]["contraction"] >= IDENTIFIED_CONTRACTION)
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-#: A parameter is identified when its posterior 90% interval spans less than this share of its
-#: prior's range: the data then rule out at least half of what was thought plausible.
-IDENTIFIED_SHARE = 0.5
+#: A parameter is identified when the data remove at least half of its prior variance.
+IDENTIFIED_CONTRACTION = 0.5
 
 
-def _span(prior, low: float, high: float) -> float:
-    """Share of the prior's range between ``low`` and ``high`` (log scale if log-uniform)."""
+def posterior_contraction(x: np.ndarray, w: np.ndarray, prior) -> float:
+    """``1 - posterior variance / prior variance`` (Schad, Betancourt & Vasishth 2021).
+
+    Near 0: the data say little about the parameter (the posterior is as wide as the prior);
+    near 1: they pin it down. On a log scale for a log-uniform prior, whose variance is that
+    of a uniform on ``[log low, log high]``.
+
+    Parameters
+    ----------
+    x : (n_particles,) float64
+        The parameter's values in the posterior.
+    w : (n_particles,) float64
+        Particle weights summing to 1.
+    prior : Prior
+    """
+    low, high = prior.low, prior.high
     if prior.distribution == "loguniform":
-        return float(np.log(high / low) / np.log(prior.high / prior.low))
-    return float((high - low) / (prior.high - prior.low))
+        x, low, high = np.log(x), np.log(low), np.log(high)
+    mean = float(np.sum(w * x))
+    variance = float(np.sum(w * (x - mean) ** 2))
+    return 1.0 - variance / ((high - low) ** 2 / 12.0)
