@@ -21,7 +21,7 @@ SUMMARY = posterior_summary(read_posterior(), load_calibration("calibration"))
 @pytest.mark.parametrize("name", list(SUMMARY.index))
 def test_identified_parameters_default_to_the_posterior_and_say_so(name):
     row, spec = SUMMARY.loc[name], SPEC_BY_NAME[name]
-    calibrated = spec.source.startswith("calibrated")
+    calibrated = spec.source.startswith("calibrated: ABC-SMC")
     if row.identified:
         assert row.p05 <= spec.default <= row.p95, (spec.default, row.p05, row.p95)
         assert calibrated, spec.source
