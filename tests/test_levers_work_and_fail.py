@@ -30,29 +30,26 @@ LEVERS = [n for n in list_scenarios() if n != "baseline"]
 #: experiments/lever_failures.py; the numbers are the paired effect a year at the horizon and
 #: its 90% interval).
 NOT_SHOWN_WORKING = {
-    "capital_chain": "private venture money -0.4 m CNY a year (-28.0 to +27.2): funds invest "
-    "only at the venture stage, where few young firms pay for R&D of their own",
-    "combined": "net R&D -267 m CNY a year (-508 to -26), below the sum of its parts' "
-    "effects on the same outcome (rd_grants -55, kpi_assessment -9, innovation_vouchers +64)",
-    "kpi_assessment": "net R&D -8.7 m CNY a year (-28.1 to +10.8)",
-    "platform_specialisation": "invention applications fall by 187 a year (-214 to -160)",
+    "capital_chain": "private venture money -43.7 m CNY a year (-69.5 to -17.9): public "
+    "money in the chain takes deals private investors would have done",
+    "combined": "net R&D -2,011 m CNY a year (-3,140 to -882): the grants' crowding-out "
+    "outweighs the vouchers' and assessment's gains",
+    "platform_specialisation": "invention applications fall by 92 a year (-117 to -66)",
     "rd_grants": "joint grants crowd out firms' own R&D at the default crowding-out: net R&D "
-    "-55 m CNY a year (-86 to -24); the grant-paid R&D is the policy's own money",
-    "talent_enclaves": "high-tech enterprises -20.7 (-31.7 to -9.6) from extending enclaves to "
-    "the ten counties without one, while enclave firms relocate to the hubs",
-    "tax_rebate": "high-tech enterprises +2.5 (-6.0 to +11.0): no effect distinguishable "
+    "-1,302 m CNY a year (-1,408 to -1,195); the grant-paid R&D is the policy's own money",
+    "tax_rebate": "high-tech enterprises +0.2 (-7.6 to +8.0): no effect distinguishable "
     "from chance over 6 seeds",
 }
 
 #: Levers whose failure setting the model cannot show doing worse per CNY (ODD §12.3).
 NOT_SHOWN_FAILING = {
-    "capital_chain": "per 100 m CNY -0.02 as written and -0.96 failing, difference -0.60 to "
-    "+2.48: the effect as written is itself not distinguishable from zero",
-    "platform_consolidation": "per 100 m CNY 61.7 applications as written and 58.6 failing, "
-    "difference -3.8 to +10.2: the long-radius merger raises applications more (+802 against "
-    "+620) at a cost higher in about the same proportion",
-    "tax_rebate": "per 100 m CNY 0.20 as written and 0 failing (the failure setting "
-    "reinvests nothing, so the rebate changes nothing), difference -0.47 to +0.87",
+    "capital_chain": "per 100 m CNY -2.07 as written and -1.94 failing, difference -1.70 to "
+    "+1.45: the effect as written is itself negative",
+    "platform_consolidation": "per 100 m CNY 17.4 applications as written and 18.4 failing, "
+    "difference -5.3 to +3.3: the long-radius merger raises applications more (+264 against "
+    "+193) at a cost higher in about the same proportion",
+    "tax_rebate": "per 100 m CNY 0.03 as written and 0 failing (the failure setting "
+    "reinvests nothing, so the rebate changes nothing), difference -0.55 to +0.61",
 }
 
 
