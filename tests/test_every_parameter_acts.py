@@ -64,6 +64,8 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
 #: Horizon for parameters whose rule acts on rare events (see :data:`LONG_STEPS`).
 HORIZON: dict[str, int] = {
     "vc_exit_multiple": LONG_STEPS,  # a fund is paid only when a firm it backs lists
+    # with the calibrated defaults few quoted firms reach 60 m CNY a quarter within 12 quarters
+    "listing_min_revenue_mcny_per_q": LONG_STEPS,
 }
 
 #: Perturbed values where the default rule's step (x1.5) is too small for a rare event to fall
@@ -84,6 +86,10 @@ PERTURB: dict[str, float | int | bool] = {
     # workers a firm here (21 in combined, seed 1), below the 64 places of the default floor
     # (42 at x1.5); 160 m2 a worker leaves 10 places, which binds
     "enclave_m2_per_worker": 160.0,
+    # with the calibrated desired intensity (7.7% for emerging firms) few certifiable firms sit
+    # below a threshold, and those that do sit well inside the default window; a narrow window
+    # (5% of the threshold) leaves out the ones further below
+    "notch_window": 0.05,
 }
 
 
