@@ -18,7 +18,7 @@ from test_experiments import formula_run_result
 from model.calibration.declaration import Calibration, CalibrationError, load_calibration
 from model.calibration.posterior import posterior_draws, read_posterior, write_posterior
 from model.calibration.run import calibrate
-from model.calibration.targets import Target, calibration_targets
+from model.calibration.targets import Target, calibration_targets, distance
 from model.runs.executors import Executor
 
 TRUE_A = 0.8
@@ -363,3 +363,28 @@ def test_posterior_contraction_is_zero_for_the_prior_and_near_one_for_a_point():
     assert abs(posterior_contraction(rng.uniform(0.0, 2.0, n), w, flat)) < 0.03
     assert abs(posterior_contraction(np.exp(rng.uniform(np.log(0.01), 0.0, n)), w, log)) < 0.03
     assert posterior_contraction(rng.normal(1.0, 0.01, n), w, flat) > 0.99
+
+
+def test_mean_absolute_distance_prefers_fitting_most_targets_over_missing_all_a_little():
+    """Four targets at 100 (tolerance 10): one row fits three and misses one by 50 (five
+    tolerances); the other misses all four by 22. The root mean square ranks the even miss
+    closer, the mean absolute distance the row that fits three of four (its purpose: a target
+    the model cannot fit should not pull the others, docs/calibration.md "Distance")."""
+    targets = [
+        replace(SYNTHETIC_TARGET, name=f"t{i}", value=100.0, tolerance=10.0) for i in range(4)
+    ]
+    simulated = pd.DataFrame(
+        {"t0": [100.0, 122.0], "t1": [100.0, 78.0], "t2": [100.0, 122.0], "t3": [150.0, 78.0]},
+        index=["fits_three", "misses_all"],
+    )
+    rms = distance(simulated, targets, "rms")
+    mean_absolute = distance(simulated, targets, "mean_absolute")
+    assert rms[0] > rms[1]
+    assert mean_absolute[0] < mean_absolute[1]
+
+
+def test_an_unknown_distance_is_refused_with_the_choices():
+    with pytest.raises(CalibrationError, match="'distance'.*'l1'.*rms, mean_absolute"):
+        synthetic_calibration(distance="l1")
+    with pytest.raises(ValueError, match="unknown distance 'l1'"):
+        distance(pd.DataFrame({"hte": [80.0]}), [SYNTHETIC_TARGET], "l1")

@@ -52,6 +52,7 @@ SCHEMA: dict[str, Field] = {
     "constants": Field("table"),
     "holdout": Field("texts", high=2),
     "priors": Field("table", required=True),
+    "distance": Field("text", choices=("rms", "mean_absolute")),
     "small": Field("table"),
     **SIZE_FIELDS,
 }
@@ -135,6 +136,9 @@ class Calibration:
         Each tolerance is this quantile of the previous population's accepted distances.
     replications : int
         Seeds per candidate (its statistics are averaged over them).
+    distance : {"rms", "mean_absolute"}
+        How the tolerance-scaled discrepancies of the in-sample targets make one distance
+        (:data:`model.calibration.targets.DISTANCES`).
     small : mapping
         Sizes (and constants) used by :meth:`small_version`.
     description, source : str
@@ -156,13 +160,14 @@ class Calibration:
     max_batches: int = 2
     quantile: float = 0.5
     replications: int = 1
+    distance: str = "rms"
     small: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     source: str = ""
 
     def __post_init__(self):
         where = self.source or "Calibration"
-        from model.calibration.targets import DATASETS
+        from model.calibration.targets import DATASETS, DISTANCES
 
         holdout = tuple(self.holdout)
         for name in holdout:
@@ -171,6 +176,10 @@ class Calibration:
                     f"{where}: 'holdout': unknown data set {name!r}; allowed: {', '.join(DATASETS)}"
                 )
         object.__setattr__(self, "holdout", holdout)
+        if self.distance not in DISTANCES:
+            raise CalibrationError(
+                f"{where}: 'distance': {self.distance!r} is not one of {', '.join(DISTANCES)}"
+            )
         priors = {n: _prior_from(n, p, where) for n, p in dict(self.priors).items()}
         if not priors:
             raise CalibrationError(f"{where}: [priors]: name at least one free parameter")
@@ -262,6 +271,7 @@ class Calibration:
             "holdout": list(self.holdout),
             "constants": dict(self.constants),
             "priors": {n: p.to_dict() for n, p in self.priors.items()},
+            "distance": self.distance,
             **{k: getattr(self, k) for k in SIZE_FIELDS},
         }
 

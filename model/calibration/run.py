@@ -41,6 +41,7 @@ import pandas as pd
 from model.calibration import smc
 from model.calibration.declaration import Calibration, CalibrationError
 from model.calibration.targets import (
+    DISTANCES,
     Target,
     calibration_targets,
     distance,
@@ -298,7 +299,7 @@ def calibrate(
         counts["reused"] += last["skipped"]
         counts["failed"] += last["failed"]
         stats = batch_statistics(ExperimentResults(folder), targets, c.base_year)
-        dist = distance(stats, in_sample)
+        dist = distance(stats, in_sample, c.distance)
         return np.where(np.isfinite(dist), dist, np.inf), stats
 
     def record(population, batch, u, dist, stats, accepted, weights):
@@ -494,7 +495,7 @@ def posterior_header(
         f"command: {command or 'model.calibration.calibrate'}",
         f"git commit: {git_commit()}; written {time.strftime('%Y-%m-%dT%H:%M:%S%z')}",
         f"targets: {len(targets)} (model/calibration/targets.py, years {c.base_year}-"
-        f"{c.last_year}); distance: root mean square of |simulated - data| / tolerance",
+        f"{c.last_year}); distance: {DISTANCES[c.distance]}",
         f"population {p.index} of {c.populations}: tolerance {p.tolerance:.6g}, "
         f"{len(p.u)} particles, effective sample size "
         f"{smc.effective_sample_size(p.weights):.1f}"

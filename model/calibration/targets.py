@@ -453,7 +453,28 @@ def discrepancies(simulated: pd.DataFrame, targets: Sequence[Target]) -> pd.Data
     return pd.DataFrame(out, index=simulated.index)
 
 
-def distance(simulated: pd.DataFrame, targets: Sequence[Target]) -> np.ndarray:
-    """Root mean square of the tolerance-scaled discrepancies, one per row of ``simulated``."""
+#: The distances a calibration may declare, and how its documents name them.
+DISTANCES: dict[str, str] = {
+    "rms": "root mean square of |simulated - data| / tolerance",
+    "mean_absolute": "mean of |simulated - data| / tolerance",
+}
+
+
+def distance(simulated: pd.DataFrame, targets: Sequence[Target], kind: str = "rms") -> np.ndarray:
+    """Distance of each row of ``simulated`` from the data, in units of the tolerances.
+
+    ``rms``: the root mean square of the tolerance-scaled discrepancies; ``mean_absolute``:
+    their mean. The mean absolute distance lets a target the model cannot fit miss by a lot
+    rather than pull every other target towards it (a squared discrepancy of 3.5 weighs as
+    much as twelve at the edge of their tolerance).
+
+    Returns
+    -------
+    (n_rows,) float64
+    """
     d = discrepancies(simulated, targets).to_numpy(float)
-    return np.sqrt(np.mean(d**2, axis=1))
+    if kind == "rms":
+        return np.sqrt(np.mean(d**2, axis=1))
+    if kind == "mean_absolute":
+        return np.mean(d, axis=1)
+    raise ValueError(f"unknown distance {kind!r}; allowed: {', '.join(DISTANCES)}")

@@ -138,6 +138,38 @@ def open_enclaves(counties, enclave_floor_m2, p) -> None:
     ).astype(np.int32)
 
 
+def release_unpaid_enclave_places(firms, counties, talent) -> None:
+    """Send home the enclave firms beyond the places their county still pays for.
+
+    A county whose S&T account reaches its floor gives up the floor it cannot rent
+    (:func:`model.kernels.government.govern`, ODD §7.12); the firms placed there leave the
+    enclave in the same quarter, those with the smallest knowledge stock first (the county
+    keeps its best firms in the hub, report §1.5), not at the next yearly draw. Their staff
+    working in the hub become job seekers there, as the staff of a closed firm do (staff
+    counts follow at the next quarter's recount,
+    :func:`model.kernels.talent_market.aggregate_talent`).
+
+    Parameters
+    ----------
+    firms : Table
+        Reads ``alive``, ``county``, ``knowledge``; writes ``in_enclave``.
+    counties : Table
+        Reads ``enclave_slots``, (n_counties,) int32.
+    talent : Table
+        Reads ``alive``, ``hub``; writes ``employer_firm`` of the hub staff of firms sent home.
+    """
+    f = firms
+    placed = f.alive & f.in_enclave
+    occupied = np.bincount(f.county[placed], minlength=len(counties.enclave_slots))
+    for c in np.flatnonzero(occupied > counties.enclave_slots):
+        excess = int(occupied[c] - counties.enclave_slots[c])
+        held = np.flatnonzero(placed & (f.county == c))
+        home = held[np.argsort(f.knowledge[held], kind="stable")[:excess]]
+        f.in_enclave[home] = False
+        in_hub = np.flatnonzero(talent.alive & (talent.hub >= 0) & (talent.employer_firm >= 0))
+        talent.employer_firm[in_hub[np.isin(talent.employer_firm[in_hub], home)]] = -1
+
+
 def fill_enclaves(firms, counties) -> None:
     """Fill free enclave places with each county's best emerging-sector R&D firms.
 

@@ -35,6 +35,7 @@ from model.kernels.policies import (
     fill_enclaves,
     open_enclaves,
     pay_into_capital_chain,
+    release_unpaid_enclave_places,
 )
 from model.kernels.production import produce
 from model.kernels.rd_decisions import rd_decisions
@@ -311,6 +312,7 @@ class Simulation:
             policy_on,
             self.money_flows,
         )
+        release_unpaid_enclave_places(firms, counties, self.talent.view())
         if self._chain_guidance_share is not None:
             pay_into_capital_chain(
                 self.capital,
