@@ -72,7 +72,7 @@ def defaults_block(summary, seeds: int) -> list[str]:
     hit = int(in_sample["hit"].sum())
     parts = [
         f"**The default baseline** (the parameter table's defaults, which take the posterior "
-        f"mean of each identified parameter, on {seeds} seeds: `python "
+        f"mean of every free parameter, on {seeds} seeds: `python "
         f"experiments/calibration_report.py` runs it): {hit} of {len(in_sample)} in-sample "
         f"targets hit.",
         "",
@@ -125,8 +125,8 @@ def results_block(run: Path, calibration, defaults=None, seeds: int = 0) -> str:
     parts += [
         "**Posterior** (weighted over the particles; *contraction*: 1 - posterior variance / "
         "prior variance, on a log scale for a log-uniform prior (Schad, Betancourt & Vasishth "
-        "2021); *identified*: contraction at least 0.5, and then the default is the posterior "
-        "mean, rounded; the others keep their literature or assumed defaults):",
+        "2021); *identified*: contraction at least 0.5; every default is the posterior mean, "
+        "rounded, identified or not: see Defaults above):",
         "",
         posterior_table(posterior, calibration),
         "",

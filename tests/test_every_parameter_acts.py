@@ -71,6 +71,9 @@ HORIZON: dict[str, int] = {
 #: Perturbed values where the default rule's step (x1.5) is too small for a rare event to fall
 #: between the two values within the horizon; still inside the allowed range.
 PERTURB: dict[str, float | int | bool] = {
+    # incubated start-ups reach the graduation revenue before 12 quarters at the calibrated
+    # defaults, so a longer limit (24) changes nothing; a shorter one graduates some earlier
+    "incubation_max_q": 4,
     # the talent_enclaves scenario's failing setting: few enclave firms at this size
     "enclave_relocation_per_q": 0.15,
     # about 6 quoted firms are eligible to list at this size: 0.015 leaves the few listings as

@@ -143,8 +143,8 @@ def posterior_summary(posterior: pd.DataFrame, calibration) -> pd.DataFrame:
         Index: the free parameters in the declaration's order; columns ``distribution, low,
         high, default, mean, p05, p95`` (the quantiles weighted by the particles' weights),
         ``contraction`` (:func:`posterior_contraction`) and ``identified``: contraction at
-        least :data:`IDENTIFIED_CONTRACTION`, i.e. the data narrowed the prior enough for the
-        posterior mean to serve as a default.
+        least :data:`IDENTIFIED_CONTRACTION`, i.e. the data narrowed the prior by at least half
+        its variance (the parameter's default source says whether they did).
     """
     from model.calibration.smc import weighted_quantiles
 

@@ -303,9 +303,15 @@ def _govern_body(
             per_place *= DAYS_PER_QUARTER / 1e6
             request = county_enclave_slots[c] * per_place
             paid = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request)
-            cost += paid
             if paid < request:  # the floor it cannot rent is given up
                 county_enclave_slots[c] = int(np.floor(paid / per_place + 1e-9))
+                # rent is paid for whole places: what would pay part of one stays in the
+                # account and counts as cut
+                unused = max(paid - county_enclave_slots[c] * per_place, 0.0)
+                county_budget_mcny[c] += unused
+                county_st_cut_mcny[c] += unused
+                paid -= unused
+            cost += paid
         county_policy_cost_mcny[c] += cost
         flows[SINK_PROGRAMME_COSTS] += cost
     if prm.expert_link_cost_mcny_per_q > 0.0:

@@ -129,13 +129,13 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "market_growth_per_year",
-        0.092,
+        0.091,
         "share a year",
         0.0,
         0.3,
-        "calibrated: ABC-SMC posterior mean 0.0924 (90% 0.0594 to 0.142; "
-        "docs/calibration.md) against the prefectures' growth of GDP and budget revenue at "
-        "current prices, 2015-2018; 0 gives a stationary economy",
+        "calibrated: ABC-SMC posterior mean 0.0905 (90% 0.0348 to 0.137; contraction 0.72, "
+        "identified; docs/calibration.md) against the prefectures' growth of GDP and budget "
+        "revenue at current prices, 2015-2018; 0 gives a stationary economy",
         "Aggregate nominal growth the model takes as given (it does not explain it): after "
         "quarter 0 revenue per worker, wages of workers and S&T staff, the fixed cost of "
         "research and start-up equity rise by this rate a year, and knowledge is produced from "
@@ -340,40 +340,44 @@ SPECS: tuple[ParameterSpec, ...] = (
     # --- R&D decisions (report §2.2 short-termism) --------------------------------------
     _p(
         "rd_intensity_emerging",
-        0.077,
+        0.079,
         "share of revenue",
         0.0,
         0.5,
-        "calibrated: ABC-SMC posterior mean 0.0773 (90% 0.0569 to 0.0997; "
-        "docs/calibration.md); was 0.05, assumption",
+        "calibrated: ABC-SMC posterior mean 0.0792 (90% 0.056 to 0.098; contraction 0.63, "
+        "identified; docs/calibration.md); was 0.05, assumption",
         "Desired R&D intensity of an R&D-doing firm in an emerging sector.",
     ),
     _p(
         "rd_intensity_traditional",
-        0.025,
+        0.028,
         "share of revenue",
         0.0,
         0.5,
-        "assumption",
+        "calibrated: ABC-SMC posterior mean 0.0279 (90% 0.0132 to 0.0471; contraction 0.01, not "
+        "identified: the data leave it nearly as wide as its prior; docs/calibration.md); was "
+        "0.025, assumption",
         "Desired R&D intensity of an R&D-doing firm in traditional manufacturing.",
     ),
     _p(
         "rd_participation_emerging",
-        0.73,
+        0.76,
         "share of firms",
         0.0,
         1.0,
-        "calibrated: ABC-SMC posterior mean 0.728 (90% 0.455 to 0.953; "
-        "docs/calibration.md); was 0.55, assumption: report §2.2, few firms do R&D",
+        "calibrated: ABC-SMC posterior mean 0.757 (90% 0.42 to 0.997; contraction 0.61, "
+        "identified; docs/calibration.md); was 0.55, assumption: report §2.2, few firms do R&D",
         "Share of emerging-sector firms inclined to do R&D.",
     ),
     _p(
         "rd_participation_traditional",
-        0.18,
+        0.37,
         "share of firms",
         0.0,
         1.0,
-        "assumption: report §2.2, few firms do R&D",
+        "calibrated: ABC-SMC posterior mean 0.368 (90% 0.0313 to 0.927; contraction 0.05, not "
+        "identified: the data leave it nearly as wide as its prior; docs/calibration.md); was "
+        "0.18, assumption: report §2.2, few firms do R&D",
         "Share of traditional-sector firms inclined to do R&D.",
     ),
     _p(
@@ -387,12 +391,14 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "rd_user_cost_elasticity",
-        -1.0,
+        -1.3,
         "elasticity",
         -3.0,
         0.0,
-        "Bloom, Griffith & Van Reenen (2002): about -1 (Chen et al. 2018 working paper: 1.14 "
-        "for real R&D)",
+        "calibrated: ABC-SMC posterior mean -1.28 (90% -2.8 to -0.104; contraction 0.06, not "
+        "identified: the data leave it nearly as wide as its prior; docs/calibration.md); was -1, "
+        "Bloom, Griffith & Van Reenen (2002): about -1 (Chen et al. 2018 working paper: 1.14 for "
+        "real R&D)",
         "Response of desired R&D, and of the pull to do R&D at all, to the firm's user cost "
         "(B-index of its own tax rate, the super-deduction and the expected ex-post patent "
         "subsidy) relative to a 25%-taxed firm under the 2018 rules.",
@@ -599,11 +605,13 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "expert_drain_to_hub_per_q",
-        0.02,
+        0.092,
         "probability",
         0.0,
         1.0,
-        "Moretti (2012); report §2.3: talent moves to big cities",
+        "calibrated: ABC-SMC posterior mean 0.0921 (90% 0.00667 to 0.248; contraction 0.02, not "
+        "identified: the data leave it nearly as wide as its prior; docs/calibration.md); was "
+        "0.02, Moretti (2012); report §2.3: talent moves to big cities",
         "Chance a county expert moves to the nearest hub in a quarter.",
     ),
     _p(
@@ -659,11 +667,13 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "rd_output_elasticity",
-        0.5,
+        0.53,
         "elasticity",
         0.05,
         1.0,
-        "priors: patents respond to R&D with elasticity 0.3-0.6 within firms",
+        "calibrated: ABC-SMC posterior mean 0.526 (90% 0.118 to 0.924; contraction 0.26, not "
+        "identified: the data leave it nearly as wide as its prior; docs/calibration.md); was "
+        "0.5, priors: patents respond to R&D with elasticity 0.3-0.6 within firms",
         "Elasticity of new knowledge with respect to effective R&D input.",
     ),
     _p(
@@ -704,22 +714,24 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "platform_service_strength",
-        0.6,
+        0.68,
         "multiplier at saturation",
         0.0,
         10.0,
-        "assumption: report §2.4, services raise the productivity of firm R&D",
+        "calibrated: ABC-SMC posterior mean 0.677 (90% 0.245 to 1.13; contraction -0.10, not "
+        "identified: the data leave it nearly as wide as its prior; docs/calibration.md); was "
+        "0.6, assumption: report §2.4, services raise the productivity of firm R&D",
         "Most that a platform's services raise a tenant's knowledge production.",
     ),
     _p(
         "patents_per_knowledge",
-        0.27,
+        0.28,
         "applications per knowledge unit",
         0.0,
         100.0,
-        "calibrated: ABC-SMC posterior mean 0.273 (90% 0.136 to 0.449; "
-        "docs/calibration.md); was 0.8, assumption: chosen by eye for about 3,000-4,000 "
-        "invention applications a quarter in the region",
+        "calibrated: ABC-SMC posterior mean 0.283 (90% 0.112 to 0.634; contraction 0.86, "
+        "identified; docs/calibration.md); was 0.8, assumption: chosen by eye for about "
+        "3,000-4,000 invention applications a quarter in the region",
         "Expected invention patent applications per unit of new knowledge.",
     ),
     _p(
@@ -733,13 +745,13 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "patent_grant_probability",
-        0.17,
+        0.21,
         "probability",
         0.0,
         1.0,
-        "calibrated: ABC-SMC posterior mean 0.173 (90% 0.0837 to 0.336; "
-        "docs/calibration.md); was 0.45, priors: a large share of applications is never "
-        "granted",
+        "calibrated: ABC-SMC posterior mean 0.211 (90% 0.0831 to 0.451; contraction 0.85, "
+        "identified; docs/calibration.md); was 0.45, priors: a large share of applications is "
+        "never granted",
         "Chance an invention application is eventually granted.",
     ),
     # --- platforms (report §1.1, §2.1, §2.2) ------------------------------------------
@@ -955,10 +967,12 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "background_startups_per_county_per_q",
-        8.0,
+        10.0,
         "start-ups",
         0.0,
         1e4,
+        "calibrated: ABC-SMC posterior mean 9.97 (90% 2.39 to 24.3; contraction 0.08, not "
+        "identified: the data leave it nearly as wide as its prior; docs/calibration.md); was 8, "
         "assumption: keeps the firm count near steady state in the baseline",
         "Start-ups per county and quarter from outside the S&T system.",
     ),
@@ -992,11 +1006,13 @@ SPECS: tuple[ParameterSpec, ...] = (
         "multiplier",
         1.0,
         50.0,
+        "kept for its own target while the county data do not identify it (ABC-SMC posterior "
+        "mean 12.2, 90% 5.69 to 17.3, contraction 0.22; docs/calibration.md, Defaults): "
         "calibrated: five-year survival of start-ups about 52% in the baseline, between the "
         "OECD/Eurostat business demography (40-50% in most countries) and SAIC (2013) "
-        "全国内资企业生存时间分析报告 (yearly death rates 1.6%, 6.3%, 9.5% in years 1-3, above "
-        "8% to year 7: about 70%); exit rates fall with age (Evans 1987; Dunne, Roberts & "
-        "Samuelson 1988, 1989)",
+        "全国内资企业生存时间分析报告 (yearly death rates 1.6%, 6.3%, 9.5% in years 1-3, above 8% "
+        "to year 7: about 70%); exit rates fall with age (Evans 1987; Dunne, Roberts & Samuelson "
+        "1988, 1989)",
         "Hazard of a firm at age 0 relative to an old firm of the same size; the excess fades "
         "with age as exp(-age / exit_hazard_age_decay_q).",
     ),
@@ -1189,11 +1205,13 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     _p(
         "quotation_probability_per_q",
-        0.002,
+        0.0029,
         "probability",
         0.0,
         1.0,
-        "report §1.4: 14 Jiashan firms quoted on NEEQ or the Zhejiang equity exchange",
+        "calibrated: ABC-SMC posterior mean 0.00286 (90% 0.000645 to 0.00675; contraction 0.17, "
+        "not identified: the data leave it nearly as wide as its prior; docs/calibration.md); was "
+        "0.002, report §1.4: 14 Jiashan firms quoted on NEEQ or the Zhejiang equity exchange",
         "Chance an eligible firm quotes on an equity board in a quarter.",
     ),
     _p(
