@@ -155,10 +155,15 @@ def govern(firms, platforms, counties, province, p, seed, step, policy_on):
         if slots > 0:
             per_place = p.enclave_m2_per_firm * p.enclave_rent_cny_per_m2_day
             per_place = per_place * DAYS_PER_QUARTER / 1e6
-            paid = pay(c, slots * per_place)
-            cost += paid
-            if paid < slots * per_place:
-                cty["enclave_slots"][c] = int(np.floor(paid / per_place + 1e-9))
+            # rent is paid for whole places: the county keeps the places it can afford and
+            # the rest of the floor is given up (counted as cut)
+            affordable = max(cty["budget_mcny"][c] - floor[c], 0.0)
+            kept = slots
+            if slots * per_place > affordable:
+                kept = int(np.floor(affordable / per_place + 1e-9))
+                cty["enclave_slots"][c] = kept
+                cty["st_cut_mcny"][c] += (slots - kept) * per_place
+            cost += pay(c, kept * per_place)
         cty["policy_cost_mcny"][c] += cost
         flows[SINK_PROGRAMME_COSTS] += cost
 
