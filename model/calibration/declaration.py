@@ -41,6 +41,13 @@ SIZE_FIELDS: dict[str, Field] = {
     "quantile": Field("number", low=0.05, high=0.95),
     "replications": Field("int", low=1, high=1000),
 }
+#: The distances a calibration may declare, and how its documents name them
+#: (:func:`model.calibration.targets.distance` computes them).
+DISTANCES: dict[str, str] = {
+    "rms": "root mean square of |simulated - data| / tolerance",
+    "mean_absolute": "mean of |simulated - data| / tolerance",
+}
+
 SCHEMA: dict[str, Field] = {
     "name": Field("text", required=True, nonempty=True),
     "description": Field("text"),
@@ -52,7 +59,7 @@ SCHEMA: dict[str, Field] = {
     "constants": Field("table"),
     "holdout": Field("texts", high=2),
     "priors": Field("table", required=True),
-    "distance": Field("text", choices=("rms", "mean_absolute")),
+    "distance": Field("text", choices=tuple(DISTANCES)),
     "small": Field("table"),
     **SIZE_FIELDS,
 }
@@ -138,7 +145,7 @@ class Calibration:
         Seeds per candidate (its statistics are averaged over them).
     distance : {"rms", "mean_absolute"}
         How the tolerance-scaled discrepancies of the in-sample targets make one distance
-        (:data:`model.calibration.targets.DISTANCES`).
+        (:data:`DISTANCES`).
     small : mapping
         Sizes (and constants) used by :meth:`small_version`.
     description, source : str
@@ -167,7 +174,7 @@ class Calibration:
 
     def __post_init__(self):
         where = self.source or "Calibration"
-        from model.calibration.targets import DATASETS, DISTANCES
+        from model.calibration.targets import DATASETS
 
         holdout = tuple(self.holdout)
         for name in holdout:

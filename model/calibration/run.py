@@ -39,9 +39,8 @@ import numpy as np
 import pandas as pd
 
 from model.calibration import smc
-from model.calibration.declaration import Calibration, CalibrationError
+from model.calibration.declaration import DISTANCES, Calibration, CalibrationError
 from model.calibration.targets import (
-    DISTANCES,
     Target,
     calibration_targets,
     distance,

@@ -453,13 +453,6 @@ def discrepancies(simulated: pd.DataFrame, targets: Sequence[Target]) -> pd.Data
     return pd.DataFrame(out, index=simulated.index)
 
 
-#: The distances a calibration may declare, and how its documents name them.
-DISTANCES: dict[str, str] = {
-    "rms": "root mean square of |simulated - data| / tolerance",
-    "mean_absolute": "mean of |simulated - data| / tolerance",
-}
-
-
 def distance(simulated: pd.DataFrame, targets: Sequence[Target], kind: str = "rms") -> np.ndarray:
     """Distance of each row of ``simulated`` from the data, in units of the tolerances.
 
@@ -477,4 +470,6 @@ def distance(simulated: pd.DataFrame, targets: Sequence[Target], kind: str = "rm
         return np.sqrt(np.mean(d**2, axis=1))
     if kind == "mean_absolute":
         return np.mean(d, axis=1)
+    from model.calibration.declaration import DISTANCES
+
     raise ValueError(f"unknown distance {kind!r}; allowed: {', '.join(DISTANCES)}")

@@ -161,13 +161,18 @@ def release_unpaid_enclave_places(firms, counties, talent) -> None:
     f = firms
     placed = f.alive & f.in_enclave
     occupied = np.bincount(f.county[placed], minlength=len(counties.enclave_slots))
-    for c in np.flatnonzero(occupied > counties.enclave_slots):
+    over = np.flatnonzero(occupied > counties.enclave_slots)
+    if len(over) == 0:
+        return
+    home = []
+    for c in over:
         excess = int(occupied[c] - counties.enclave_slots[c])
         held = np.flatnonzero(placed & (f.county == c))
-        home = held[np.argsort(f.knowledge[held], kind="stable")[:excess]]
-        f.in_enclave[home] = False
-        in_hub = np.flatnonzero(talent.alive & (talent.hub >= 0) & (talent.employer_firm >= 0))
-        talent.employer_firm[in_hub[np.isin(talent.employer_firm[in_hub], home)]] = -1
+        home.append(held[np.argsort(f.knowledge[held], kind="stable")[:excess]])
+    home = np.concatenate(home)
+    f.in_enclave[home] = False
+    in_hub = np.flatnonzero(talent.alive & (talent.hub >= 0) & (talent.employer_firm >= 0))
+    talent.employer_firm[in_hub[np.isin(talent.employer_firm[in_hub], home)]] = -1
 
 
 def fill_enclaves(firms, counties) -> None:
