@@ -5,8 +5,8 @@ Every free parameter of the shipped calibration defaults to its posterior mean i
 with whether the data identify it (``posterior_summary``'s ``identified``: the data remove at
 least half its prior variance). Re-running the calibration and shipping a new posterior
 without moving the defaults (``python -m model.calibration.posterior_defaults --write``)
-fails here. The exception: a parameter set by hand against a target outside the calibration
-(``KEPT_FOR_OWN_TARGET``) keeps that value while the data do not identify it.
+fails here. A parameter set by its own target outside the county data (the young-firm hazard
+by start-up survival) is not free in the calibration, so it is not in the posterior.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from model.calibration.declaration import load_calibration
 from model.calibration.posterior import posterior_summary, read_posterior
 from model.calibration.posterior_defaults import (
     CALIBRATED,
-    KEPT_FOR_OWN_TARGET,
     display_width,
     planned_changes,
     rewrite_table,
@@ -28,7 +27,7 @@ from model.params.table import SPEC_BY_NAME
 SUMMARY = posterior_summary(read_posterior(), load_calibration("calibration"))
 
 
-@pytest.mark.parametrize("name", [n for n in SUMMARY.index if n not in KEPT_FOR_OWN_TARGET])
+@pytest.mark.parametrize("name", list(SUMMARY.index))
 def test_free_parameters_default_to_the_posterior_mean_and_say_so(name):
     row, spec = SUMMARY.loc[name], SPEC_BY_NAME[name]
     # two significant digits are within 5% of the mean
@@ -37,16 +36,6 @@ def test_free_parameters_default_to_the_posterior_mean_and_say_so(name):
     assert spec.source.startswith(CALIBRATED), spec.source
     assert ("not identified" in spec.source) != bool(row.identified), spec.source
     assert ("identified;" in spec.source) == bool(row.identified), spec.source
-
-
-@pytest.mark.parametrize("name", list(KEPT_FOR_OWN_TARGET))
-def test_a_parameter_kept_for_its_own_target_is_not_identified_and_inside_the_posterior(name):
-    # once the data identify it, the posterior mean must win (the target and the data disagree)
-    row, spec = SUMMARY.loc[name], SPEC_BY_NAME[name]
-    assert not row.identified
-    assert row.p05 <= spec.default <= row.p95
-    assert spec.source.startswith("kept for its own target"), spec.source
-    assert name not in planned_changes(SUMMARY)
 
 
 def test_the_shipped_posterior_identifies_the_trend():

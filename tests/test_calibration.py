@@ -207,9 +207,10 @@ def test_shipped_calibration_file_is_valid_and_sized_for_an_hour():
     cal = load_calibration("calibration")
     assert cal.steps == 4 * (cal.last_year - cal.base_year + 1)
     assert len(cal.priors) >= 5
-    # the sizing in docs/calibration.md: 0.24 s of wall time a run on 2 cores (1,800 runs in
-    # 424 s, 2026-12-06); with a margin for a slower machine, at most an hour
-    assert cal.max_runs() * 0.5 <= 3600
+    # the sizing in docs/calibration.md: 0.27 s of wall time a run on 2 cores (the shipped
+    # posterior's 8,200 runs in 2,200 s, 2026-12-06); with 40% more for a slower machine, the
+    # most runs the declaration allows still fit in an hour
+    assert cal.max_runs() * 0.27 * 1.4 <= 3600
     assert cal.holdout == ("report_figures",)
     small = cal.small_version()
     assert small.max_runs() < 200 and small.name.endswith("-small")

@@ -65,25 +65,10 @@ def calibrated_source(row, earlier: str) -> str:
     )
 
 
-#: Free parameters set by hand against a target outside the calibration, which keep that
-#: value while the county data do not identify them (a posterior mean the data merely allow
-#: would lose the target): the parameter and the target.
-KEPT_FOR_OWN_TARGET: dict[str, str] = {
-    "young_firm_hazard_multiplier": "five-year start-up survival of 40-70% (ODD §7.7, "
-    "tests/test_firm_dynamics.py)",
-}
-
-
 def planned_changes(summary) -> dict[str, tuple[float, str]]:
-    """Per free parameter: its new default and source.
-
-    A parameter of :data:`KEPT_FOR_OWN_TARGET` is left out unless the data identify it (then
-    its target and the data disagree, and the posterior wins: the source says what it was).
-    """
+    """Per free parameter of the calibration: its new default and source."""
     out = {}
     for name, row in summary.iterrows():
-        if name in KEPT_FOR_OWN_TARGET and not row.identified:
-            continue
         value = round_significant(float(row["mean"]))
         if SPEC_BY_NAME[name].kind is int:
             value = round(value)
@@ -164,8 +149,6 @@ def main() -> None:
         old = SPEC_BY_NAME[name].default
         mark = "" if old == value else "  <- moves"
         print(f"{name:40s} {old:>10g} -> {value:<10g}{mark}")
-    for name in summary.index.difference(list(changes)):
-        print(f"{name:40s} kept for its own target: {KEPT_FOR_OWN_TARGET[name]}")
     if args.write:
         TABLE.write_text(rewrite_table(TABLE.read_text(), changes))
         print(f"rewrote {TABLE}; run `ruff format {TABLE}`")
