@@ -392,3 +392,27 @@ def test_an_unknown_distance_is_refused_with_the_choices():
         synthetic_calibration(distance="l1")
     with pytest.raises(ValueError, match="unknown distance 'l1'"):
         distance(pd.DataFrame({"hte": [80.0]}), [SYNTHETIC_TARGET], "l1")
+
+
+def test_particle_fits_tell_a_particle_that_misses_the_growth_from_one_that_meets_it(tmp_path):
+    from model.calibration.particle_fits import final_tolerance, particle_fits
+
+    cal = load_calibration("calibration").small_version()
+    shipped = read_posterior()
+    # the same particle twice, the second without the nominal trend: the four growth targets
+    # (2-3 points of tolerance around 9-15% a year) cannot be met by a stationary economy
+    two = shipped.iloc[[0, 0]].reset_index(drop=True)
+    two.loc[1, "market_growth_per_year"] = 0.0
+    two["particle"] = [0, 1]
+    tolerance = final_tolerance()
+    assert 0 < tolerance < 2
+    fits = particle_fits(cal, two, tolerance, tmp_path / "fits", seeds=2, workers=1, progress=False)
+    assert len(fits) == 2 and (tmp_path / "fits" / "particle_fits.csv").is_file()
+    assert fits.loc[0, "hits_of_mean"] >= fits.loc[1, "hits_of_mean"] + 3, fits
+    assert fits.loc[0, "mean_distance"] < fits.loc[1, "mean_distance"], fits
+    assert fits["acceptance"].isin([0.0, 0.5, 1.0]).all()
+    # a second call reuses the stored runs and reads the same numbers
+    again = particle_fits(
+        cal, two, tolerance, tmp_path / "fits", seeds=2, workers=1, progress=False
+    )
+    assert_frame_equal(again, fits)
