@@ -10,15 +10,13 @@ user gets by default fits them.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from model.calibration.declaration import Calibration
-from model.calibration.run import batch_experiment, run_statistics, target_summary
+from model.calibration.run import points_on_seeds, target_summary
 from model.calibration.targets import calibration_targets
 from model.params.table import SPEC_BY_NAME
 
@@ -52,25 +50,22 @@ def check_defaults(
         :func:`model.calibration.run.target_summary` over the seeds (equal weights): one row
         per target, in-sample and held out, with a column ``held_out``.
     """
-    from model.experiments.run import run_experiment
-    from model.runs.executors import make_executor
-    from model.runs.store import ExperimentResults
-
-    c = replace(calibration, replications=int(seeds))
+    c = calibration
     targets = calibration_targets(c.base_year, c.last_year)
     defaults = {name: float(SPEC_BY_NAME[name].default) for name in c.names}
-    exp = batch_experiment(c, targets, population=0, batch=0, points=[defaults])
-    exp = replace(exp, name=f"{c.name}-defaults", description=f"{c.name}: the defaults")
-    out = Path(out)
-    run_experiment(
-        exp,
+    stats = points_on_seeds(
+        c,
+        targets,
+        [defaults],
+        seeds,
         out,
-        executor=executor or make_executor(workers),
-        resume=(out / "manifest.json").is_file(),
-        progress=progress,
+        label="defaults",
+        description="the defaults",
         command="model.calibration.check_defaults",
+        executor=executor,
+        workers=workers,
+        progress=progress,
     )
-    stats = run_statistics(ExperimentResults(out), targets, c.base_year)
     summary = target_summary(targets, stats, np.ones(len(stats)))
     summary["held_out"] = [t.dataset in c.holdout for t in targets]
     return summary

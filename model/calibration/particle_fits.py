@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import pandas as pd
 
 from model.calibration.declaration import Calibration, load_calibration
 from model.calibration.posterior import read_posterior, shipped_posterior_path
-from model.calibration.run import batch_experiment, run_statistics
+from model.calibration.run import points_on_seeds
 from model.calibration.targets import calibration_targets, discrepancies, distance
 
 
@@ -64,27 +63,23 @@ def particle_fits(
         ``mean_distance`` (over the seeds) and ``acceptance`` (share of seeds within
         ``tolerance``).
     """
-    from model.experiments.run import run_experiment
-    from model.runs.executors import make_executor
-    from model.runs.store import ExperimentResults
-
-    c = replace(calibration, replications=int(seeds))
-    targets = calibration_targets(c.base_year, c.last_year)
-    in_sample = [t for t in targets if t.dataset not in c.holdout]
-    points = [{n: float(row[n]) for n in c.names} for _, row in posterior.iterrows()]
-    exp = batch_experiment(c, targets, population=0, batch=0, points=points)
-    exp = replace(exp, name=f"{c.name}-particle-fits", description=f"{c.name}: particles")
-    out = Path(out)
-    run_experiment(
-        exp,
+    targets = calibration_targets(calibration.base_year, calibration.last_year)
+    in_sample = [t for t in targets if t.dataset not in calibration.holdout]
+    points = [{n: float(row[n]) for n in calibration.names} for _, row in posterior.iterrows()]
+    stats = points_on_seeds(
+        calibration,
+        targets,
+        points,
+        seeds,
         out,
-        executor=executor or make_executor(workers),
-        resume=(out / "manifest.json").is_file(),
-        progress=progress,
+        label="particle-fits",
+        description="particles",
         command="model.calibration.particle_fits",
+        executor=executor,
+        workers=workers,
+        progress=progress,
     )
-    stats = run_statistics(ExperimentResults(out), targets, c.base_year)
-    per_run = pd.Series(distance(stats, in_sample, c.distance), index=stats.index)
+    per_run = pd.Series(distance(stats, in_sample, calibration.distance), index=stats.index)
     means = stats.groupby(level="point").mean()
     mean_gaps = discrepancies(means, in_sample)
     fits = pd.DataFrame(
@@ -92,12 +87,12 @@ def particle_fits(
             "particle": posterior["particle"].to_numpy(),
             "weight": posterior["weight"].to_numpy(),
             "hits_of_mean": (mean_gaps <= 1.0).sum(axis=1).reindex(range(len(points))),
-            "distance_of_mean": distance(means, in_sample, c.distance),
+            "distance_of_mean": distance(means, in_sample, calibration.distance),
             "mean_distance": per_run.groupby(level="point").mean(),
             "acceptance": (per_run <= tolerance).groupby(level="point").mean(),
         }
     )
-    fits.to_csv(out / "particle_fits.csv", index_label="row")
+    fits.to_csv(Path(out) / "particle_fits.csv", index_label="row")
     return fits
 
 

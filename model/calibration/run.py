@@ -31,7 +31,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,50 @@ def batch_experiment(
         region=calibration.region,
         outputs=Outputs(indicators=indicators, steps=list(quarters), counties=True),
     )
+
+
+def points_on_seeds(
+    calibration: Calibration,
+    targets: Sequence[Target],
+    points: list[dict[str, float]],
+    seeds: int,
+    out: str | os.PathLike,
+    *,
+    label: str,
+    description: str,
+    command: str,
+    executor: Any = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run parameter points on ``seeds`` seeds each and read the simulated targets.
+
+    The points run as one ``points`` experiment named ``<calibration>-<label>``, described as
+    ``<calibration>: <description>``, in the run store ``out``, resumed if it already holds it
+    (seeds as in population 0, batch 0).
+
+    Returns
+    -------
+    DataFrame
+        :func:`run_statistics`: index (point, replication), one column per target.
+    """
+    from model.experiments.run import run_experiment
+    from model.runs.executors import make_executor
+    from model.runs.store import ExperimentResults
+
+    c = replace(calibration, replications=int(seeds))
+    exp = batch_experiment(c, targets, population=0, batch=0, points=points)
+    exp = replace(exp, name=f"{c.name}-{label}", description=f"{c.name}: {description}")
+    out = Path(out)
+    run_experiment(
+        exp,
+        out,
+        executor=executor or make_executor(workers),
+        resume=(out / "manifest.json").is_file(),
+        progress=progress,
+        command=command,
+    )
+    return run_statistics(ExperimentResults(out), targets, c.base_year)
 
 
 def batch_statistics(results, targets: Sequence[Target], base_year: int) -> pd.DataFrame:
