@@ -85,7 +85,7 @@ def _grow_one_certified_firm(sim: Simulation, county: int, factor: float) -> Non
 
 def test_tax_rebate_follows_a_growing_certified_firm_to_county_s_and_t_spending_and_platforms():
     """Report §3.3, followed through the model. Under the rebate, one county's largest certified
-    firm doubles its productivity after the base year. Against the same run without that
+    firm quadruples its productivity after the base year. Against the same run without that
     growth, the county's province part of high-tech CIT rises, at the year's settlement it
     receives a larger rebate, the reinvested part raises its S&T spending, and its platforms
     get more money and build more quality than with the same growth and no rebate."""
@@ -98,7 +98,10 @@ def test_tax_rebate_follows_a_growing_certified_firm_to_county_s_and_t_spending_
         for _ in range(4):
             sim.step()
         if grow:
-            _grow_one_certified_firm(sim, county, 2.0)
+            # the county's quarterly province CIT of certified firms swings tenfold (0.03 to
+            # 0.34 m CNY in Deqing at a quarter of the firms, seed 3, calibrated defaults), so a
+            # doubled firm still leaves the year below its base and no rebate is settled
+            _grow_one_certified_firm(sim, county, 4.0)
         return sim
 
     grown, flat, grown_no_rebate = runs(1.0, True), runs(1.0, False), runs(0.0, True)

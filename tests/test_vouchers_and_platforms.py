@@ -21,13 +21,17 @@ from model.sim.state import PLATFORM_INCUBATOR, PLATFORM_RD_INSTITUTE, PLATFORM_
 
 QUARTERS = 16
 SEED = 1
+#: Seeds of the paired comparisons of vouchers, lottery and baseline: one seed's difference
+#: is mostly chance at the calibrated defaults (lottery minus baseline, net R&D over the last
+#: four quarters: -12.6, +57.7, +18.7, +21.0, +34.8 m CNY at seeds 1-5, measured 2026-12-06).
+PAIRED_SEEDS = (1, 2, 3, 4, 5)
 
 
-def _run(scenario: str, **overrides):
+def _run(scenario: str, seed: int = SEED, **overrides):
     """Net R&D and new knowledge summed over the last four of ``QUARTERS``, and the model."""
     parameters = {**load_scenario(scenario).overrides, **overrides}
     model = InnovationModel(
-        region="jiaxing-huzhou", parameters=parameters, seed=SEED, build_mesa_grid=False
+        region="jiaxing-huzhou", parameters=parameters, seed=seed, build_mesa_grid=False
     )
     net_rd_mcny = 0.0
     new_knowledge = 0.0
@@ -41,14 +45,22 @@ def _run(scenario: str, **overrides):
     return net_rd_mcny, new_knowledge, model
 
 
+def _paired(scenario: str, **overrides):
+    """Mean net R&D and new knowledge over :data:`PAIRED_SEEDS`, and the model of the first."""
+    results = [_run(scenario, seed, **overrides) for seed in PAIRED_SEEDS]
+    net_rd_mcny = float(np.mean([r[0] for r in results]))
+    new_knowledge = float(np.mean([r[1] for r in results]))
+    return net_rd_mcny, new_knowledge, results[0][2]
+
+
 @pytest.fixture(scope="module")
 def runs():
-    """The runs several tests compare (each run once)."""
+    """The runs several tests compare (each run once, on the same seeds)."""
     return {
-        "baseline": _run("baseline"),
-        "vouchers": _run("innovation_vouchers"),
-        "lottery": _run("innovation_vouchers", voucher_by_application=False),
-        "crowded": _run("innovation_vouchers", voucher_crowding_out=0.8),
+        "baseline": _paired("baseline"),
+        "vouchers": _paired("innovation_vouchers"),
+        "lottery": _paired("innovation_vouchers", voucher_by_application=False),
+        "crowded": _paired("innovation_vouchers", voucher_crowding_out=0.8),
     }
 
 
@@ -62,15 +74,17 @@ def test_vouchers_go_to_firms_with_an_rd_project(runs):
 
 def test_applications_raise_net_rd_over_the_lottery_when_crowding_out_is_low(runs):
     """Applicants pay their share of the project; lottery winners without a project do not
-    redeem: with crowding-out below the co-payment, applications add own R&D."""
+    redeem: with crowding-out below the co-payment, applications add own R&D (mean over seeds
+    1-5, 2026-12-06: baseline 41,958, lottery 41,982, applications 42,010 m CNY)."""
     assert runs["vouchers"][0] > runs["lottery"][0] + 10.0
     assert runs["lottery"][0] > runs["baseline"][0]
 
 
 def test_crowding_out_moves_net_rd_visibly(runs):
     low, high = runs["vouchers"][0], runs["crowded"][0]
-    # 0.1 -> 0.8 moves net R&D by more than 0.03 % (measured 0.065 %: the voucher budget is
-    # fixed in m CNY, a small share of the R&D of an economy that grows; ODD §7.14)
+    # 0.1 -> 0.8 moves net R&D by more than 0.03 % (measured 0.082 % over seeds 1-5,
+    # 2026-12-06: the voucher budget is fixed in m CNY, a small share of the R&D of an
+    # economy that grows; ODD §7.14)
     assert (low - high) / low > 0.0003
 
 
