@@ -81,23 +81,28 @@ def particle_fits(
     )
     per_run = pd.Series(distance(stats, in_sample, calibration.distance), index=stats.index)
     means = stats.groupby(level="point").mean()
-    mean_gaps = discrepancies(means, in_sample)
+    # every column indexed by point, so a particle whose runs all failed is a row of NaN
     fits = pd.DataFrame(
         {
-            "particle": posterior["particle"].to_numpy(),
-            "weight": posterior["weight"].to_numpy(),
-            "hits_of_mean": (mean_gaps <= 1.0).sum(axis=1).reindex(range(len(points))),
-            "distance_of_mean": distance(means, in_sample, calibration.distance),
+            "hits_of_mean": (discrepancies(means, in_sample) <= 1.0).sum(axis=1),
+            "distance_of_mean": pd.Series(
+                distance(means, in_sample, calibration.distance), index=means.index
+            ),
             "mean_distance": per_run.groupby(level="point").mean(),
             "acceptance": (per_run <= tolerance).groupby(level="point").mean(),
         }
-    )
+    ).reindex(range(len(points)))
+    fits.insert(0, "particle", posterior["particle"].to_numpy())
+    fits.insert(1, "weight", posterior["weight"].to_numpy())
     fits.to_csv(Path(out) / "particle_fits.csv", index_label="row")
     return fits
 
 
 def final_tolerance(posterior_file: str | os.PathLike | None = None) -> float:
-    """The final tolerance in a posterior file's header (``... tolerance X, N particles``)."""
+    """The final tolerance in a posterior file's header (``... tolerance X, N particles``).
+
+    Reads the line :func:`model.calibration.run.posterior_header` writes.
+    """
     path = Path(posterior_file or shipped_posterior_path())
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# population") and "tolerance " in line:
