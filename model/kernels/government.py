@@ -301,17 +301,20 @@ def _govern_body(
         if county_enclave_slots[c] > 0:  # status-quo enclaves too, policy on or not
             per_place = prm.enclave_m2_per_firm * prm.enclave_rent_cny_per_m2_day
             per_place *= DAYS_PER_QUARTER / 1e6
-            request = county_enclave_slots[c] * per_place
-            paid = _pay(county_budget_mcny, floor, county_st_cut_mcny, c, request)
-            if paid < request:  # the floor it cannot rent is given up
-                county_enclave_slots[c] = int(np.floor(paid / per_place + 1e-9))
-                # rent is paid for whole places: what would pay part of one stays in the
-                # account and counts as cut
-                unused = max(paid - county_enclave_slots[c] * per_place, 0.0)
-                county_budget_mcny[c] += unused
-                county_st_cut_mcny[c] += unused
-                paid -= unused
-            cost += paid
+            # rent is paid for whole places: the county keeps the places its account can
+            # pay down to the floor, and the floor it cannot rent is given up (counted as cut)
+            available = max(county_budget_mcny[c] - floor[c], 0.0)
+            if county_enclave_slots[c] * per_place > available:
+                kept = int(np.floor(available / per_place + 1e-9))
+                county_st_cut_mcny[c] += (county_enclave_slots[c] - kept) * per_place
+                county_enclave_slots[c] = kept
+            cost += _pay(
+                county_budget_mcny,
+                floor,
+                county_st_cut_mcny,
+                c,
+                county_enclave_slots[c] * per_place,
+            )
         county_policy_cost_mcny[c] += cost
         flows[SINK_PROGRAMME_COSTS] += cost
     if prm.expert_link_cost_mcny_per_q > 0.0:
